@@ -1,0 +1,93 @@
+"""A content-addressed store of original photo files, kept byte for byte under their SHA-256.
+
+Writes go to a temporary file in the store and are renamed into place after fsync, so a crash
+leaves either the whole file or nothing under its name.
+"""
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from imaging.formats import sniff_media_type
+
+MAX_PHOTO_BYTES = 50 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+class PhotoRejected(ValueError):
+    """The file cannot be accepted as a photo; the message says why."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size_bytes: int
+    media_type: str
+
+
+def _digest(path: Path, max_bytes: int) -> tuple[str, int, bytes]:
+    sha = hashlib.sha256()
+    size = 0
+    head = b""
+    with path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            if not head:
+                head = chunk[:16]
+            size += len(chunk)
+            if size > max_bytes:
+                raise PhotoRejected(f"larger than the {max_bytes // (1024 * 1024)} MiB limit")
+            sha.update(chunk)
+    return sha.hexdigest(), size, head
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def media_type(self, sha256: str) -> str | None:
+        with self.path_for(sha256).open("rb") as blob:
+            return sniff_media_type(blob.read(16))
+
+    def put_file(
+        self, source: Path, expected_sha256: str | None = None, max_bytes: int = MAX_PHOTO_BYTES
+    ) -> StoredBlob:
+        """Store a copy of `source`; raise `PhotoRejected` if it is empty, too large, not an
+        accepted image format, or does not match `expected_sha256`."""
+        try:
+            sha256, size, head = _digest(source, max_bytes)
+        except OSError as error:
+            raise PhotoRejected(f"cannot read file: {error.strerror or error}") from error
+        if size == 0:
+            raise PhotoRejected("file is empty")
+        media_type = sniff_media_type(head)
+        if media_type is None:
+            raise PhotoRejected("not a JPEG, PNG or WebP image (checked by content)")
+        if expected_sha256 is not None and expected_sha256 != sha256:
+            raise PhotoRejected(f"sha256 mismatch: given {expected_sha256}, file has {sha256}")
+        target = self.path_for(sha256)
+        if not target.exists():
+            self._copy_atomically(source, target, sha256)
+        return StoredBlob(sha256, size, media_type)
+
+    def _copy_atomically(self, source: Path, target: Path, sha256: str) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            copied = hashlib.sha256()
+            with os.fdopen(descriptor, "wb") as temp, source.open("rb") as original:
+                while chunk := original.read(_CHUNK):
+                    copied.update(chunk)
+                    temp.write(chunk)
+                temp.flush()
+                os.fsync(temp.fileno())
+            if copied.hexdigest() != sha256:
+                raise PhotoRejected("file changed while it was being stored")
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,1 @@
+"""OpenSearch index settings, mappings, analyzers and vocabulary files, as JSON. No logic."""

@@ -1,0 +1,308 @@
+"""`visor import`: stream a NIF bundle into the register.
+
+Lines are read one at a time and written a batch per transaction, so memory stays flat in
+the bundle's size and a killed import loses at most the batch in flight; re-running it is
+safe because writes are idempotent by `reference`. Every line or photo that cannot be taken
+goes to the reject file with its line number and every reason; the rest goes on.
+
+Rule for a reference repeated within one bundle: the first occurrence is imported and every
+later one is rejected, naming the line of the first. (Taking the last would let a stray
+duplicate silently replace a record; neither is more likely to be right.)
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
+from register import tables
+from register.model import NominalRecord, Photo
+from register.photo_paths import PhotoPathRejected, resolve_photo_path
+from register.store import (
+    Incoming,
+    Outcome,
+    find_existing,
+    get_record,
+    now,
+    store_blobs,
+    write_records,
+)
+from register.validation import MAX_LINE_BYTES, parse_line
+from visor.errors import BackendUnavailable, InvalidInput, NotFound
+
+NOMINALS_FILE = "nominals.jsonl"
+
+
+class ImportSummary(BaseModel):
+    run_id: int
+    source: str
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_lines: int = 0
+    rejected_photos: int = 0
+    rejects_file: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.rejected_lines or self.rejected_photos)
+
+
+@dataclass
+class _Pending:
+    line: int
+    record: NominalRecord
+    blobs: list[StoredBlob] = field(default_factory=list)
+
+
+class RejectWriter:
+    """Writes rejects as JSON Lines, flushed as they come so a killed import keeps them."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, entry: dict[str, Any]) -> None:
+        self.out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, line, bytes consumed) for each non-blank line; an over-long line is
+    yielded truncated to MAX_LINE_BYTES + 1 bytes so that it is rejected, not held whole."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        consumed = len(raw)
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := stream.readline(1024 * 1024)) and not rest.endswith(b"\n"):
+                consumed += len(rest)
+            consumed += len(rest)
+        if raw.strip():
+            yield number, raw.rstrip(b"\r\n"), consumed
+
+
+class BundleImporter:
+    def __init__(
+        self,
+        engine: Engine,
+        blob_store: BlobStore,
+        rejects: RejectWriter,
+        actor: str,
+        batch_size: int = 500,
+    ) -> None:
+        self.engine = engine
+        self.blob_store = blob_store
+        self.rejects = rejects
+        self.actor = actor
+        self.batch_size = batch_size
+
+    def run(
+        self,
+        stream: IO[bytes],
+        photo_root: Path | None,
+        source: str,
+        on_progress: Callable[[int], object] = lambda _bytes: None,
+    ) -> ImportSummary:
+        """Import every line of `stream`; photos are resolved inside `photo_root`."""
+        root = photo_root.resolve() if photo_root is not None else None
+        summary = ImportSummary(run_id=self._start_run(source), source=source)
+        batch: list[_Pending] = []
+        for line, raw, consumed in read_lines(stream):
+            summary.lines += 1
+            pending = self._prepare(line, raw, root, summary)
+            if pending is not None:
+                batch.append(pending)
+            if len(batch) >= self.batch_size:
+                self._write_batch(batch, summary)
+                batch = []
+            on_progress(consumed)
+        if batch:
+            self._write_batch(batch, summary)
+        self._finish_run(summary)
+        return summary
+
+    def _start_run(self, source: str) -> int:
+        with self._transaction() as connection:
+            run_id: int = connection.execute(
+                insert(tables.import_runs).returning(tables.import_runs.c.id),
+                {"source": source, "actor": self.actor, "started_at": now()},
+            ).scalar_one()
+        return run_id
+
+    def _finish_run(self, summary: ImportSummary) -> None:
+        with self._transaction() as connection:
+            connection.execute(
+                update(tables.import_runs)
+                .where(tables.import_runs.c.id == summary.run_id)
+                .values(finished_at=now(), summary=summary.model_dump())
+            )
+
+    def _transaction(self) -> Any:
+        try:
+            return self.engine.begin()
+        except OperationalError as error:
+            raise BackendUnavailable(f"cannot reach the register: {error.orig}") from error
+
+    def _reject(
+        self,
+        summary: ImportSummary,
+        line: int,
+        reference: str | None,
+        reasons: list[str],
+        photo: str | None = None,
+        record: str | None = None,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "line": line,
+            "reference": reference,
+            "rejected": "photo" if photo is not None else "nominal",
+            "reasons": reasons,
+        }
+        if photo is not None:
+            entry["photo"] = photo
+            summary.rejected_photos += 1
+        else:
+            summary.rejected_lines += 1
+        if record is not None:
+            entry["record"] = record
+        self.rejects.write(entry)
+
+    def _prepare(
+        self, line: int, raw: bytes, root: Path | None, summary: ImportSummary
+    ) -> _Pending | None:
+        parsed = parse_line(raw)
+        if parsed.record is None:
+            self._reject(
+                summary,
+                line,
+                parsed.reference,
+                parsed.reasons,
+                record=raw.decode("utf-8", errors="replace"),
+            )
+            return None
+        record = parsed.record
+        pending = _Pending(line, record)
+        accepted: list[Photo] = []
+        for index, photo in enumerate(record.photos):
+            try:
+                blob = self._store_photo(photo, root, len(record.marks))
+            except (PhotoPathRejected, PhotoRejected) as error:
+                kept = self._previous_photo(record.reference, photo.file)
+                reasons = [f"photos[{index}] {photo.file}: {error}"]
+                if kept is not None:
+                    reasons.append("the photo already stored for this file is kept")
+                    accepted.append(kept)
+                self._reject(summary, line, record.reference, reasons, photo=photo.file)
+                continue
+            pending.blobs.append(blob)
+            accepted.append(photo.model_copy(update={"sha256": blob.sha256}))
+        if record.photos:
+            pending.record = record.model_copy(update={"photos": accepted})
+        return pending
+
+    def _store_photo(self, photo: Photo, root: Path | None, mark_count: int) -> StoredBlob:
+        if photo.mark_index is not None and photo.mark_index >= mark_count:
+            raise PhotoRejected(
+                f"mark_index {photo.mark_index} names no mark (the record has {mark_count})"
+            )
+        if root is None:
+            raise PhotoPathRejected("no photo folder was given for records read from stdin")
+        return self.blob_store.put_file(resolve_photo_path(root, photo.file), photo.sha256)
+
+    def _previous_photo(self, reference: str, file: str) -> Photo | None:
+        # A photo that cannot be read this time must not erase the one stored last time.
+        with self.engine.connect() as connection:
+            try:
+                stored = get_record(connection, reference)
+            except NotFound:
+                return None
+        return next((p for p in stored.photos if p.file == file), None)
+
+    def _drop_duplicates(self, batch: list[_Pending], summary: ImportSummary) -> list[_Pending]:
+        with self.engine.connect() as connection:
+            existing = find_existing(connection, {p.record.reference for p in batch})
+        first_seen: dict[str, int] = {
+            reference: found.last_import_line
+            for reference, found in existing.items()
+            if found.last_import_run_id == summary.run_id and found.last_import_line is not None
+        }
+        kept = []
+        for pending in batch:
+            reference = pending.record.reference
+            if reference in first_seen:
+                self._reject(
+                    summary,
+                    pending.line,
+                    reference,
+                    [
+                        f"duplicate reference: already imported from line {first_seen[reference]} "
+                        "of this bundle (the first occurrence wins)"
+                    ],
+                )
+                continue
+            first_seen[reference] = pending.line
+            kept.append(pending)
+        return kept
+
+    def _write_batch(self, batch: list[_Pending], summary: ImportSummary) -> None:
+        batch = self._drop_duplicates(batch, summary)
+        try:
+            outcomes = self._write(batch, summary.run_id)
+        except OperationalError as error:
+            raise BackendUnavailable(f"the register stopped answering: {error.orig}") from error
+        except DBAPIError:
+            # One bad record must not sink its batch: write one at a time, reject the culprit.
+            outcomes = []
+            for pending in batch:
+                try:
+                    outcomes += self._write([pending], summary.run_id)
+                except OperationalError as error:
+                    raise BackendUnavailable(
+                        f"the register stopped answering: {error.orig}"
+                    ) from error
+                except DBAPIError as error:
+                    self._reject(
+                        summary,
+                        pending.line,
+                        pending.record.reference,
+                        [f"the register refused the record: {error.orig}"],
+                    )
+        for outcome in outcomes:
+            if outcome is Outcome.CREATED:
+                summary.created += 1
+            elif outcome is Outcome.UPDATED:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+
+    def _write(self, batch: list[_Pending], run_id: int) -> list[Outcome]:
+        with self.engine.begin() as connection:
+            store_blobs(connection, (blob for p in batch for blob in p.blobs))
+            return write_records(
+                connection,
+                [Incoming(p.record, p.line) for p in batch],
+                actor=self.actor,
+                import_run_id=run_id,
+            )
+
+
+def open_bundle(bundle: Path) -> Path:
+    """The nominals file of a bundle folder, or a clear error."""
+    if not bundle.exists():
+        raise InvalidInput(f"bundle not found: {bundle}")
+    if not bundle.is_dir():
+        raise InvalidInput(f"a bundle is a folder holding {NOMINALS_FILE}: {bundle}")
+    nominals = bundle / NOMINALS_FILE
+    if not nominals.is_file():
+        raise InvalidInput(f"no {NOMINALS_FILE} in bundle {bundle}")
+    return nominals

@@ -1,0 +1,138 @@
+"""Check one NIF line against the contract and say every reason it fails.
+
+The compiled validator (fastjsonschema) is the fast path for the common, valid line; only a
+failing line is run through jsonschema, which lists every error rather than the first.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+from pydantic import ValidationError
+
+from register.model import NominalRecord, from_document
+
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+# In valid JSON text a NUL or a surrogate can only arrive as a \u escape, so lines without one
+# skip the walk over every string.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """A parsed line: the record, or why there is none (`reference` is kept where readable)."""
+
+    record: NominalRecord | None
+    reasons: list[str]
+    reference: str | None = None
+
+
+@cache
+def nif_schema() -> dict[str, Any]:
+    text = resources.files("register").joinpath("schema/nif.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _fast_validator() -> Any:
+    # use_default=False: the validator must not write schema defaults into the record.
+    return fastjsonschema.compile(nif_schema(), use_default=False)
+
+
+@cache
+def _full_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        nif_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _json_path(parts: Any) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(record)"
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads would silently keep the last of two equal keys; a smuggled second
+    # "reference" must be refused, not guessed at.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _unstorable_strings(value: Any, path: list[str | int]) -> Iterator[str]:
+    """NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded as UTF-8."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield f"{_json_path(path)}: contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield f"{_json_path(path)}: contains an unpaired surrogate (invalid Unicode)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_strings(key, [*path, "(key)"])
+            yield from _unstorable_strings(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_strings(item, [*path, index])
+
+
+def schema_reasons(document: Any) -> list[str]:
+    """Every way `document` breaks the NIF schema, as 'path: message' lines."""
+    errors = sorted(_full_validator().iter_errors(document), key=lambda e: list(e.path))
+    return [f"{_json_path(error.path)}: {error.message}" for error in errors]
+
+
+def parse_line(raw: bytes) -> LineResult:
+    """Decode, parse and validate one line of `nominals.jsonl`."""
+    if len(raw) > MAX_LINE_BYTES:
+        return LineResult(None, [f"line is longer than {MAX_LINE_BYTES} bytes"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return LineResult(None, [f"not valid UTF-8 at byte {error.start}"])
+    try:
+        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as error:
+        return LineResult(None, [f"invalid JSON: {error}"])
+    except json.JSONDecodeError as error:
+        return LineResult(None, [f"invalid JSON: {error.msg} at column {error.colno}"])
+    if not isinstance(document, dict):
+        return LineResult(None, [f"a line must hold a JSON object, not {type(document).__name__}"])
+    reference = document.get("reference")
+    reference = reference if isinstance(reference, str) else None
+    reasons = list(_unstorable_strings(document, [])) if _SUSPECT_ESCAPE.search(raw) else []
+    if reference is not None and reference.endswith("\n"):
+        # The schema's pattern ends in `$`, which Python's re lets match before a final newline.
+        reasons.append("reference: must not end with a newline")
+    try:
+        _fast_validator()(document)
+    except fastjsonschema.JsonSchemaException:
+        reasons += schema_reasons(document) or ["does not match the NIF schema"]
+    if reasons:
+        return LineResult(None, reasons, reference)
+    try:
+        return LineResult(from_document(document), [], reference)
+    except ValidationError as error:
+        return LineResult(
+            None,
+            [f"{_json_path(e['loc'])}: {e['msg']}" for e in error.errors()],
+            reference,
+        )

@@ -1,0 +1,211 @@
+"""The `visor` command line: a thin layer over the same functions the API calls.
+
+Exit status: 0 success; 1 finished but something was rejected (see the reject file);
+2 usage error (bad arguments, bundle missing or malformed); 3 nothing to do (empty bundle);
+4 failed (register unreachable, or an unexpected error): what was committed stays and a
+re-run is safe.
+"""
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from register import store
+from register.model import Status, to_document
+from register.nif_export import export_bundle
+from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
+from visor.demo import run_demo
+from visor.errors import BackendUnavailable, Conflict, InvalidInput, NotFound, VisorError
+from visor.services import Services, build_services
+from visor.settings import Settings
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_EMPTY = 3
+EXIT_FAILED = 4
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.actor:
+        return str(args.actor)
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+
+
+def _import(args: argparse.Namespace, services: Services) -> int:
+    photo_root: Path | None
+    stream: IO[bytes]
+    if args.bundle == "-":
+        stream, photo_root, total, source = sys.stdin.buffer, args.photos, None, "stdin"
+    else:
+        nominals = open_bundle(Path(args.bundle))
+        photo_root = args.photos or nominals.parent
+        stream, total = nominals.open("rb"), nominals.stat().st_size
+        source = str(nominals.resolve())
+    rejects_path = Path(args.rejects)
+    bar = tqdm(
+        total=total, unit="B", unit_scale=True, desc="import", disable=not sys.stderr.isatty()
+    )
+    with stream, rejects_path.open("w", encoding="utf-8") as rejects_out, bar:
+        importer = BundleImporter(
+            services.engine,
+            services.blob_store,
+            RejectWriter(rejects_out),
+            actor=_actor(args),
+            batch_size=services.settings.import_batch_size,
+        )
+        summary = importer.run(stream, photo_root, source, on_progress=bar.update)
+    if summary.rejected:
+        summary.rejects_file = str(rejects_path.resolve())
+    _emit(args, summary.model_dump(), _import_text(summary))
+    if summary.lines == 0:
+        print("the bundle holds no nominals: nothing imported", file=sys.stderr)
+        return EXIT_EMPTY
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def _import_text(summary: ImportSummary) -> str:
+    text = (
+        f"read {summary.lines} lines: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.rejected_lines} lines rejected, "
+        f"{summary.rejected_photos} photos rejected"
+    )
+    if summary.rejects_file:
+        text += f"\nrejects, with reasons: {summary.rejects_file}"
+    return text
+
+
+def _export(args: argparse.Namespace, services: Services) -> int:
+    summary = export_bundle(services.engine, services.blob_store, Path(args.out))
+    _emit(
+        args,
+        summary.model_dump(),
+        f"wrote {summary.nominals} nominals and {summary.photos} photos to {summary.out}",
+    )
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, services: Services) -> int:
+    with services.engine.connect() as connection:
+        document = to_document(store.get_record(connection, args.reference))
+    _emit(args, document, json.dumps(document, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace, services: Services) -> int:
+    with services.engine.connect() as connection:
+        entries = store.history(connection, args.reference)
+    data: list[dict[str, Any]] = [
+        {
+            "version": e.version,
+            "change": e.change,
+            "changed_fields": e.changed_fields,
+            "actor": e.actor,
+            "reason": e.reason,
+            "changed_at": e.changed_at.isoformat(),
+        }
+        for e in entries
+    ]
+    lines = [
+        f"v{e['version']}  {e['changed_at']}  {e['change']:<8} by {e['actor']}: "
+        f"{', '.join(e['changed_fields'])}" + (f"  ({e['reason']})" if e["reason"] else "")
+        for e in data
+    ]
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]:
+    def run(args: argparse.Namespace, services: Services) -> int:
+        with services.engine.begin() as connection:
+            record = store.set_status(
+                connection,
+                args.reference,
+                status,
+                _actor(args),
+                args.reason,
+            )
+        _emit(args, to_document(record), f"{args.reference} is now {status}")
+        return EXIT_OK
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="visor", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, run: Callable[..., int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.set_defaults(run=run)
+        return sub
+
+    sub = command("import", "import a NIF bundle into the register", _import)
+    sub.add_argument("bundle", help="bundle folder, or - to read nominals.jsonl from stdin")
+    sub.add_argument("--photos", type=Path, help="folder photo paths are relative to")
+    sub.add_argument("--rejects", default="rejects.jsonl", help="reject file (rewritten)")
+    sub.add_argument("--actor", help="who is importing (default: cli:<login name>)")
+
+    sub = command("export", "export the register as a NIF bundle", _export)
+    sub.add_argument("out", help="folder to write (must be new or empty)")
+
+    sub = command("show", "print one nominal as NIF JSON", _show)
+    sub.add_argument("reference")
+
+    sub = command("history", "list every version of a nominal", _history)
+    sub.add_argument("reference")
+
+    statuses: tuple[tuple[str, Status], ...] = (("archive", "archived"), ("restore", "live"))
+    for name, status in statuses:
+        sub = command(name, f"mark a nominal {status} (a versioned change)", _set_status(status))
+        sub.add_argument("reference")
+        sub.add_argument("--reason", required=True, help="why (kept in the record's history)")
+        sub.add_argument("--actor", help="who (default: cli:<login name>)")
+
+    sub = command("demo", "build a synthetic demo register and show how to explore it", run_demo)
+    sub.set_defaults(standalone=True)
+    sub.add_argument("--size", type=int, default=3000, help="number of nominals (default 3000)")
+    sub.add_argument("--seed", type=int, default=1, help="random seed (same seed, same register)")
+    sub.add_argument("--home", type=Path, help="demo data folder (default VISOR_HOME/demo)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    services: Services | None = None
+    try:
+        settings = Settings()
+        if getattr(args, "standalone", False):
+            return int(args.run(args, settings))
+        services = build_services(settings)
+        return int(args.run(args, services))
+    except (InvalidInput, NotFound, Conflict) as error:
+        print(f"visor: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BackendUnavailable as error:
+        print(f"visor: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except VisorError as error:
+        print(f"visor: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if services is not None:
+            services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

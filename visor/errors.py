@@ -1,0 +1,25 @@
+"""The domain's error hierarchy, shared by every package and mapped to HTTP once, in the API."""
+
+
+class VisorError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class NotFound(VisorError):
+    """The thing asked for does not exist."""
+
+
+class Conflict(VisorError):
+    """The change clashes with the current state (e.g. a concurrent update)."""
+
+
+class Forbidden(VisorError):
+    """The caller may not do this."""
+
+
+class InvalidInput(VisorError):
+    """The input is malformed; the message says why."""
+
+
+class BackendUnavailable(VisorError):
+    """A service we depend on (database, search engine) cannot be reached."""

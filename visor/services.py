@@ -1,0 +1,28 @@
+"""Service wiring: what the CLI and the API build from one `Settings`."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from imaging.blobstore import BlobStore
+from register.database import open_register
+from visor.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    blob_store: BlobStore
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return Services(
+        settings=settings,
+        engine=open_register(settings.effective_database_url),
+        blob_store=BlobStore(settings.photo_store_dir),
+    )
