@@ -239,23 +239,23 @@ def write_records(
     bookkeeping = {"last_import_run_id": import_run_id, "updated_at": changed_at}
     versions: list[tuple[int, str, int, str, list[str], dict[str, Any]]] = []
     if to_create:
-        created_ids = (
-            connection.execute(
-                insert(n).returning(n.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        **nominal_row(item.record),
-                        **bookkeeping,
-                        "version": 1,
-                        "created_at": changed_at,
-                        "last_import_line": item.import_line,
-                    }
-                    for item in to_create
-                ],
-            )
-            .scalars()
-            .all()
+        connection.execute(
+            insert(n),
+            [
+                {
+                    **nominal_row(item.record),
+                    **bookkeeping,
+                    "version": 1,
+                    "created_at": changed_at,
+                    "last_import_line": item.import_line,
+                }
+                for item in to_create
+            ],
         )
+        # Read the new ids back by reference rather than with INSERT ... RETURNING, which
+        # SQLAlchemy must then send as parameter-ordered pages: slower on PostgreSQL.
+        new_ids = find_existing(connection, [item.record.reference for item in to_create])
+        created_ids = [new_ids[item.record.reference].id for item in to_create]
         _insert_children(
             connection, {nid: item.record for nid, item in zip(created_ids, to_create, strict=True)}
         )

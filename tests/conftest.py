@@ -1,0 +1,143 @@
+"""Fixtures shared by the suite: a register on each SQL backend, and bundle builders.
+
+PostgreSQL tests use the server named by VISOR_TEST_POSTGRES_URL (an admin URL), or else
+start one from the installed Debian package for the session; each test gets a database of
+its own. In CI (CI=true) a missing server is a failure, never a skip.
+"""
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.postgres_server import find_postgres_bin, running_postgres
+from visor.services import Services, build_services
+from visor.settings import Settings
+
+EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "example"
+POSTGRES_ENV = "VISOR_TEST_POSTGRES_URL"
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; in CI this is a failure, not a skip", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """VISOR_TEST_POSTGRES_URL if given, else a server this session starts and stops."""
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        yield url
+        return
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        _unavailable(
+            f"PostgreSQL is not installed (apt-get install postgresql) and {POSTGRES_ENV} is unset"
+        )
+        return
+    with running_postgres(bin_dir) as started:
+        yield started
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    admin_url = make_url(postgres_admin_url)
+    name = f"visor_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # the server is missing or refuses us: say so plainly
+        admin.dispose()
+        _unavailable(f"cannot create a PostgreSQL test database: {error}")
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'register.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=database_url)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+def minimal_record(reference: str, **fields: Any) -> dict[str, Any]:
+    return {"reference": reference, "names": [{"surname": "Smith"}], "sex": "M", **fields}
+
+
+def write_bundle(folder: Path, lines: list[Any], photos: dict[str, bytes] | None = None) -> Path:
+    """A bundle folder; `lines` may hold dicts (written as JSON) or raw str/bytes lines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "nominals.jsonl").open("wb") as out:
+        for line in lines:
+            if isinstance(line, dict):
+                line = json.dumps(line)
+            out.write((line.encode() if isinstance(line, str) else line) + b"\n")
+    for name, content in (photos or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return folder
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def image_bytes(colour: tuple[int, int, int] = (200, 120, 80), format: str = "JPEG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 40), colour).save(out, format=format)
+    return out.getvalue()
+
+
+def run_import(
+    services: Services, bundle: Path, rejects_path: Path | None = None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Import a bundle folder as `visor import` does; returns (summary, rejects)."""
+    from register.nif_import import BundleImporter, RejectWriter, open_bundle
+
+    rejects_path = rejects_path or bundle.parent / f"{bundle.name}-rejects.jsonl"
+    nominals = open_bundle(bundle)
+    with rejects_path.open("w", encoding="utf-8") as out, nominals.open("rb") as stream:
+        importer = BundleImporter(
+            services.engine, services.blob_store, RejectWriter(out), actor="test", batch_size=3
+        )
+        summary = importer.run(stream, bundle, str(bundle))
+    return summary, read_jsonl(rejects_path)
+
+
+def export_documents(services: Services, out: Path) -> dict[str, dict[str, Any]]:
+    from register.nif_export import export_bundle
+
+    export_bundle(services.engine, services.blob_store, out)
+    return {doc["reference"]: doc for doc in read_jsonl(out / "nominals.jsonl")}

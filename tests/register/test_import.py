@@ -1,0 +1,257 @@
+"""`visor import` semantics on every SQL backend: idempotence, versions, and bad input that is
+refused with its reason while the rest of the bundle goes on and nothing stored is damaged."""
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from register import store, tables
+from register.model import to_document
+from tests.conftest import (
+    EXAMPLE_BUNDLE,
+    export_documents,
+    image_bytes,
+    minimal_record,
+    read_jsonl,
+    run_import,
+    write_bundle,
+)
+from visor.services import Services
+
+
+def count(services: Services, table: tables.Table) -> int:
+    with services.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(table)) or 0
+
+
+def test_example_bundle_imports_and_reimport_changes_nothing(services: Services) -> None:
+    summary, rejects = run_import(services, EXAMPLE_BUNDLE)
+    assert (summary.created, summary.updated, rejects) == (3, 0, [])
+    versions_before = count(services, tables.nominal_versions)
+    outbox_before = count(services, tables.outbox)
+
+    again, rejects = run_import(services, EXAMPLE_BUNDLE)
+    assert (again.created, again.updated, again.unchanged, rejects) == (0, 0, 3, [])
+    assert count(services, tables.nominals) == 3
+    assert count(services, tables.nominal_versions) == versions_before
+    assert count(services, tables.outbox) == outbox_before
+
+
+def test_a_changed_record_gets_a_new_version_naming_the_changed_fields(
+    services: Services, tmp_path: Path
+) -> None:
+    run_import(services, write_bundle(tmp_path / "a", [minimal_record("R1", height_cm=180)]))
+    summary, _ = run_import(
+        services,
+        write_bundle(tmp_path / "b", [minimal_record("R1", height_cm=182, build="stocky")]),
+    )
+    assert summary.updated == 1
+    with services.engine.connect() as connection:
+        versions = store.history(connection, "R1")
+        outbox = connection.execute(
+            select(tables.outbox.c.reference, tables.outbox.c.version).order_by(tables.outbox.c.id)
+        ).all()
+    assert [(v.version, v.change) for v in versions] == [(1, "create"), (2, "update")]
+    assert versions[1].changed_fields == ["build", "height_cm"]
+    assert versions[1].document["height_cm"] == 182
+    assert [tuple(row) for row in outbox] == [("R1", 1), ("R1", 2)]
+
+
+def test_bad_lines_are_rejected_with_line_numbers_and_the_rest_imported(
+    services: Services, tmp_path: Path
+) -> None:
+    bundle = write_bundle(
+        tmp_path / "bundle",
+        [
+            minimal_record("GOOD1"),
+            "{not json",
+            {"reference": "NONAME", "sex": "M"},
+            minimal_record("BADTYPE", height_cm="tall"),
+            minimal_record("BADENUM", sex="Q"),
+            minimal_record("BADDATE", dates_of_birth=["2023-02-30"]),
+            minimal_record("../../etc/passwd"),
+            "",
+            minimal_record("GOOD2"),
+        ],
+    )
+    summary, rejects = run_import(services, bundle)
+    assert (summary.lines, summary.created, summary.rejected_lines) == (8, 2, 6)
+    by_line = {reject["line"]: reject for reject in rejects}
+    assert sorted(by_line) == [2, 3, 4, 5, 6, 7]
+    assert "invalid JSON" in by_line[2]["reasons"][0]
+    assert by_line[2]["record"] == "{not json"
+    assert by_line[3]["reasons"] == ["(record): 'names' is a required property"]
+    assert by_line[4]["reference"] == "BADTYPE"
+    assert "is not of type 'integer'" in by_line[4]["reasons"][0]
+    assert "is not one of" in by_line[5]["reasons"][0]
+    assert "is not a 'date'" in by_line[6]["reasons"][0]
+    assert "does not match" in by_line[7]["reasons"][0]
+    with services.engine.connect() as connection:
+        references = set(connection.scalars(select(tables.nominals.c.reference)))
+    assert references == {"GOOD1", "GOOD2"}
+
+
+def test_a_rejected_line_leaves_the_stored_record_untouched(
+    services: Services, tmp_path: Path
+) -> None:
+    run_import(services, write_bundle(tmp_path / "a", [minimal_record("R1", height_cm=180)]))
+    summary, rejects = run_import(
+        services, write_bundle(tmp_path / "b", [minimal_record("R1", height_cm=999)])
+    )
+    assert summary.rejected_lines == 1 and rejects[0]["reference"] == "R1"
+    with services.engine.connect() as connection:
+        assert store.get_record(connection, "R1").height_cm == 180
+        assert len(store.history(connection, "R1")) == 1
+
+
+def test_a_reference_repeated_in_one_bundle_keeps_the_first(
+    services: Services, tmp_path: Path
+) -> None:
+    lines = [minimal_record(f"R{i}") for i in range(5)]
+    lines.append(minimal_record("R1", height_cm=150))  # same batch as nothing: batch_size is 3
+    lines.append(minimal_record("R4", height_cm=160))
+    summary, rejects = run_import(services, write_bundle(tmp_path / "b", lines))
+    assert (summary.created, summary.rejected_lines) == (5, 2)
+    assert [(r["line"], r["reference"]) for r in rejects] == [(6, "R1"), (7, "R4")]
+    assert "already imported from line 2" in rejects[0]["reasons"][0]
+    assert "already imported from line 5" in rejects[1]["reasons"][0]
+    with services.engine.connect() as connection:
+        assert store.get_record(connection, "R1").height_cm is None
+
+
+def test_references_with_slashes_are_identifiers_not_paths(
+    services: Services, tmp_path: Path
+) -> None:
+    reference = "MPS/2019/../0001"
+    run_import(services, write_bundle(tmp_path / "b", [minimal_record(reference)]))
+    exported = export_documents(services, tmp_path / "out")
+    assert list(exported) == [reference]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["nominals.jsonl"]
+
+
+def test_unsafe_or_missing_photos_reject_the_photo_not_the_nominal(
+    services: Services, tmp_path: Path
+) -> None:
+    outside = tmp_path / "secret.jpg"
+    outside.write_bytes(image_bytes())
+    good = image_bytes()
+    photos = [
+        {"file": "photos/good.jpg", "kind": "face"},
+        {"file": "../../etc/passwd", "kind": "face"},
+        {"file": "/etc/passwd", "kind": "face"},
+        {"file": "photos/link.jpg", "kind": "face"},
+        {"file": "photos/missing.jpg", "kind": "face"},
+        {"file": "photos/text.jpg", "kind": "face"},
+        {"file": "photos/empty.jpg", "kind": "face"},
+        {"file": "photos/good.jpg", "kind": "face", "sha256": "0" * 64},
+        {"file": "photos/good.jpg", "kind": "mark", "mark_index": 0},
+        {"file": "photos", "kind": "other"},
+    ]
+    bundle = write_bundle(
+        tmp_path / "bundle",
+        [minimal_record("R1", photos=photos)],
+        photos={
+            "photos/good.jpg": good,
+            "photos/text.jpg": b"hello, I am text",
+            "photos/empty.jpg": b"",
+        },
+    )
+    os.symlink(outside, bundle / "photos" / "link.jpg")
+    summary, rejects = run_import(services, bundle)
+    assert (summary.created, summary.rejected_lines, summary.rejected_photos) == (1, 0, 9)
+    reasons = {r["reasons"][0].split(": ", 1)[0]: r["reasons"][0] for r in rejects}
+    assert "leaves the bundle folder ('..')" in reasons["photos[1] ../../etc/passwd"]
+    assert "absolute path" in reasons["photos[2] /etc/passwd"]
+    assert "symbolic link" in reasons["photos[3] photos/link.jpg"]
+    assert "file not found" in reasons["photos[4] photos/missing.jpg"]
+    assert "not a JPEG, PNG or WebP" in reasons["photos[5] photos/text.jpg"]
+    assert "file is empty" in reasons["photos[6] photos/empty.jpg"]
+    assert "sha256 mismatch" in reasons["photos[7] photos/good.jpg"]
+    assert "mark_index 0 names no mark" in reasons["photos[8] photos/good.jpg"]
+    assert "not a regular file" in reasons["photos[9] photos"]
+    with services.engine.connect() as connection:
+        record = store.get_record(connection, "R1")
+    assert [(p.file, p.sha256) for p in record.photos] == [
+        ("photos/good.jpg", hashlib.sha256(good).hexdigest())
+    ]
+    assert services.blob_store.path_for(hashlib.sha256(good).hexdigest()).read_bytes() == good
+
+
+def test_a_photo_unreadable_on_reimport_keeps_the_stored_one(
+    services: Services, tmp_path: Path
+) -> None:
+    record = minimal_record("R1", photos=[{"file": "photos/a.jpg", "kind": "face"}])
+    bundle = write_bundle(tmp_path / "b", [record], photos={"photos/a.jpg": image_bytes()})
+    run_import(services, bundle)
+    (bundle / "photos" / "a.jpg").unlink()
+    summary, rejects = run_import(services, bundle)
+    assert summary.unchanged == 1 and summary.rejected_photos == 1
+    assert "the photo already stored for this file is kept" in rejects[0]["reasons"]
+    with services.engine.connect() as connection:
+        assert len(store.get_record(connection, "R1").photos) == 1
+
+
+def test_the_same_photo_twice_is_stored_once(services: Services, tmp_path: Path) -> None:
+    photo = [{"file": "photos/a.jpg", "kind": "face"}]
+    bundle = write_bundle(
+        tmp_path / "b",
+        [minimal_record("R1", photos=photo), minimal_record("R2", photos=photo)],
+        photos={"photos/a.jpg": image_bytes()},
+    )
+    run_import(services, bundle)
+    assert count(services, tables.photo_blobs) == 1
+    assert count(services, tables.photos) == 2
+    stored = [p for p in services.blob_store.root.rglob("*") if p.is_file()]
+    assert len(stored) == 1
+
+
+def test_import_writes_every_nif_field_into_its_columns(services: Services) -> None:
+    run_import(services, EXAMPLE_BUNDLE)
+    with services.engine.connect() as connection:
+        surnames = sorted(connection.scalars(select(tables.names.c.surname)))
+        mark = connection.execute(select(tables.marks).where(tables.marks.c.position == 0)).first()
+        record = store.get_record(connection, "EX0001")
+    assert surnames == ["Begum", "Rahman", "UNKNOWN", "Whitmore", "Whitmore", "Witmore"]
+    assert mark is not None
+    assert {mark.tattoo_subclass, mark.location} >= {"SNAKE", "inner left forearm"}
+    original = json.loads((EXAMPLE_BUNDLE / "nominals.jsonl").read_text().splitlines()[0])
+    assert to_document(record) == original
+
+
+def test_archive_and_restore_are_versioned_changes(services: Services) -> None:
+    run_import(services, EXAMPLE_BUNDLE)
+    with services.engine.begin() as connection:
+        store.set_status(connection, "EX0002", "archived", "officer-1", "moved abroad")
+        store.set_status(connection, "EX0002", "live", "officer-2", "returned")
+    with services.engine.connect() as connection:
+        versions = store.history(connection, "EX0002")
+        assert store.get_record(connection, "EX0002").status == "live"
+    assert [(v.change, v.actor, v.reason) for v in versions] == [
+        ("create", "test", None),
+        ("archive", "officer-1", "moved abroad"),
+        ("restore", "officer-2", "returned"),
+    ]
+    assert versions[1].document["status"] == "archived"
+
+
+def test_bundle_copied_elsewhere_still_finds_its_photos(services: Services, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(EXAMPLE_BUNDLE, copy)
+    summary, rejects = run_import(services, copy)
+    assert rejects == [] and summary.created == 3
+    assert read_jsonl(copy / "nominals.jsonl")[0]["photos"][0]["file"] == "photos/EX0001-face.jpg"
+
+
+def test_a_reference_repeated_within_one_batch_keeps_the_first(
+    services: Services, tmp_path: Path
+) -> None:
+    lines = [minimal_record("A", height_cm=170), minimal_record("A", height_cm=190)]
+    summary, rejects = run_import(services, write_bundle(tmp_path / "b", lines))
+    assert (summary.created, summary.rejected_lines) == (1, 1)
+    assert rejects[0]["line"] == 2 and "line 1" in rejects[0]["reasons"][0]
+    with services.engine.connect() as connection:
+        assert store.get_record(connection, "A").height_cm == 170

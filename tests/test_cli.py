@@ -1,0 +1,132 @@
+"""The `visor` command's contract: output, --json, exit status, messages."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import visor, visor_env
+from tests.conftest import EXAMPLE_BUNDLE, minimal_record, read_jsonl, write_bundle
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_import_prints_a_json_summary_and_exits_0(home: Path, tmp_path: Path) -> None:
+    result = visor("import", str(EXAMPLE_BUNDLE), "--json", env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["created"], summary["rejected_lines"], summary["rejects_file"]) == (3, 0, None)
+    # Piped, so no progress bar.
+    assert result.stderr == ""
+    assert (tmp_path / "rejects.jsonl").read_text() == ""
+
+
+def test_import_with_rejects_exits_1_and_names_the_reject_file(home: Path, tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", [minimal_record("R1"), "{oops"])
+    rejects = tmp_path / "out" / "my-rejects.jsonl"
+    rejects.parent.mkdir()
+    result = visor(
+        "import", str(bundle), "--rejects", str(rejects), env=visor_env(home), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "1 created" in result.stdout and "1 lines rejected" in result.stdout
+    assert str(rejects) in result.stdout
+    assert [r["line"] for r in read_jsonl(rejects)] == [2]
+
+
+def test_empty_bundle_exits_3_with_a_reason(home: Path, tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", [])
+    result = visor("import", str(bundle), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 3
+    assert "holds no nominals" in result.stderr
+
+
+def test_missing_or_malformed_bundle_exits_2(home: Path, tmp_path: Path) -> None:
+    result = visor("import", str(tmp_path / "nowhere"), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2 and "bundle not found" in result.stderr
+    (tmp_path / "notabundle").mkdir()
+    result = visor("import", str(tmp_path / "notabundle"), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2 and "no nominals.jsonl" in result.stderr
+
+
+def test_import_from_stdin_resolves_photos_in_the_named_folder(home: Path, tmp_path: Path) -> None:
+    lines = (EXAMPLE_BUNDLE / "nominals.jsonl").read_bytes()
+    result = visor(
+        "import",
+        "-",
+        "--photos",
+        str(EXAMPLE_BUNDLE),
+        "--json",
+        env=visor_env(home),
+        cwd=tmp_path,
+        stdin=lines,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["created"] == 3
+    shown = visor("show", "EX0001", "--json", env=visor_env(home), cwd=tmp_path)
+    assert len(json.loads(shown.stdout)["photos"]) == 1
+
+
+def test_export_show_history_archive(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home)
+    visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    result = visor("export", str(tmp_path / "out"), "--json", env=env, cwd=tmp_path)
+    assert result.returncode == 0 and json.loads(result.stdout)["nominals"] == 3
+    again = visor("export", str(tmp_path / "out"), env=env, cwd=tmp_path)
+    assert again.returncode == 2 and "not empty" in again.stderr
+
+    assert visor("archive", "EX0001", env=env, cwd=tmp_path).returncode == 2  # --reason needed
+    archived = visor(
+        "archive",
+        "EX0001",
+        "--reason",
+        "died",
+        "--actor",
+        "PC 123",
+        "--json",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert archived.returncode == 0 and json.loads(archived.stdout)["status"] == "archived"
+    history = json.loads(visor("history", "EX0001", "--json", env=env, cwd=tmp_path).stdout)
+    assert [(h["change"], h["actor"], h["reason"]) for h in history] == [
+        ("create", "cli:" + history[0]["actor"].split(":", 1)[1], None),
+        ("archive", "PC 123", "died"),
+    ]
+    missing = visor("show", "NOPE", env=env, cwd=tmp_path)
+    assert missing.returncode == 2 and "no nominal with reference 'NOPE'" in missing.stderr
+
+
+def test_unreachable_database_exits_4_with_a_clear_message(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    result = visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    assert result.returncode == 4
+    assert "cannot reach the register database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_builds_a_register_and_says_how_to_explore_it(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home)
+    result = visor("demo", "--size", "60", "--seed", "3", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "60 nominals" in result.stdout
+    assert f"export VISOR_HOME={home / 'demo'}" in result.stdout
+    demo_env = visor_env(home / "demo")
+    shown = visor("show", "SYN0000001", "--json", env=demo_env, cwd=tmp_path)
+    assert json.loads(shown.stdout)["reference"] == "SYN0000001"
+    # The same seed gives the same register.
+    first = shown.stdout
+    visor("demo", "--size", "60", "--seed", "3", env=env, cwd=tmp_path)
+    assert visor("show", "SYN0000001", "--json", env=demo_env, cwd=tmp_path).stdout == first
+
+
+def test_demo_will_not_wipe_a_folder_it_did_not_make(home: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "register.db").write_text("not yours")
+    result = visor("demo", "--home", str(precious), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2 and "holds other data" in result.stderr
+    assert (precious / "register.db").read_text() == "not yours"

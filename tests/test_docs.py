@@ -1,0 +1,47 @@
+"""The promises the documentation makes stay true."""
+
+import json
+import re
+from pathlib import Path
+
+from tests.conftest import EXAMPLE_BUNDLE
+from visor.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def readme_commands() -> list[str]:
+    """The commands in the README's first two shell blocks."""
+    blocks = re.findall(r"```(?:sh|bash|shell)\n(.*?)```", README, flags=re.S)
+    return [block.strip() for block in blocks[:2]]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    _run_demo, run_tests = readme_commands()
+    ci_lines = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert ci_lines[-1].strip() == run_tests
+
+
+def test_readme_first_command_installs_and_runs_the_demo() -> None:
+    run_demo, _run_tests = readme_commands()
+    assert "pip install" in run_demo and "visor demo" in run_demo
+
+
+def test_every_setting_is_documented() -> None:
+    for name in Settings.model_fields:
+        assert f"VISOR_{name.upper()}" in README, f"README does not document VISOR_{name.upper()}"
+
+
+def test_every_cli_command_is_documented() -> None:
+    from visor.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in commands:
+        assert f"visor {command}" in README, f"README does not document `visor {command}`"
+
+
+def test_the_bundled_schema_is_the_contract() -> None:
+    shared = EXAMPLE_BUNDLE.parent / "nif.schema.json"
+    bundled = ROOT / "register" / "schema" / "nif.schema.json"
+    assert json.loads(bundled.read_text()) == json.loads(shared.read_text())
