@@ -70,7 +70,8 @@ class BlobStore:
         if expected_sha256 is not None and expected_sha256 != sha256:
             raise PhotoRejected(f"sha256 mismatch: given {expected_sha256}, file has {sha256}")
         target = self.path_for(sha256)
-        if not target.exists():
+        # A stored blob of the wrong size was damaged (or cut short): write it again.
+        if not target.exists() or target.stat().st_size != size:
             self._copy_atomically(source, target, sha256)
         return StoredBlob(sha256, size, media_type)
 
@@ -91,3 +92,10 @@ class BlobStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+        # The rename is durable only once the folder itself is on disk; the register's
+        # commit, which names this blob, comes after.
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

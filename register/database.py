@@ -1,20 +1,29 @@
 """Engine creation and schema migration for SQLite and PostgreSQL."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from visor.errors import BackendUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def _begin_sqlite(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite begins transactions only before writes, so a series of reads would each see a
+    # different state; hand transaction control to SQLAlchemy, which begins on first use.
+    dbapi_connection.isolation_level = None
     # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable on
     # power loss, which a system of record needs more than the last few percent of speed.
     cursor = dbapi_connection.cursor()
@@ -33,20 +42,38 @@ def create_register_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one consistent state of the register."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        # SQLite in WAL mode: one transaction, begun at the first read, is a snapshot.
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn the database's own connection failures into `BackendUnavailable`."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        raise BackendUnavailable(f"cannot reach the register database: {error.orig}") from error
 
 
 def migrate(engine: Engine) -> None:
     """Bring the register's schema to the newest migration (a no-op when it is current)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except OperationalError as error:
-        raise BackendUnavailable(f"cannot reach the register database: {error.orig}") from error
+    with translated_errors(), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def open_register(url: str) -> Engine:

@@ -1,12 +1,14 @@
 """`visor export`: write the register as a NIF bundle.
 
-Photos are written back under the `file` each was imported with. Two nominals may have been
-imported from different bundles with the same `file` but different pictures; the second is
-then written under `photos/sha256/<sha256><ext>` and its `file` says so.
+Photos are written back under the `file` each was imported with. Where that path is already
+taken by a different picture (two bundles used one name), clashes with a folder, or names
+the bundle's own files, the photo is written under `photos/sha256/<sha256><ext>` instead and
+its `file` says so. The nominals are read from one snapshot of the register.
 """
 
 import json
 import os
+import posixpath
 import shutil
 from pathlib import Path, PurePosixPath
 
@@ -15,10 +17,13 @@ from sqlalchemy import Engine
 
 from imaging.blobstore import BlobStore
 from imaging.formats import EXTENSIONS
+from register.database import snapshot, translated_errors
 from register.model import NominalRecord, to_document
 from register.nif_import import NOMINALS_FILE
 from register.store import iter_records
 from visor.errors import InvalidInput
+
+PARTIAL_FILE = f".{NOMINALS_FILE}.partial"
 
 
 class ExportSummary(BaseModel):
@@ -37,9 +42,15 @@ def _prepare_out(out: Path) -> None:
 def export_bundle(engine: Engine, blob_store: BlobStore, out: Path) -> ExportSummary:
     _prepare_out(out)
     summary = ExportSummary(out=str(out))
-    written: dict[str, str] = {}  # file -> sha256 already written there
-    temp_path = out / f".{NOMINALS_FILE}.partial"
-    with engine.connect() as connection, temp_path.open("w", encoding="utf-8") as target:
+    temp_path = out / PARTIAL_FILE
+    # Paths taken so far (normalised) -> the sha256 written there; the bundle's own files
+    # are reserved so that no photo name can overwrite them.
+    written: dict[str, str | None] = {NOMINALS_FILE: None, PARTIAL_FILE: None}
+    with (
+        translated_errors(),
+        snapshot(engine) as connection,
+        temp_path.open("w", encoding="utf-8") as target,
+    ):
         for record in iter_records(connection):
             record = _write_photos(record, blob_store, out, written, summary)
             target.write(json.dumps(to_document(record), ensure_ascii=False) + "\n")
@@ -55,7 +66,7 @@ def _write_photos(
     record: NominalRecord,
     blob_store: BlobStore,
     out: Path,
-    written: dict[str, str],
+    written: dict[str, str | None],
     summary: ExportSummary,
 ) -> NominalRecord:
     if not record.photos:
@@ -64,17 +75,37 @@ def _write_photos(
     for photo in record.photos:
         sha256 = photo.sha256
         assert sha256 is not None  # the importer sets it on every stored photo
-        file = photo.file
-        if written.get(file, sha256) != sha256:
+        if not _place(blob_store, out, photo.file, sha256, written, summary):
             extension = EXTENSIONS.get(blob_store.media_type(sha256) or "", "")
             file = f"photos/sha256/{sha256}{extension}"
+            if not _place(blob_store, out, file, sha256, written, summary):
+                raise InvalidInput(f"cannot write photo {sha256} under {photo.file} or {file}")
             photo = photo.model_copy(update={"file": file})
             summary.renamed_photos += 1
-        if file not in written:
-            target = out.joinpath(*PurePosixPath(file).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(blob_store.path_for(sha256), target)
-            written[file] = sha256
-            summary.photos += 1
         photos.append(photo)
     return record.model_copy(update={"photos": photos})
+
+
+def _place(
+    blob_store: BlobStore,
+    out: Path,
+    file: str,
+    sha256: str,
+    written: dict[str, str | None],
+    summary: ExportSummary,
+) -> bool:
+    """Write the blob at `file` unless that path holds, or clashes with, something else."""
+    key = posixpath.normpath(file)
+    if key in written:
+        return written[key] == sha256
+    target = out.joinpath(*PurePosixPath(key).parts)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():  # a folder made for another photo's path
+            return False
+        shutil.copyfile(blob_store.path_for(sha256), target)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        return False
+    written[key] = sha256
+    summary.photos += 1
+    return True

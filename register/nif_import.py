@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
 from register import tables
+from register.database import translated_errors
 from register.model import NominalRecord, Photo
 from register.photo_paths import PhotoPathRejected, resolve_photo_path
 from register.store import (
@@ -34,7 +35,7 @@ from register.store import (
     write_records,
 )
 from register.validation import MAX_LINE_BYTES, parse_line
-from visor.errors import BackendUnavailable, InvalidInput, NotFound
+from visor.errors import InvalidInput, NotFound
 
 NOMINALS_FILE = "nominals.jsonl"
 
@@ -114,25 +115,28 @@ class BundleImporter:
         on_progress: Callable[[int], object] = lambda _bytes: None,
     ) -> ImportSummary:
         """Import every line of `stream`; photos are resolved inside `photo_root`."""
+        if photo_root is not None and not photo_root.is_dir():
+            raise InvalidInput(f"photo folder not found: {photo_root}")
         root = photo_root.resolve() if photo_root is not None else None
-        summary = ImportSummary(run_id=self._start_run(source), source=source)
-        batch: list[_Pending] = []
-        for line, raw, consumed in read_lines(stream):
-            summary.lines += 1
-            pending = self._prepare(line, raw, root, summary)
-            if pending is not None:
-                batch.append(pending)
-            if len(batch) >= self.batch_size:
+        with translated_errors():
+            summary = ImportSummary(run_id=self._start_run(source), source=source)
+            batch: list[_Pending] = []
+            for line, raw, consumed in read_lines(stream):
+                summary.lines += 1
+                pending = self._prepare(line, raw, root, summary)
+                if pending is not None:
+                    batch.append(pending)
+                if len(batch) >= self.batch_size:
+                    self._write_batch(batch, summary)
+                    batch = []
+                on_progress(consumed)
+            if batch:
                 self._write_batch(batch, summary)
-                batch = []
-            on_progress(consumed)
-        if batch:
-            self._write_batch(batch, summary)
-        self._finish_run(summary)
+            self._finish_run(summary)
         return summary
 
     def _start_run(self, source: str) -> int:
-        with self._transaction() as connection:
+        with self.engine.begin() as connection:
             run_id: int = connection.execute(
                 insert(tables.import_runs).returning(tables.import_runs.c.id),
                 {"source": source, "actor": self.actor, "started_at": now()},
@@ -140,18 +144,12 @@ class BundleImporter:
         return run_id
 
     def _finish_run(self, summary: ImportSummary) -> None:
-        with self._transaction() as connection:
+        with self.engine.begin() as connection:
             connection.execute(
                 update(tables.import_runs)
                 .where(tables.import_runs.c.id == summary.run_id)
                 .values(finished_at=now(), summary=summary.model_dump())
             )
-
-    def _transaction(self) -> Any:
-        try:
-            return self.engine.begin()
-        except OperationalError as error:
-            raise BackendUnavailable(f"cannot reach the register: {error.orig}") from error
 
     def _reject(
         self,
@@ -194,14 +192,27 @@ class BundleImporter:
         pending = _Pending(line, record)
         accepted: list[Photo] = []
         for index, photo in enumerate(record.photos):
+            reason = f"photos[{index}] {photo.file}"
+            if photo.mark_index is not None and photo.mark_index >= len(record.marks):
+                self._reject(
+                    summary,
+                    line,
+                    record.reference,
+                    [
+                        f"{reason}: mark_index {photo.mark_index} names no mark "
+                        f"(the record has {len(record.marks)})"
+                    ],
+                    photo=photo.file,
+                )
+                continue
             try:
-                blob = self._store_photo(photo, root, len(record.marks))
+                blob = self._store_photo(photo, root)
             except (PhotoPathRejected, PhotoRejected) as error:
-                kept = self._previous_photo(record.reference, photo.file)
-                reasons = [f"photos[{index}] {photo.file}: {error}"]
-                if kept is not None:
+                kept_sha256 = self._stored_content(record.reference, photo)
+                reasons = [f"{reason}: {error}"]
+                if kept_sha256 is not None:
                     reasons.append("the photo already stored for this file is kept")
-                    accepted.append(kept)
+                    accepted.append(photo.model_copy(update={"sha256": kept_sha256}))
                 self._reject(summary, line, record.reference, reasons, photo=photo.file)
                 continue
             pending.blobs.append(blob)
@@ -210,23 +221,24 @@ class BundleImporter:
             pending.record = record.model_copy(update={"photos": accepted})
         return pending
 
-    def _store_photo(self, photo: Photo, root: Path | None, mark_count: int) -> StoredBlob:
-        if photo.mark_index is not None and photo.mark_index >= mark_count:
-            raise PhotoRejected(
-                f"mark_index {photo.mark_index} names no mark (the record has {mark_count})"
-            )
+    def _store_photo(self, photo: Photo, root: Path | None) -> StoredBlob:
         if root is None:
             raise PhotoPathRejected("no photo folder was given for records read from stdin")
         return self.blob_store.put_file(resolve_photo_path(root, photo.file), photo.sha256)
 
-    def _previous_photo(self, reference: str, file: str) -> Photo | None:
-        # A photo that cannot be read this time must not erase the one stored last time.
+    def _stored_content(self, reference: str, photo: Photo) -> str | None:
+        """The sha256 already stored for this nominal under this file name, if any and if the
+        line does not say the content is different: a photo that cannot be read this time
+        must not erase the one stored last time. The line's other photo fields apply."""
         with self.engine.connect() as connection:
             try:
                 stored = get_record(connection, reference)
             except NotFound:
                 return None
-        return next((p for p in stored.photos if p.file == file), None)
+        for previous in stored.photos:
+            if previous.file == photo.file and photo.sha256 in (None, previous.sha256):
+                return previous.sha256
+        return None
 
     def _drop_duplicates(self, batch: list[_Pending], summary: ImportSummary) -> list[_Pending]:
         with self.engine.connect() as connection:
@@ -258,18 +270,16 @@ class BundleImporter:
         batch = self._drop_duplicates(batch, summary)
         try:
             outcomes = self._write(batch, summary.run_id)
-        except OperationalError as error:
-            raise BackendUnavailable(f"the register stopped answering: {error.orig}") from error
+        except OperationalError:
+            raise  # the register is gone: stop (translated_errors says so), don't reject
         except DBAPIError:
             # One bad record must not sink its batch: write one at a time, reject the culprit.
             outcomes = []
             for pending in batch:
                 try:
                     outcomes += self._write([pending], summary.run_id)
-                except OperationalError as error:
-                    raise BackendUnavailable(
-                        f"the register stopped answering: {error.orig}"
-                    ) from error
+                except OperationalError:
+                    raise
                 except DBAPIError as error:
                     self._reject(
                         summary,

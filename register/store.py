@@ -199,6 +199,14 @@ def _record_versions(
     )
 
 
+def _keep_register_status(item: Incoming, stored: NominalRecord) -> Incoming:
+    """A source that does not state `status` leaves the register's own: re-importing a bundle
+    must not quietly undo an archive made in the register, with its recorded reason."""
+    if "status" in item.record.model_fields_set or stored.status == item.record.status:
+        return item
+    return Incoming(item.record.model_copy(update={"status": stored.status}), item.import_line)
+
+
 def write_records(
     connection: Connection,
     incoming: Sequence[Incoming],
@@ -227,6 +235,7 @@ def write_records(
             to_create.append(item)
             outcomes.append(Outcome.CREATED)
             continue
+        item = _keep_register_status(item, current[found.id])
         fields = changed_fields(to_document(current[found.id]), to_document(item.record))
         if fields:
             to_update[found.id] = (item, found, fields)
@@ -338,7 +347,8 @@ def history(connection: Connection, reference: str) -> list[VersionEntry]:
             changed_fields=row["changed_fields"],
             actor=row["actor"],
             reason=row["reason"],
-            changed_at=row["changed_at"],
+            # SQLite keeps no zone; every time the register writes is UTC.
+            changed_at=row["changed_at"].replace(tzinfo=row["changed_at"].tzinfo or dt.UTC),
             document=row["document"],
         )
         for row in rows

@@ -130,3 +130,68 @@ def test_demo_will_not_wipe_a_folder_it_did_not_make(home: Path, tmp_path: Path)
     result = visor("demo", "--home", str(precious), env=visor_env(home), cwd=tmp_path)
     assert result.returncode == 2 and "holds other data" in result.stderr
     assert (precious / "register.db").read_text() == "not yours"
+
+
+def test_import_shows_a_progress_bar_on_a_terminal(home: Path, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "visor.cli", "import", str(EXAMPLE_BUNDLE)],
+            env=visor_env(home),
+            cwd=tmp_path,
+            stderr=secondary,
+            stdout=subprocess.PIPE,
+            timeout=120,
+        )
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the terminal closed: everything has been read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert process.returncode == 0
+    assert b"import: 100%" in shown
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "message"),
+    [
+        (["--rejects", "/nonexistent/folder/r.jsonl"], {}, "cannot write the reject file"),
+        (["--photos", "/nonexistent/photos"], {}, "photo folder not found"),
+        ([], {"VISOR_IMPORT_BATCH_SIZE": "0"}, "invalid setting: VISOR_IMPORT_BATCH_SIZE"),
+        ([], {"VISOR_DATABASE_URL": "not a url"}, "invalid setting"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_reason(
+    home: Path, tmp_path: Path, arguments: list[str], environment: dict[str, str], message: str
+) -> None:
+    env = visor_env(home, **environment)
+    result = visor("import", str(EXAMPLE_BUNDLE), *arguments, env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_reject_file_may_not_overwrite_the_bundle(home: Path, tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", [minimal_record("R1")])
+    before = (bundle / "nominals.jsonl").read_bytes()
+    result = visor(
+        "import",
+        str(bundle),
+        "--rejects",
+        str(bundle / "nominals.jsonl"),
+        env=visor_env(home),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and "would overwrite" in result.stderr
+    assert (bundle / "nominals.jsonl").read_bytes() == before

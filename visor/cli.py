@@ -9,19 +9,24 @@ re-run is safe.
 import argparse
 import getpass
 import json
+import shutil
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
 from register import store
+from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
 from visor.demo import run_demo
-from visor.errors import BackendUnavailable, Conflict, InvalidInput, NotFound, VisorError
+from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.services import Services, build_services
 from visor.settings import Settings
 
@@ -47,19 +52,34 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def _import(args: argparse.Namespace, services: Services) -> int:
     photo_root: Path | None
-    stream: IO[bytes]
+    rejects_path = Path(args.rejects)
+    nominals: Path | None = None
     if args.bundle == "-":
-        stream, photo_root, total, source = sys.stdin.buffer, args.photos, None, "stdin"
+        photo_root, total, source = args.photos, None, "stdin"
     else:
         nominals = open_bundle(Path(args.bundle))
         photo_root = args.photos or nominals.parent
-        stream, total = nominals.open("rb"), nominals.stat().st_size
-        source = str(nominals.resolve())
-    rejects_path = Path(args.rejects)
+        total, source = nominals.stat().st_size, str(nominals.resolve())
+        if rejects_path.resolve() == nominals.resolve():
+            raise InvalidInput("the reject file would overwrite the bundle's nominals.jsonl")
+    try:
+        rejects_out = rejects_path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(
+            f"cannot write the reject file {rejects_path}: {error.strerror}"
+        ) from error
+    stream: IO[bytes] = sys.stdin.buffer if nominals is None else nominals.open("rb")
     bar = tqdm(
-        total=total, unit="B", unit_scale=True, desc="import", disable=not sys.stderr.isatty()
+        total=total,
+        unit="B",
+        unit_scale=True,
+        desc="import",
+        disable=not sys.stderr.isatty(),
+        # A terminal that reports no size (a bare pty) would otherwise hide the bar.
+        ncols=shutil.get_terminal_size().columns,
+        nrows=shutil.get_terminal_size().lines,
     )
-    with stream, rejects_path.open("w", encoding="utf-8") as rejects_out, bar:
+    with stream, rejects_out, bar:
         importer = BundleImporter(
             services.engine,
             services.blob_store,
@@ -191,20 +211,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
         if getattr(args, "standalone", False):
             return int(args.run(args, settings))
-        services = build_services(settings)
-        return int(args.run(args, services))
+        with translated_errors():
+            services = build_services(settings)
+            return int(args.run(args, services))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"VISOR_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        return _fail(EXIT_USAGE, f"invalid setting: {problems}")
+    except ArgumentError as error:
+        return _fail(EXIT_USAGE, f"invalid setting: {error}")
     except (InvalidInput, NotFound, Conflict) as error:
-        print(f"visor: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except BackendUnavailable as error:
-        print(f"visor: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(EXIT_USAGE, str(error))
     except VisorError as error:
-        print(f"visor: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(EXIT_FAILED, str(error))
+    except Exception:
+        # Never exit 1 (which means "rejected") on a crash; keep the trace for a bug report.
+        traceback.print_exc()
+        return _fail(EXIT_FAILED, "unexpected error (details above); committed work is kept")
     finally:
         if services is not None:
             services.close()
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"visor: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from register.model import to_document
 from register.nif_import import BundleImporter, RejectWriter
@@ -29,6 +30,57 @@ def _fresh_home(home: Path) -> None:
     (home / MARKER).write_text("made by `visor demo`; deleted when the demo is rebuilt\n")
 
 
+def describe(document: dict[str, Any]) -> str:
+    """A few plain lines about a nominal, as an officer would read them out."""
+    primary, *others = document["names"]
+    name = " ".join(filter(None, [primary.get("forename"), primary["surname"]]))
+    known_as = ", ".join(" ".join(filter(None, [n.get("forename"), n["surname"]])) for n in others)
+    traits = ", ".join(
+        str(document[key]) + (" cm" if key == "height_cm" else "")
+        for key in (
+            "sex",
+            "ethnic_appearance",
+            "height_cm",
+            "build",
+            "hair_colour",
+            "facial_hair",
+            "eye_colour",
+            "accent",
+        )
+        if key in document
+    )
+    lines = [
+        f"  {name}" + (f" (also known as {known_as})" if known_as else ""),
+        f"  born {', '.join(document.get('dates_of_birth', [])) or 'unknown'}; {traits}",
+    ]
+    lines += [
+        f"  {mark['type']}, {mark['location']}: {mark.get('description', '')}"
+        for mark in document.get("marks", [])
+    ]
+    lines += [f"  MO: {mo['text']}" for mo in document.get("modus_operandi", [])]
+    lines += [
+        f"  {photo['kind']} photo taken {photo.get('taken_on', '(date unknown)')}"
+        for photo in document.get("photos", [])
+    ]
+    return "\n".join(lines)
+
+
+def _showcase_reference(bundle: Path) -> str:
+    """The first nominal with an alias, a tattoo and a photo: the richest to show."""
+    first = ""
+    with (bundle / "nominals.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            document = json.loads(line)
+            first = first or document["reference"]
+            if (
+                len(document["names"]) > 1
+                and any(mark["type"] == "tattoo" for mark in document.get("marks", []))
+                and document.get("photos")
+            ):
+                return str(document["reference"])
+    return first
+
+
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     home: Path = (args.home or settings.home / "demo").expanduser().resolve()
     if args.size < 1:
@@ -50,7 +102,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             summary = importer.run(stream, bundle, str(bundle))
         with services.engine.connect() as connection:
             statistics = register_statistics(connection)
-            sample = to_document(get_record(connection, "SYN0000001"))
+            sample = to_document(get_record(connection, _showcase_reference(bundle)))
     finally:
         services.close()
     if args.json:
@@ -71,13 +123,13 @@ visor demo register ready: {home}
   {s.nominals} nominals ({s.live} live, {s.archived} archived), {s.names} names and aliases,
   {s.marks} distinguishing marks, {s.photos} photos, {s.versions} versions recorded.
 
-One of them:
-{json.dumps(sample, indent=2, ensure_ascii=False)[:1500]}
+One of them ({sample["reference"]}):
+{describe(sample)}
 
 Explore it (every command takes --json):
   export VISOR_HOME={home}
-  visor show SYN0000001             # one nominal, as NIF JSON
-  visor history SYN0000001          # who changed what, when
+  visor show {sample["reference"]}             # one nominal, as NIF JSON
+  visor history {sample["reference"]}          # who changed what, when
   visor archive SYN0000002 --reason "deceased"   # a versioned change
   visor export /tmp/visor-export    # the whole register as a NIF bundle
   visor import {bundle}   # re-import: every nominal unchanged

@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from register import store, tables
@@ -255,3 +256,80 @@ def test_a_reference_repeated_within_one_batch_keeps_the_first(
     assert rejects[0]["line"] == 2 and "line 1" in rejects[0]["reasons"][0]
     with services.engine.connect() as connection:
         assert store.get_record(connection, "A").height_cm == 170
+
+
+def test_reimport_without_status_does_not_undo_an_archive(
+    services: Services, tmp_path: Path
+) -> None:
+    bundle = write_bundle(tmp_path / "b", [minimal_record("R1", height_cm=170)])
+    run_import(services, bundle)
+    with services.engine.begin() as connection:
+        store.set_status(connection, "R1", "archived", "officer", "deceased")
+    summary, _ = run_import(services, bundle)
+    assert summary.unchanged == 1
+    with services.engine.connect() as connection:
+        assert store.get_record(connection, "R1").status == "archived"
+        assert len(store.history(connection, "R1")) == 2
+    # A source that states the status is believed.
+    run_import(
+        services, write_bundle(tmp_path / "c", [minimal_record("R1", status="live", height_cm=170)])
+    )
+    with services.engine.connect() as connection:
+        assert store.get_record(connection, "R1").status == "live"
+
+
+def test_a_kept_photo_takes_the_new_lines_fields_and_a_bad_mark_index_is_not_kept(
+    services: Services, tmp_path: Path
+) -> None:
+    marks = [{"type": "scar", "location": "chin"}, {"type": "tattoo", "location": "neck"}]
+    photos = [
+        {"file": "photos/a.jpg", "kind": "mark", "mark_index": 1},
+        {"file": "photos/a.jpg", "kind": "face", "taken_on": "2024-01-01"},
+    ]
+    bundle = write_bundle(
+        tmp_path / "b",
+        [minimal_record("R1", marks=marks, photos=photos)],
+        photos={"photos/a.jpg": image_bytes()},
+    )
+    run_import(services, bundle)
+    (bundle / "photos" / "a.jpg").unlink()
+    (bundle / "nominals.jsonl").write_text(
+        json.dumps(minimal_record("R1", marks=marks[:1], photos=photos)) + "\n"
+    )
+    summary, rejects = run_import(services, bundle)
+    assert summary.rejected_photos == 2
+    assert "mark_index 1 names no mark" in rejects[0]["reasons"][0]
+    assert "the photo already stored for this file is kept" in rejects[1]["reasons"]
+    with services.engine.connect() as connection:
+        kept = store.get_record(connection, "R1").photos
+    assert [(p.kind, p.mark_index, str(p.taken_on)) for p in kept] == [("face", None, "2024-01-01")]
+
+
+def test_a_database_failure_mid_import_stops_it_and_keeps_what_was_committed(
+    services: Services, tmp_path: Path
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from visor.errors import BackendUnavailable
+
+    lines = [minimal_record(f"R{i}") for i in range(9)]
+    bundle = write_bundle(tmp_path / "b", lines)
+    inserts = 0
+
+    def fail_on_third_batch(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal inserts
+        if statement.startswith("INSERT INTO nominals "):
+            inserts += 1
+            if inserts == 3:  # the database goes away under the third batch
+                raise OperationalError(statement, {}, Exception("server closed the connection"))
+
+    event.listen(services.engine, "before_cursor_execute", fail_on_third_batch)
+    try:
+        with pytest.raises(BackendUnavailable, match="server closed the connection"):
+            run_import(services, bundle)
+    finally:
+        event.remove(services.engine, "before_cursor_execute", fail_on_third_batch)
+    assert count(services, tables.nominals) == 6  # two whole batches of three
+    summary, rejects = run_import(services, bundle)
+    assert (summary.created, summary.unchanged, rejects) == (3, 6, [])

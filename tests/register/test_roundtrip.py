@@ -110,3 +110,34 @@ def test_exported_lines_are_valid_nif(services: Services, tmp_path: Path) -> Non
     export_bundle(services.engine, services.blob_store, tmp_path / "out")
     for line in (tmp_path / "out" / "nominals.jsonl").read_bytes().splitlines():
         assert parse_line(line).reasons == [], json.loads(line)["reference"]
+
+
+def test_photo_names_that_clash_on_export_are_moved_aside_not_overwritten(
+    services: Services, tmp_path: Path
+) -> None:
+    pictures = {
+        name: image_bytes((i * 40, 100, 200))
+        for i, name in enumerate(
+            ["photos/a.jpg", "photos/./a.jpg", "photos/a.jpg/b.jpg", ".nominals.jsonl.partial"]
+        )
+    }
+    for i, (name, content) in enumerate(pictures.items()):
+        bundle = write_bundle(
+            tmp_path / f"b{i}",
+            [minimal_record(f"R{i}", photos=[{"file": name, "kind": "face"}])],
+            photos={name.replace("a.jpg/b.jpg", "b.jpg"): content},
+        )
+        if name == "photos/a.jpg/b.jpg":  # a folder named a.jpg in this bundle
+            (bundle / "photos" / "a.jpg").mkdir()
+            (bundle / "photos" / "b.jpg").rename(bundle / "photos" / "a.jpg" / "b.jpg")
+        summary, rejects = run_import(services, bundle)
+        assert rejects == [] and summary.created == 1
+    exported = export_documents(services, tmp_path / "out")
+    assert len(exported) == 4
+    for i, content in enumerate(pictures.values()):
+        file = exported[f"R{i}"]["photos"][0]["file"]
+        assert (tmp_path / "out" / file).read_bytes() == content, file
+    assert exported["R0"]["photos"][0]["file"] == "photos/a.jpg"
+    # Importing the export again finds every picture; only the moved names change.
+    again, rejects = run_import(services, tmp_path / "out")
+    assert rejects == [] and (again.unchanged, again.updated) == (1, 3)
