@@ -36,8 +36,11 @@ def test_every_setting_is_documented() -> None:
 def test_every_cli_command_is_documented() -> None:
     from visor.cli import build_parser
 
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    for command in commands:
+    import argparse
+
+    parser = build_parser()
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for command in subparsers[0].choices:
         assert f"visor {command}" in README, f"README does not document `visor {command}`"
 
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from register import store, tables
 from register.model import to_document
@@ -24,7 +24,7 @@ from tests.conftest import (
 from visor.services import Services
 
 
-def count(services: Services, table: tables.Table) -> int:
+def count(services: Services, table: Table) -> int:
     with services.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(table)) or 0
 
