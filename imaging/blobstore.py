@@ -7,6 +7,7 @@ leaves either the whole file or nothing under its name.
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,21 +73,41 @@ class BlobStore:
         target = self.path_for(sha256)
         # A stored blob of the wrong size was damaged (or cut short): write it again.
         if not target.exists() or target.stat().st_size != size:
-            self._copy_atomically(source, target, sha256)
+            with source.open("rb") as original:
+                self._write_atomically(target, iter(lambda: original.read(_CHUNK), b""), sha256)
         return StoredBlob(sha256, size, media_type)
 
-    def _copy_atomically(self, source: Path, target: Path, sha256: str) -> None:
+    def inspect(self, source: Path, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[str, int]:
+        """(sha256, size) of a file, without storing it."""
+        try:
+            sha256, size, _head = _digest(source, max_bytes)
+        except OSError as error:
+            raise PhotoRejected(f"cannot read file: {error.strerror or error}") from error
+        return sha256, size
+
+    def derivative_path(self, sha256: str, name: str) -> Path:
+        return self.root / "derived" / sha256[:2] / sha256 / name
+
+    def put_derivative(self, sha256: str, name: str, content: bytes) -> Path:
+        """Store a file derived from blob `sha256` (a thumbnail, a working copy)."""
+        target = self.derivative_path(sha256, name)
+        self._write_atomically(target, iter([content]))
+        return target
+
+    def _write_atomically(
+        self, target: Path, chunks: Iterator[bytes], sha256: str | None = None
+    ) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
-            copied = hashlib.sha256()
-            with os.fdopen(descriptor, "wb") as temp, source.open("rb") as original:
-                while chunk := original.read(_CHUNK):
-                    copied.update(chunk)
+            written = hashlib.sha256()
+            with os.fdopen(descriptor, "wb") as temp:
+                for chunk in chunks:
+                    written.update(chunk)
                     temp.write(chunk)
                 temp.flush()
                 os.fsync(temp.fileno())
-            if copied.hexdigest() != sha256:
+            if sha256 is not None and written.hexdigest() != sha256:
                 raise PhotoRejected("file changed while it was being stored")
             os.replace(temp_name, target)
         except BaseException:

@@ -20,11 +20,13 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from imaging.analysis import PhotoAnalysis, ingest_photo
 from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
 from register import tables
 from register.database import translated_errors
 from register.model import NominalRecord, Photo
 from register.photo_paths import PhotoPathRejected, resolve_photo_path
+from register.photos import needs_analysis, store_analyses
 from register.store import (
     Incoming,
     Outcome,
@@ -61,6 +63,7 @@ class _Pending:
     line: int
     record: NominalRecord
     blobs: list[StoredBlob] = field(default_factory=list)
+    analyses: list[PhotoAnalysis] = field(default_factory=list)
 
 
 class RejectWriter:
@@ -206,7 +209,7 @@ class BundleImporter:
                 )
                 continue
             try:
-                blob = self._store_photo(photo, root)
+                blob, analysis = self._store_photo(photo, root)
             except (PhotoPathRejected, PhotoRejected) as error:
                 kept_sha256 = self._stored_content(record.reference, photo)
                 reasons = [f"{reason}: {error}"]
@@ -216,15 +219,29 @@ class BundleImporter:
                 self._reject(summary, line, record.reference, reasons, photo=photo.file)
                 continue
             pending.blobs.append(blob)
+            if analysis is not None:
+                pending.analyses.append(analysis)
             accepted.append(photo.model_copy(update={"sha256": blob.sha256}))
         if record.photos:
             pending.record = record.model_copy(update={"photos": accepted})
         return pending
 
-    def _store_photo(self, photo: Photo, root: Path | None) -> StoredBlob:
+    def _store_photo(
+        self, photo: Photo, root: Path | None
+    ) -> tuple[StoredBlob, PhotoAnalysis | None]:
         if root is None:
             raise PhotoPathRejected("no photo folder was given for records read from stdin")
-        return self.blob_store.put_file(resolve_photo_path(root, photo.file), photo.sha256)
+        return ingest_photo(
+            self.blob_store,
+            resolve_photo_path(root, photo.file),
+            photo.sha256,
+            find_faces=photo.kind == "face",
+            needs_analysis=self._needs_analysis,
+        )
+
+    def _needs_analysis(self, sha256: str, with_faces: bool) -> bool:
+        with self.engine.connect() as connection:
+            return needs_analysis(connection, sha256, with_faces)
 
     def _stored_content(self, reference: str, photo: Photo) -> str | None:
         """The sha256 already stored for this nominal under this file name, if any and if the
@@ -298,6 +315,7 @@ class BundleImporter:
     def _write(self, batch: list[_Pending], run_id: int) -> list[Outcome]:
         with self.engine.begin() as connection:
             store_blobs(connection, (blob for p in batch for blob in p.blobs))
+            store_analyses(connection, (a for p in batch for a in p.analyses))
             return write_records(
                 connection,
                 [Incoming(p.record, p.line) for p in batch],

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -168,6 +169,32 @@ photo_blobs = Table(
     Column("size_bytes", BigInteger, nullable=False),
     Column("media_type", String(32), nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# What imaging found in a photo's content: one row per blob, shared by every nominal that
+# holds the same picture. Hashes are unsigned 64-bit values stored as signed BIGINT.
+photo_analyses = Table(
+    "photo_analyses",
+    metadata,
+    Column("sha256", String(64), ForeignKey("photo_blobs.sha256"), primary_key=True),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("phash", BigInteger, nullable=False),
+    Column("dhash", BigInteger, nullable=False),
+    Column("phash_mirror", BigInteger, nullable=False),
+    Column("dhash_mirror", BigInteger, nullable=False),
+    Column("sharpness", Float, nullable=False),
+    Column("brightness", Float, nullable=False),
+    Column("contrast", Float, nullable=False),
+    Column("clipped_shadows", Float, nullable=False),
+    Column("clipped_highlights", Float, nullable=False),
+    # Null until the picture has been looked at as a face photo.
+    Column("face_count", Integer),
+    Column("face_area_share", Float),
+    Column("face_centre_x", Float),
+    Column("face_centre_y", Float),
+    Column("analysis_version", Integer, nullable=False),
+    Column("analysed_at", DateTime(timezone=True), nullable=False),
 )
 
 nominal_versions = Table(

@@ -34,9 +34,9 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_every_cli_command_is_documented() -> None:
-    from visor.cli import build_parser
-
     import argparse
+
+    from visor.cli import build_parser
 
     parser = build_parser()
     subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]

@@ -20,11 +20,20 @@ from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
+from imaging.blobstore import PhotoRejected
 from register import store
 from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
+from register.photos import iter_photo_hashes
+from search.photo_search import (
+    DEFAULT_RADIUS,
+    MAX_RADIUS,
+    build_photo_index,
+    hash_query_image,
+    search_photo,
+)
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.services import Services, build_services
@@ -148,6 +157,34 @@ def _history(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
+def _search_photo(args: argparse.Namespace, services: Services) -> int:
+    if not 0 <= args.radius <= MAX_RADIUS:
+        raise InvalidInput(f"--radius must be between 0 and {MAX_RADIUS}")
+    if args.top < 1:
+        raise InvalidInput("--top must be at least 1")
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection), args.include_archived)
+    unreadable = 0
+    for image in args.images:
+        answer: dict[str, Any] = {"image": image}
+        try:
+            hashes = hash_query_image(Path(image))
+        except PhotoRejected as error:
+            unreadable += 1
+            answer.update(candidates=[], error=str(error))
+            _emit(args, answer, f"{image}: cannot search: {error}")
+            continue
+        candidates = search_photo(index, hashes, args.top, args.radius)
+        answer["candidates"] = [c.model_dump() for c in candidates]
+        lines = [f"{image}: {len(candidates)} nominal(s) within {args.radius} bits"]
+        lines += [
+            f"  {c.reference}  distance {c.distance}  {c.kind} photo {c.photo_sha256[:12]}"
+            for c in candidates
+        ]
+        _emit(args, answer, "\n".join(lines))
+    return EXIT_USAGE if unreadable else EXIT_OK
+
+
 def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]:
     def run(args: argparse.Namespace, services: Services) -> int:
         with services.engine.begin() as connection:
@@ -182,6 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("export", "export the register as a NIF bundle", _export)
     sub.add_argument("out", help="folder to write (must be new or empty)")
+
+    sub = command("search-photo", "find the nominals holding photos like these", _search_photo)
+    sub.add_argument("images", nargs="+", help="photo files (JPEG, PNG or WebP)")
+    sub.add_argument("--top", type=int, default=10, help="most nominals per image (default 10)")
+    sub.add_argument(
+        "--radius",
+        type=int,
+        default=DEFAULT_RADIUS,
+        help=f"largest pHash+dHash Hamming distance, 0-{MAX_RADIUS} (default {DEFAULT_RADIUS})",
+    )
+    sub.add_argument("--include-archived", action="store_true", help="search archived too")
 
     sub = command("show", "print one nominal as NIF JSON", _show)
     sub.add_argument("reference")

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 DEFAULT_AS_OF = dt.date(2026, 1, 1)
@@ -278,24 +279,40 @@ def _misspell(rng: random.Random, name: str) -> str:
 
 
 def face_image(record: dict[str, Any], rng: random.Random) -> bytes:
-    """A drawn stand-in for a custody photo (JPEG bytes): skin, hair and eyes follow the record."""
+    """A drawn stand-in for a custody photo (JPEG bytes): skin, hair and eyes follow the
+    record; lighting, framing and backdrop vary as they do between custody suites, so that
+    two demo photos are as distinct to a perceptual hash as two real ones."""
     width, height = 240, 300
-    image = Image.new("RGB", (width, height), (rng.randint(180, 215),) * 3)
+    # A backdrop lit unevenly from a random side, with a random blotchy texture.
+    shade = np.linspace(0, 1, width)[None, :] * np.cos(rng.uniform(0, 6.3))
+    shade = shade + np.linspace(0, 1, height)[:, None] * np.sin(rng.uniform(0, 6.3))
+    blotches = np.kron(
+        np.array([[rng.uniform(-40, 40) for _ in range(6)] for _ in range(8)]),
+        np.ones((height // 8 + 1, width // 6 + 1)),
+    )[:height, :width]
+    base = rng.uniform(120, 210) + 50 * shade + blotches
+    backdrop = np.clip(np.stack([base * rng.uniform(0.85, 1.1) for _ in range(3)], -1), 0, 255)
+    image = Image.fromarray(backdrop.astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(image)
     skin = _SKIN.get(record.get("ethnic_appearance", "IC9"), _SKIN["IC9"])
     hair = _HAIR.get(record.get("hair_colour", "brown"), _HAIR["brown"])
-    cx, cy = width // 2 + rng.randint(-8, 8), 150 + rng.randint(-6, 6)
-    face_w, face_h = rng.randint(68, 82), rng.randint(92, 106)
-    draw.rectangle((cx - 90, cy + 90, cx + 90, height), fill=(rng.randint(20, 90),) * 3)
+    cx, cy = width // 2 + rng.randint(-30, 30), 140 + rng.randint(-25, 25)
+    face_w, face_h = rng.randint(55, 85), rng.randint(75, 110)
+    shirt = tuple(rng.randint(10, 230) for _ in range(3))
+    draw.rectangle(
+        (cx - rng.randint(70, 110), cy + face_h - 10, cx + rng.randint(70, 110), height), fill=shirt
+    )
     if record.get("hair_colour") != "bald":
-        draw.ellipse((cx - face_w - 6, cy - face_h - 10, cx + face_w + 6, cy + 20), fill=hair)
+        top = cy - face_h - rng.randint(0, 25)
+        draw.ellipse((cx - face_w - 8, top, cx + face_w + 8, cy + rng.randint(-20, 40)), fill=hair)
     draw.ellipse((cx - face_w, cy - face_h, cx + face_w, cy + face_h), fill=skin)
     for side in (-1, 1):
-        ex = cx + side * rng.randint(24, 32)
+        ex = cx + side * rng.randint(20, 34)
         draw.ellipse((ex - 9, cy - 22, ex + 9, cy - 12), fill=(250, 250, 250))
         draw.ellipse((ex - 4, cy - 21, ex + 4, cy - 13), fill=(50, 40, 30))
     draw.line((cx, cy - 10, cx - 4, cy + 18), fill=(90, 60, 50), width=2)
-    draw.line((cx - 22, cy + 42, cx + 22, cy + 42), fill=(120, 50, 50), width=3)
+    mouth = cy + rng.randint(35, 50)
+    draw.line((cx - 22, mouth, cx + 22, mouth), fill=(120, 50, 50), width=3)
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return out.getvalue()

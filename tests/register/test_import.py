@@ -206,8 +206,10 @@ def test_the_same_photo_twice_is_stored_once(services: Services, tmp_path: Path)
     run_import(services, bundle)
     assert count(services, tables.photo_blobs) == 1
     assert count(services, tables.photos) == 2
-    stored = [p for p in services.blob_store.root.rglob("*") if p.is_file()]
-    assert len(stored) == 1
+    root = services.blob_store.root
+    originals = [p for p in root.rglob("*") if p.is_file() and "derived" not in p.parts]
+    assert len(originals) == 1
+    assert count(services, tables.photo_analyses) == 1
 
 
 def test_import_writes_every_nif_field_into_its_columns(services: Services) -> None:
@@ -333,3 +335,32 @@ def test_a_database_failure_mid_import_stops_it_and_keeps_what_was_committed(
     assert count(services, tables.nominals) == 6  # two whole batches of three
     summary, rejects = run_import(services, bundle)
     assert (summary.created, summary.unchanged, rejects) == (3, 6, [])
+
+
+def test_a_photo_that_will_not_decode_is_rejected_and_nothing_of_it_kept(
+    services: Services, tmp_path: Path
+) -> None:
+    whole = image_bytes()
+    truncated = whole[: len(whole) // 2]
+    bundle = write_bundle(
+        tmp_path / "b",
+        [
+            minimal_record(
+                "R1",
+                photos=[
+                    {"file": "photos/cut.jpg", "kind": "face"},
+                    {"file": "photos/ok.jpg", "kind": "face"},
+                ],
+            )
+        ],
+        photos={"photos/cut.jpg": truncated, "photos/ok.jpg": whole},
+    )
+    summary, rejects = run_import(services, bundle)
+    assert (summary.created, summary.rejected_photos) == (1, 1)
+    assert "corrupt or truncated" in rejects[0]["reasons"][0]
+    assert not services.blob_store.path_for(hashlib.sha256(truncated).hexdigest()).exists()
+    assert count(services, tables.photo_analyses) == 1
+    sha = hashlib.sha256(whole).hexdigest()
+    for name in ("working.jpg", "thumbnail.jpg"):
+        derived = services.blob_store.derivative_path(sha, name)
+        assert derived.read_bytes()[:3] == b"\xff\xd8\xff"

@@ -1,0 +1,71 @@
+"""Perceptual hashes: 64-bit pHash (the primary) and dHash (a second opinion), of the photo
+and of its mirror image (a flipped selfie must match), computed after uniform borders are
+trimmed so that a frame or letterbox added later does not move the hash.
+
+Hashes are plain ints in 0..2**64-1; `to_signed` stores them in a 64-bit SQL or OpenSearch
+long.
+"""
+
+from dataclasses import dataclass
+
+import imagehash
+import numpy as np
+from PIL import Image, ImageOps
+
+HASH_BITS = 64
+_HASH_SIZE = 8  # imagehash's side length: 8 x 8 = 64 bits
+_BORDER_TOLERANCE = 16  # grey levels a border pixel may differ from the border colour
+_MIN_KEPT_SHARE = 0.25  # never trim away more than three quarters of the picture
+
+
+@dataclass(frozen=True)
+class PerceptualHashes:
+    phash: int
+    dhash: int
+    phash_mirror: int
+    dhash_mirror: int
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def to_signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
+
+
+def _as_int(image_hash: imagehash.ImageHash) -> int:
+    return int(str(image_hash), 16)
+
+
+def trim_uniform_border(image: Image.Image) -> Image.Image:
+    """Crop away a uniform frame (any colour) around the picture, if there is one."""
+    grey = np.asarray(image.convert("L"), dtype=np.int16)
+    edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    colour = int(np.median(edge))
+    if np.mean(np.abs(edge - colour) <= _BORDER_TOLERANCE) < 0.9:
+        return image  # the edge is not a uniform frame
+    content = np.abs(grey - colour) > _BORDER_TOLERANCE
+    rows, columns = np.flatnonzero(content.any(axis=1)), np.flatnonzero(content.any(axis=0))
+    if rows.size == 0 or columns.size == 0:
+        return image
+    box = (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+    kept = (box[2] - box[0]) * (box[3] - box[1])
+    if kept < _MIN_KEPT_SHARE * grey.size:
+        return image
+    return image.crop(box)
+
+
+def compute_hashes(image: Image.Image) -> PerceptualHashes:
+    trimmed = trim_uniform_border(image).convert("L")
+    mirrored = ImageOps.mirror(trimmed)
+    return PerceptualHashes(
+        phash=_as_int(imagehash.phash(trimmed, hash_size=_HASH_SIZE)),
+        dhash=_as_int(imagehash.dhash(trimmed, hash_size=_HASH_SIZE)),
+        phash_mirror=_as_int(imagehash.phash(mirrored, hash_size=_HASH_SIZE)),
+        dhash_mirror=_as_int(imagehash.dhash(mirrored, hash_size=_HASH_SIZE)),
+    )

@@ -1,0 +1,99 @@
+"""The register's side of the photo library: which contents are analysed, storing analyses,
+and reading photo hashes out for the search index."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select
+
+from imaging.analysis import ANALYSIS_VERSION, PhotoAnalysis
+from imaging.hashes import to_signed, to_unsigned
+from register import tables
+from register.store import now
+
+
+def needs_analysis(connection: Connection, sha256: str, with_faces: bool) -> bool:
+    a = tables.photo_analyses
+    row = connection.execute(
+        select(a.c.analysis_version, a.c.face_count).where(a.c.sha256 == sha256)
+    ).first()
+    if row is None or row.analysis_version != ANALYSIS_VERSION:
+        return True
+    return with_faces and row.face_count is None
+
+
+def store_analyses(connection: Connection, analyses: Iterable[PhotoAnalysis]) -> None:
+    """Insert or replace the analyses of these contents (their blobs must be stored)."""
+    rows = []
+    for analysis in {a.sha256: a for a in analyses}.values():
+        faces = analysis.quality.faces
+        rows.append(
+            {
+                "sha256": analysis.sha256,
+                "width": analysis.width,
+                "height": analysis.height,
+                "phash": to_signed(analysis.phash),
+                "dhash": to_signed(analysis.dhash),
+                "phash_mirror": to_signed(analysis.phash_mirror),
+                "dhash_mirror": to_signed(analysis.dhash_mirror),
+                "sharpness": analysis.quality.sharpness,
+                "brightness": analysis.quality.brightness,
+                "contrast": analysis.quality.contrast,
+                "clipped_shadows": analysis.quality.clipped_shadows,
+                "clipped_highlights": analysis.quality.clipped_highlights,
+                "face_count": faces.count if faces else None,
+                "face_area_share": faces.largest_area_share if faces else None,
+                "face_centre_x": faces.largest_centre_x if faces else None,
+                "face_centre_y": faces.largest_centre_y if faces else None,
+                "analysis_version": analysis.analysis_version,
+                "analysed_at": now(),
+            }
+        )
+    if not rows:
+        return
+    a = tables.photo_analyses
+    connection.execute(delete(a).where(a.c.sha256.in_([row["sha256"] for row in rows])))
+    connection.execute(insert(a), rows)
+
+
+@dataclass(frozen=True)
+class PhotoHashRow:
+    reference: str
+    status: str
+    sha256: str
+    kind: str
+    phash: int
+    dhash: int
+    phash_mirror: int
+    dhash_mirror: int
+
+
+def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
+    """Every photo held by a nominal, with its hashes (unsigned), in nominal order."""
+    p, a, n = tables.photos, tables.photo_analyses, tables.nominals
+    query = (
+        select(
+            n.c.reference,
+            n.c.status,
+            p.c.sha256,
+            p.c.kind,
+            a.c.phash,
+            a.c.dhash,
+            a.c.phash_mirror,
+            a.c.dhash_mirror,
+        )
+        .join(p, p.c.nominal_id == n.c.id)
+        .join(a, a.c.sha256 == p.c.sha256)
+        .order_by(n.c.id, p.c.position)
+    )
+    for row in connection.execute(query):
+        yield PhotoHashRow(
+            row.reference,
+            row.status,
+            row.sha256,
+            row.kind,
+            to_unsigned(row.phash),
+            to_unsigned(row.dhash),
+            to_unsigned(row.phash_mirror),
+            to_unsigned(row.dhash_mirror),
+        )

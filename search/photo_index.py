@@ -1,0 +1,135 @@
+"""Photo search in memory: exact search of the 128-bit code (64-bit pHash followed by 64-bit
+dHash) within a Hamming radius, by multi-index hashing (Norouzi, Punjani & Fleet 2012).
+
+The code is cut into 8 chunks of 16 bits. If two codes are within radius r, at least one
+chunk differs in at most floor(r / 8) bits (pigeonhole), so the candidates are the entries
+whose chunk j lies within that small radius of the query's chunk j, for some j; each chunk
+keeps its entries sorted with a 65,537-entry offset table, so a key's entries are a slice.
+Candidates are then measured exactly. `search_brute_force` (XOR and popcount over every
+entry) is the oracle it is tested against and the baseline it is benchmarked against.
+
+Every photo has two entries, its own code and its mirror image's, so a flipped picture
+matches; a photo's distance is the smaller of the two.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from imaging.hashes import PerceptualHashes
+
+CHUNKS = 8
+CHUNK_BITS = 16
+_KEYS = 1 << CHUNK_BITS
+
+
+@dataclass(frozen=True)
+class IndexedPhoto:
+    reference: str
+    sha256: str
+    kind: str
+    hashes: PerceptualHashes
+
+
+@dataclass(frozen=True)
+class PhotoHit:
+    photo: int  # position in the index's photo list
+    distance: int
+
+
+def _masks(max_bits: int) -> np.ndarray:
+    """Every 16-bit value with at most `max_bits` bits set."""
+    masks = [0]
+    for bits in range(1, max_bits + 1):
+        for positions in combinations(range(CHUNK_BITS), bits):
+            masks.append(sum(1 << p for p in positions))
+    return np.array(masks, dtype=np.int64)
+
+
+def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions starts[i] .. starts[i] + lengths[i] - 1 for every i, in one array."""
+    first_output = np.cumsum(lengths) - lengths
+    return np.repeat(starts - first_output, lengths) + np.arange(int(lengths.sum()))
+
+
+class PhotoHashIndex:
+    def __init__(self, photos: Sequence[IndexedPhoto]) -> None:
+        self.photos = list(photos)
+        count = len(self.photos)
+        codes = np.zeros((2 * count, 2), dtype=np.uint64)
+        for i, photo in enumerate(self.photos):
+            h = photo.hashes
+            codes[2 * i] = (h.phash, h.dhash)
+            codes[2 * i + 1] = (h.phash_mirror, h.dhash_mirror)
+        self.codes = codes
+        self._chunk_order: list[np.ndarray] = []
+        self._chunk_offsets: list[np.ndarray] = []
+        for chunk in range(CHUNKS):
+            keys = self._chunk_keys(codes, chunk)
+            order = np.argsort(keys, kind="stable").astype(np.int64)
+            offsets = np.searchsorted(keys[order], np.arange(_KEYS + 1), side="left")
+            self._chunk_order.append(order)
+            self._chunk_offsets.append(offsets.astype(np.int64))
+        self._mask_cache: dict[int, np.ndarray] = {}
+
+    @staticmethod
+    def _chunk_keys(codes: np.ndarray, chunk: int) -> np.ndarray:
+        word, part = divmod(chunk, CHUNKS // 2)
+        shifted = codes[:, word] >> np.uint64(part * CHUNK_BITS)
+        return (shifted & np.uint64(_KEYS - 1)).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self.photos)
+
+    def _distances(self, query: PerceptualHashes, entries: np.ndarray) -> np.ndarray:
+        target = np.array([query.phash, query.dhash], dtype=np.uint64)
+        distances: np.ndarray = np.bitwise_count(self.codes[entries] ^ target).sum(axis=1)
+        return distances.astype(np.int64)
+
+    def _best_per_photo(
+        self, entries: np.ndarray, distances: np.ndarray, radius: int
+    ) -> list[PhotoHit]:
+        within = distances <= radius
+        best: dict[int, int] = {}
+        for entry, distance in zip(
+            entries[within].tolist(), distances[within].tolist(), strict=True
+        ):
+            photo = entry // 2
+            if distance < best.get(photo, radius + 1):
+                best[photo] = distance
+        return sorted(
+            (PhotoHit(p, d) for p, d in best.items()), key=lambda h: (h.distance, h.photo)
+        )
+
+    def search(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
+        """Every photo within `radius` of the query, nearest first (multi-index hashing)."""
+        if not self.photos:
+            return []
+        chunk_radius = radius // CHUNKS
+        if chunk_radius not in self._mask_cache:
+            self._mask_cache[chunk_radius] = _masks(chunk_radius)
+        masks = self._mask_cache[chunk_radius]
+        query_codes = np.array([[query.phash, query.dhash]], dtype=np.uint64)
+        found = []
+        for chunk in range(CHUNKS):
+            key = int(self._chunk_keys(query_codes, chunk)[0])
+            neighbours = key ^ masks
+            offsets = self._chunk_offsets[chunk]
+            starts = offsets[neighbours]
+            lengths = offsets[neighbours + 1] - starts
+            total = int(lengths.sum())
+            if total:
+                found.append(self._chunk_order[chunk][_concatenated_ranges(starts, lengths)])
+        if not found:
+            return []
+        entries = np.unique(np.concatenate(found))
+        return self._best_per_photo(entries, self._distances(query, entries), radius)
+
+    def search_brute_force(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
+        """The same answer by measuring every entry: the oracle and the baseline."""
+        if not self.photos:
+            return []
+        entries = np.arange(len(self.codes))
+        return self._best_per_photo(entries, self._distances(query, entries), radius)

@@ -1,0 +1,70 @@
+"""Photo search over the register's photo library: which nominals hold a photo like this one.
+
+The default radius, 26 bits of the 128-bit pHash+dHash code, was chosen from measurements on
+real photographs under the transforms a photo meets (re-encoding, resizing, crops, exposure,
+small rotations, mirroring, borders): recall 99.0% with 0.025% false matches between distinct
+photographs (benchmarks/photo_robustness.py; tests/imaging/test_photo_robustness.py holds the
+figures). Beyond the radius nothing is returned: an unrelated photo gets no candidates rather
+than the least-bad nominal.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from imaging.decode import decode_photo
+from imaging.hashes import PerceptualHashes, compute_hashes
+from register.photos import PhotoHashRow
+from search.photo_index import IndexedPhoto, PhotoHashIndex
+
+DEFAULT_RADIUS = 26
+MAX_RADIUS = 40  # beyond this, distinct photographs match often (see the benchmark)
+
+
+class PhotoCandidate(BaseModel):
+    reference: str
+    distance: int
+    photo_sha256: str
+    kind: str
+
+
+def build_photo_index(
+    rows: Iterable[PhotoHashRow], include_archived: bool = False
+) -> PhotoHashIndex:
+    return PhotoHashIndex(
+        [
+            IndexedPhoto(
+                row.reference,
+                row.sha256,
+                row.kind,
+                PerceptualHashes(row.phash, row.dhash, row.phash_mirror, row.dhash_mirror),
+            )
+            for row in rows
+            if include_archived or row.status == "live"
+        ]
+    )
+
+
+def hash_query_image(path: Path) -> PerceptualHashes:
+    """Hashes of a query photo, decoded as safely as a stored one (raises PhotoRejected)."""
+    return compute_hashes(decode_photo(path).image)
+
+
+def search_photo(
+    index: PhotoHashIndex, query: PerceptualHashes, top: int = 10, radius: int = DEFAULT_RADIUS
+) -> list[PhotoCandidate]:
+    """The nominals holding a photo within `radius`, nearest first, each with its nearest."""
+    candidates: dict[str, PhotoCandidate] = {}
+    for hit in index.search(query, radius):
+        photo = index.photos[hit.photo]
+        if photo.reference not in candidates:
+            candidates[photo.reference] = PhotoCandidate(
+                reference=photo.reference,
+                distance=hit.distance,
+                photo_sha256=photo.sha256,
+                kind=photo.kind,
+            )
+        if len(candidates) == top:
+            break
+    return list(candidates.values())

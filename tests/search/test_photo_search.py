@@ -1,0 +1,117 @@
+"""Photo search over a register holding real photographs, on every SQL backend."""
+
+import json
+from pathlib import Path
+
+from PIL import Image, ImageEnhance, ImageOps
+
+from register import store
+from register.photos import iter_photo_hashes
+from search.photo_duplicates import near_duplicates
+from search.photo_search import build_photo_index, hash_query_image, search_photo
+from tests.cli_helpers import visor, visor_env
+from tests.conftest import minimal_record, run_import, write_bundle
+from tests.imaging.photo_corpus import encode, load, real_photos
+from visor.services import Services
+
+PHOTOS = {
+    "A": "skimage/astronaut.png",
+    "B": "skimage/coffee.png",
+    "C": "sklearn/china.jpg",
+    "D": "skimage/astronaut.png",  # the same picture filed on a second nominal
+}
+
+
+def photo_bundle(folder: Path) -> Path:
+    lines, files = [], {}
+    for reference, name in PHOTOS.items():
+        file = f"photos/{reference}.png"
+        files[file] = (
+            real_photos()[name] if name.endswith(".png") else encode(load(real_photos()[name]))
+        )
+        lines.append(minimal_record(reference, photos=[{"file": file, "kind": "face"}]))
+    return write_bundle(folder, lines, photos=files)
+
+
+def query_file(folder: Path, image: Image.Image) -> Path:
+    path = folder / f"query-{len(list(folder.glob('query-*')))}.jpg"
+    path.write_bytes(encode(image, quality=60))
+    return path
+
+
+def test_a_transformed_copy_finds_its_nominal_first(services: Services, tmp_path: Path) -> None:
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection))
+    coffee = load(real_photos()["skimage/coffee.png"])
+    edited = ImageOps.expand(ImageEnhance.Brightness(ImageOps.mirror(coffee)).enhance(1.15), 20)
+    candidates = search_photo(index, hash_query_image(query_file(tmp_path, edited)))
+    assert [c.reference for c in candidates] == ["B"]
+    assert candidates[0].kind == "face" and candidates[0].distance <= 26
+
+    astronaut = load(real_photos()["skimage/astronaut.png"]).resize((300, 300))
+    both = search_photo(index, hash_query_image(query_file(tmp_path, astronaut)))
+    assert sorted(c.reference for c in both) == ["A", "D"]
+
+
+def test_an_unrelated_photo_gets_no_candidates(services: Services, tmp_path: Path) -> None:
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection))
+    for name in ("skimage/rocket.jpg", "sklearn/flower.jpg", "skimage/camera.png"):
+        query = query_file(tmp_path, load(real_photos()[name]))
+        assert search_photo(index, hash_query_image(query)) == [], name
+
+
+def test_archived_nominals_are_left_out_unless_asked(services: Services, tmp_path: Path) -> None:
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.begin() as connection:
+        store.set_status(connection, "B", "archived", "officer", "deceased")
+    query = hash_query_image(query_file(tmp_path, load(real_photos()["skimage/coffee.png"])))
+    with services.engine.connect() as connection:
+        live_only = build_photo_index(iter_photo_hashes(connection))
+        everything = build_photo_index(iter_photo_hashes(connection), include_archived=True)
+    assert search_photo(live_only, query) == []
+    assert [c.reference for c in search_photo(everything, query)] == ["B"]
+
+
+def test_the_same_picture_on_two_nominals_is_a_near_duplicate(
+    services: Services, tmp_path: Path
+) -> None:
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection))
+    duplicates = near_duplicates(index)
+    assert [(d.first.reference, d.second.reference, d.distance) for d in duplicates] == [
+        ("A", "D", 0)
+    ]
+
+
+def test_search_photo_cli_answers_one_json_line_per_image_in_order(tmp_path: Path) -> None:
+    env = visor_env(tmp_path / "home")
+    assert (
+        visor("import", str(photo_bundle(tmp_path / "bundle")), env=env, cwd=tmp_path).returncode
+        == 0
+    )
+    coffee = query_file(tmp_path, load(real_photos()["skimage/coffee.png"]).rotate(2))
+    rocket = query_file(tmp_path, load(real_photos()["skimage/rocket.jpg"]))
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo")
+    result = visor(
+        "search-photo",
+        str(coffee),
+        str(rocket),
+        str(text),
+        "--top",
+        "5",
+        "--json",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2  # one image could not be searched
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["image"] for a in answers] == [str(coffee), str(rocket), str(text)]
+    assert [c["reference"] for c in answers[0]["candidates"]] == ["B"]
+    assert set(answers[0]["candidates"][0]) == {"reference", "distance", "photo_sha256", "kind"}
+    assert answers[1]["candidates"] == []
+    assert "not a JPEG, PNG or WebP" in answers[2]["error"]
