@@ -124,7 +124,9 @@ class PhotoHashIndex:
                 found.append(self._chunk_order[chunk][_concatenated_ranges(starts, lengths)])
         if not found:
             return []
-        entries = np.unique(np.concatenate(found))
+        # An entry found through several chunks is measured more than once; that costs less
+        # than de-duplicating (a sort), and the best-per-photo step keeps one answer.
+        entries = np.concatenate(found)
         return self._best_per_photo(entries, self._distances(query, entries), radius)
 
     def search_brute_force(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
