@@ -80,11 +80,22 @@ def ingest_photo(
     sha256, _size = store.inspect(source)
     if expected_sha256 is not None and expected_sha256 != sha256:
         raise PhotoRejected(f"sha256 mismatch: given {expected_sha256}, file has {sha256}")
-    analysis = None
-    if needs_analysis(sha256, find_faces) or not store.path_for(sha256).exists():
+    missing = not all(
+        store.derivative_path(sha256, name).exists() for name in (WORKING_COPY, THUMBNAIL)
+    )
+    if not (needs_analysis(sha256, find_faces) or missing or not store.path_for(sha256).exists()):
+        return store.put_file(source, sha256), None
+    try:
         decoded = decode_photo(source)
         analysis = analyse(decoded, sha256, find_faces)
-        for name, content in derivatives(decoded).items():
-            store.put_derivative(sha256, name, content)
+        made = derivatives(decoded)
+    except PhotoRejected:
+        raise
+    except Exception as error:
+        # A file that breaks a decoder or a metric in a way nobody foresaw is that photo's
+        # problem, not the import's: refuse it, saying what went wrong.
+        raise PhotoRejected(f"could not be analysed: {error!r}") from error
     blob = store.put_file(source, sha256)
+    for name, content in made.items():
+        store.put_derivative(sha256, name, content)
     return blob, analysis

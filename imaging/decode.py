@@ -1,10 +1,12 @@
 """Safe decoding: the attack surface of the photo library.
 
 Checks run cheapest first and before any full decode: size on disk, format by content
-against an allow-list, markup hidden in the bytes (polyglots), and the pixel count the header
-declares. Pillow's decompression-bomb warning is an error here, truncated files are refused
-rather than padded with grey, EXIF orientation is applied, and every mode (CMYK, 16-bit,
-palette, alpha) comes out as 8-bit RGB.
+against an allow-list, the number of JPEG scans, markup hidden in the bytes (polyglots), and
+the pixel count the header declares. Pillow's decompression-bomb warning is an error here,
+and a file whose data stops short is refused rather than padded with grey (one cut short but
+given a fresh end marker still decodes, grey at the bottom: the quality metrics show it).
+EXIF orientation is applied, and every mode (CMYK, 16-bit, palette, alpha) comes out as 8-bit
+RGB.
 """
 
 import io
@@ -20,6 +22,9 @@ from imaging.blobstore import MAX_PHOTO_BYTES, PhotoRejected
 from imaging.formats import sniff_media_type
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera frame; a mugshot is a fraction of that
+# A progressive JPEG rarely has more than a dozen scans; each costs a pass over every
+# coefficient, so thousands of tiny scans in a small file are a CPU bomb.
+MAX_JPEG_SCANS = 100
 WORKING_SIZE = 1024  # long side of the working copy that hashes and metrics are computed on
 
 _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -48,10 +53,13 @@ class DecodedPhoto:
 def decode_photo(path: Path, draft: bool = True) -> DecodedPhoto:
     """Decode an untrusted photo file, or raise `PhotoRejected` saying why."""
     try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_PHOTO_BYTES else None
+        if not path.is_file():  # a pipe or device reports no size and may never end
+            raise PhotoRejected("not a regular file")
+        with path.open("rb") as source:
+            data = source.read(MAX_PHOTO_BYTES + 1)
     except OSError as error:
         raise PhotoRejected(f"cannot read file: {error.strerror or error}") from error
-    if data is None:
+    if len(data) > MAX_PHOTO_BYTES:
         raise PhotoRejected(f"larger than the {MAX_PHOTO_BYTES // (1024 * 1024)} MiB limit")
     return decode_bytes(data, draft)
 
@@ -62,6 +70,8 @@ def decode_bytes(data: bytes, draft: bool = True) -> DecodedPhoto:
     media_type = sniff_media_type(data[:16])
     if media_type is None:
         raise PhotoRejected("not a JPEG, PNG or WebP image (checked by content)")
+    if media_type == "image/jpeg" and (scans := data.count(b"\xff\xda")) > MAX_JPEG_SCANS:
+        raise PhotoRejected(f"{scans} JPEG scans, over the {MAX_JPEG_SCANS} limit (a CPU bomb)")
     if marker := _POLYGLOT_MARKERS.search(data):
         raise PhotoRejected(
             f"contains {marker.group(0)[:20]!r} at byte {marker.start()}: "
@@ -90,7 +100,9 @@ def _decode_opened(image: Image.Image, media_type: str, draft: bool) -> DecodedP
         raise PhotoRejected(
             f"{width}x{height} is {width * height:,} pixels, over the {MAX_PIXELS:,} limit"
         )
-    if getattr(image, "n_frames", 1) > 1:
+    # A JPEG with an MPF index (phone photos with a depth or gain map) opens as several
+    # frames; its first frame is the photo. PNG and WebP with frames are animations.
+    if media_type != "image/jpeg" and getattr(image, "n_frames", 1) > 1:
         raise PhotoRejected("animated image: a photo must have a single frame")
     orientation = _orientation(image)
     draft_used = False
@@ -106,9 +118,15 @@ def _decode_opened(image: Image.Image, media_type: str, draft: bool) -> DecodedP
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     image = _upright(image, orientation)
-    image = to_rgb8(image)
+    if image.mode == "P":
+        image = image.convert("RGBA")  # resampling palette indices would be meaningless
+    # Shrink in the image's own mode first, so that converting a 40-megapixel 16-bit or
+    # transparent image never makes full-size float or RGBA copies.
     if max(image.size) > WORKING_SIZE:
-        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.LANCZOS)
+        # Pillow's fast pre-reduction step has no 16-bit implementation.
+        gap = None if image.mode.startswith("I;16") else 2.0
+        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.LANCZOS, reducing_gap=gap)
+    image = to_rgb8(image)
     return DecodedPhoto(image, width, height, media_type, draft_used)
 
 

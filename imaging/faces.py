@@ -31,7 +31,7 @@ def find_faces(image: Image.Image) -> FaceFinding:
     grey = image.convert("L")
     scale = _DETECTION_SIDE / max(grey.size)
     if scale < 1:
-        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)))
+        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
     pixels = np.asarray(grey, dtype=np.float64) / 255.0
     side = min(pixels.shape)
     if side < 24:

@@ -24,8 +24,14 @@ def needs_analysis(connection: Connection, sha256: str, with_faces: bool) -> boo
 
 def store_analyses(connection: Connection, analyses: Iterable[PhotoAnalysis]) -> None:
     """Insert or replace the analyses of these contents (their blobs must be stored)."""
+    chosen: dict[str, PhotoAnalysis] = {}
+    for analysis in analyses:
+        # The same content twice in one batch (a face photo here, a mark photo there): keep
+        # the analysis that looked for faces.
+        if analysis.sha256 not in chosen or analysis.quality.faces is not None:
+            chosen[analysis.sha256] = analysis
     rows = []
-    for analysis in {a.sha256: a for a in analyses}.values():
+    for analysis in chosen.values():
         faces = analysis.quality.faces
         rows.append(
             {
@@ -62,6 +68,7 @@ class PhotoHashRow:
     status: str
     sha256: str
     kind: str
+    contrast: float
     phash: int
     dhash: int
     phash_mirror: int
@@ -77,6 +84,7 @@ def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
             n.c.status,
             p.c.sha256,
             p.c.kind,
+            a.c.contrast,
             a.c.phash,
             a.c.dhash,
             a.c.phash_mirror,
@@ -84,6 +92,8 @@ def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
         )
         .join(p, p.c.nominal_id == n.c.id)
         .join(a, a.c.sha256 == p.c.sha256)
+        # Hashes of another analysis version are not comparable with today's.
+        .where(a.c.analysis_version == ANALYSIS_VERSION)
         .order_by(n.c.id, p.c.position)
     )
     for row in connection.execute(query):
@@ -92,6 +102,7 @@ def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
             row.status,
             row.sha256,
             row.kind,
+            row.contrast,
             to_unsigned(row.phash),
             to_unsigned(row.dhash),
             to_unsigned(row.phash_mirror),

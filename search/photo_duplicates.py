@@ -21,12 +21,22 @@ class NearDuplicate(BaseModel):
 
 def near_duplicates(index: PhotoHashIndex, radius: int = DEFAULT_RADIUS) -> list[NearDuplicate]:
     """Every pair of photos on different nominals within `radius`, closest first."""
+    # Keyed by (reference, sha256) on each side: a picture filed twice on one nominal is
+    # one photo here. The distance is the smaller of the two directions' measures.
     pairs: dict[tuple[int, int], int] = {}
+    first_position: dict[tuple[str, str], int] = {}
     for position, photo in enumerate(index.photos):
+        first_position.setdefault((photo.reference, photo.sha256), position)
+    for position, photo in enumerate(index.photos):
+        if first_position[(photo.reference, photo.sha256)] != position:
+            continue
         for hit in index.search(photo.hashes, radius):
             other = index.photos[hit.photo]
-            if other.reference != photo.reference:
-                pairs[(min(position, hit.photo), max(position, hit.photo))] = hit.distance
+            if other.reference == photo.reference:
+                continue
+            ends = (position, first_position[(other.reference, other.sha256)])
+            key = (min(ends), max(ends))
+            pairs[key] = min(pairs.get(key, hit.distance), hit.distance)
     return [
         NearDuplicate(
             distance=distance,

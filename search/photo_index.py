@@ -105,9 +105,9 @@ class PhotoHashIndex:
 
     def search(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
         """Every photo within `radius` of the query, nearest first (multi-index hashing)."""
-        if not self.photos:
+        if not self.photos or radius < 0:
             return []
-        chunk_radius = radius // CHUNKS
+        chunk_radius = min(radius // CHUNKS, CHUNK_BITS)
         if chunk_radius not in self._mask_cache:
             self._mask_cache[chunk_radius] = _masks(chunk_radius)
         masks = self._mask_cache[chunk_radius]
@@ -131,7 +131,7 @@ class PhotoHashIndex:
 
     def search_brute_force(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
         """The same answer by measuring every entry: the oracle and the baseline."""
-        if not self.photos:
+        if not self.photos or radius < 0:
             return []
         entries = np.arange(len(self.codes))
         return self._best_per_photo(entries, self._distances(query, entries), radius)

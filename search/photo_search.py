@@ -20,6 +20,10 @@ from search.photo_index import IndexedPhoto, PhotoHashIndex
 
 DEFAULT_RADIUS = 26
 MAX_RADIUS = 40  # beyond this, distinct photographs match often (see the benchmark)
+# Every blank or uniform picture (a failed capture) has the same hashes; such a photo says
+# nothing about who is in it and would match every other blank one, so it is not indexed.
+# The quality report shows it instead.
+MIN_CONTRAST = 2.0
 
 
 class PhotoCandidate(BaseModel):
@@ -41,7 +45,7 @@ def build_photo_index(
                 PerceptualHashes(row.phash, row.dhash, row.phash_mirror, row.dhash_mirror),
             )
             for row in rows
-            if include_archived or row.status == "live"
+            if (include_archived or row.status == "live") and row.contrast >= MIN_CONTRAST
         ]
     )
 

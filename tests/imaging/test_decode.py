@@ -149,3 +149,46 @@ def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
     with pytest.raises(PhotoRejected, match="MiB limit"):
         decode_photo(path)
     assert MAX_PIXELS == 40_000_000
+
+
+def test_a_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"
+    bomb = ROCKET[:-2] + scan * 1000 + b"\xff\xd9"
+    with pytest.raises(PhotoRejected, match="JPEG scans, over the 100 limit"):
+        decode_bytes(bomb)
+
+
+def test_a_multi_picture_jpeg_is_read_as_its_first_picture() -> None:
+    first, second = Image.new("RGB", (60, 40), (200, 0, 0)), Image.new("RGB", (60, 40), (0, 0, 200))
+    mpo = encoded(first, "MPO", save_all=True, append_images=[second])
+    decoded = decode_bytes(mpo)
+    assert decoded.image.getpixel((5, 5))[0] > 150  # type: ignore[index]
+
+
+def test_very_thin_images_decode_and_analyse() -> None:
+    from imaging.analysis import analyse
+
+    for size in ((1, 1100), (3000, 2), (1, 1)):
+        decoded = decode_bytes(encoded(Image.new("RGB", size, (90, 90, 90)), "PNG"))
+        analysis = analyse(decoded, "x" * 64, find_faces=True)
+        assert analysis.quality.faces is not None and analysis.quality.faces.count == 0
+
+
+def test_converting_a_huge_sixteen_bit_image_makes_no_full_size_copies() -> None:
+    pixels = np.full((6000, 6000), 30000, dtype=np.uint16)
+    data = encoded(Image.fromarray(pixels), "PNG")
+    tracemalloc.start()
+    decoded = decode_bytes(data)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert max(decoded.image.size) == WORKING_SIZE
+    assert peak < 64 * 1024 * 1024  # a full-size float64 copy alone would be 288 MB
+
+
+def test_a_pipe_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(PhotoRejected, match="not a regular file"):
+        decode_photo(fifo)

@@ -32,7 +32,7 @@ def nominal_count(database_url: str) -> int:
 
 @pytest.mark.slow
 def test_killed_import_rerun_equals_an_uninterrupted_one(tmp_path: Path, database_url: str) -> None:
-    bundle = write_bundle(tmp_path / "bundle", SIZE, seed=11, photo_fraction=0.2)
+    bundle = write_bundle(tmp_path / "bundle", SIZE, seed=11, photo_fraction=0.03)
     env = visor_env(tmp_path / "home", database_url, VISOR_IMPORT_BATCH_SIZE="50")
     process = subprocess.Popen(
         [sys.executable, "-m", "visor.cli", "import", str(bundle)],

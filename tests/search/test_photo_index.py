@@ -73,3 +73,9 @@ def test_an_empty_index_finds_nothing() -> None:
     empty = PhotoHashIndex([])
     query = PerceptualHashes(1, 2, 3, 4)
     assert empty.search(query, 26) == [] == empty.search_brute_force(query, 26)
+
+
+def test_a_negative_radius_finds_nothing_and_a_huge_one_everything(index: PhotoHashIndex) -> None:
+    query = index.photos[0].hashes
+    assert index.search(query, -1) == [] == index.search_brute_force(query, -1)
+    assert len(index.search(query, 128)) == len(index) == len(index.search_brute_force(query, 128))

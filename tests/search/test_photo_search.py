@@ -115,3 +115,70 @@ def test_search_photo_cli_answers_one_json_line_per_image_in_order(tmp_path: Pat
     assert set(answers[0]["candidates"][0]) == {"reference", "distance", "photo_sha256", "kind"}
     assert answers[1]["candidates"] == []
     assert "not a JPEG, PNG or WebP" in answers[2]["error"]
+
+
+def test_blank_photos_are_not_indexed_and_match_nothing(services: Services, tmp_path: Path) -> None:
+    blank = encode(Image.new("RGB", (200, 250), (0, 0, 0)))
+    grey = encode(Image.new("RGB", (300, 200), (128, 128, 128)))
+    lines = [
+        minimal_record("X1", photos=[{"file": "photos/blank.jpg", "kind": "face"}]),
+        minimal_record("X2", photos=[{"file": "photos/grey.jpg", "kind": "face"}]),
+    ]
+    run_import(
+        services,
+        write_bundle(
+            tmp_path / "b", lines, photos={"photos/blank.jpg": blank, "photos/grey.jpg": grey}
+        ),
+    )
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection))
+    assert len(index) == 0 and near_duplicates(index) == []
+    query = query_file(tmp_path, Image.new("RGB", (100, 100), (5, 5, 5)))
+    assert search_photo(index, hash_query_image(query)) == []
+
+
+def test_one_picture_twice_on_a_nominal_is_one_duplicate_pair(
+    services: Services, tmp_path: Path
+) -> None:
+    picture = real_photos()["skimage/astronaut.png"]
+    twice = [{"file": "photos/a.png", "kind": "face"}, {"file": "photos/a.png", "kind": "other"}]
+    lines = [
+        minimal_record("A", photos=twice),
+        minimal_record("B", photos=[{"file": "photos/a.png", "kind": "face"}]),
+    ]
+    run_import(services, write_bundle(tmp_path / "b", lines, photos={"photos/a.png": picture}))
+    with services.engine.connect() as connection:
+        index = build_photo_index(iter_photo_hashes(connection))
+    pairs = near_duplicates(index)
+    assert [(p.first.reference, p.second.reference, p.distance) for p in pairs] == [("A", "B", 0)]
+
+
+def test_the_same_content_as_face_and_other_in_one_batch_keeps_its_faces(
+    services: Services, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from register import tables
+
+    picture = real_photos()["skimage/astronaut.png"]
+    lines = [
+        minimal_record("A", photos=[{"file": "photos/a.png", "kind": "face"}]),
+        minimal_record("B", photos=[{"file": "photos/a.png", "kind": "other"}]),
+    ]
+    run_import(services, write_bundle(tmp_path / "b", lines, photos={"photos/a.png": picture}))
+    with services.engine.connect() as connection:
+        assert connection.scalar(select(tables.photo_analyses.c.face_count)) == 1
+
+
+def test_hashes_of_an_older_analysis_version_are_left_out(
+    services: Services, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from register import tables
+
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.begin() as connection:
+        connection.execute(update(tables.photo_analyses).values(analysis_version=0))
+    with services.engine.connect() as connection:
+        assert list(iter_photo_hashes(connection)) == []
