@@ -1,0 +1,143 @@
+"""The vocabularies in `vocabularies/*.json`, loaded once: term groups (colours, facial hair,
+accents, identity codes), ordered scales (build, hair length), tattoo motifs and nicknames.
+
+Matching is on whole words of lower-cased text, longest phrase first, so "dark brown" is
+not read as "brown" and "red" does not match inside "shredded".
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    text = resources.files("search").joinpath(f"vocabularies/{name}.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes kept, other punctuation turned to spaces, spaces collapsed."""
+    return " ".join(re.sub(r"[^\w']+", " ", text.lower().replace("’", "'")).split())
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    term: str  # the canonical term the phrase belongs to
+    phrase: str
+    start: int  # character offsets in the normalised text
+    end: int
+
+
+class PhraseIndex:
+    """Finds the phrases of many terms in text: longest first, never overlapping."""
+
+    def __init__(self, phrases: dict[str, list[str]]) -> None:
+        pairs = sorted(
+            ((normalise(p), term) for term, ps in phrases.items() for p in [term, *ps]),
+            key=lambda pair: -len(pair[0]),
+        )
+        self._term_of = {phrase: term for phrase, term in reversed(pairs)}
+        alternatives = "|".join(re.escape(phrase) for phrase, _ in pairs if phrase)
+        self._pattern = re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])")
+
+    def find(self, normalised_text: str) -> list[PhraseMatch]:
+        return [
+            PhraseMatch(self._term_of[m.group(0)], m.group(0), m.start(), m.end())
+            for m in self._pattern.finditer(normalised_text)
+        ]
+
+    def first(self, text: str) -> str | None:
+        matches = self.find(normalise(text))
+        return matches[0].term if matches else None
+
+
+class TermGroups:
+    """Terms with synonyms and the pairs a witness could confuse (partial agreement)."""
+
+    def __init__(self, groups: dict[str, list[str]], neighbours: list[list[str]]) -> None:
+        self.index = PhraseIndex(groups)
+        self.terms = list(groups)
+        self._neighbours = {frozenset(pair) for pair in neighbours}
+
+    def canonical(self, text: str | None) -> str | None:
+        return self.index.first(text) if text else None
+
+    def similarity(self, a: str, b: str) -> float:
+        if a == b:
+            return 1.0
+        return 0.5 if frozenset((a, b)) in self._neighbours else 0.0
+
+
+class Scale:
+    """Ordered terms (thin ... obese): one step apart is partial agreement."""
+
+    def __init__(self, order: list[str], synonyms: dict[str, list[str]]) -> None:
+        self.order = order
+        self.index = PhraseIndex(synonyms)
+
+    def canonical(self, text: str | None) -> str | None:
+        return self.index.first(text) if text else None
+
+    def similarity(self, a: str, b: str) -> float:
+        steps = abs(self.order.index(a) - self.order.index(b))
+        return {0: 1.0, 1: 0.5}.get(steps, 0.0)
+
+
+@cache
+def hair_colours() -> TermGroups:
+    data = load("traits")["hair_colours"]
+    return TermGroups(data["families"], data["neighbours"])
+
+
+@cache
+def eye_colours() -> TermGroups:
+    data = load("traits")["eye_colours"]
+    return TermGroups(data["families"], data["neighbours"])
+
+
+@cache
+def facial_hair() -> TermGroups:
+    data = load("traits")["facial_hair"]
+    return TermGroups(data["groups"], data["neighbours"])
+
+
+@cache
+def ethnic_appearance() -> TermGroups:
+    data = load("traits")["ethnic_appearance"]
+    return TermGroups(data["words"], data["neighbours"])
+
+
+@cache
+def accents() -> TermGroups:
+    return TermGroups(load("traits")["accents"]["groups"], [])
+
+
+@cache
+def builds() -> Scale:
+    data = load("traits")["builds"]
+    return Scale(data["scale"], data["synonyms"])
+
+
+@cache
+def hair_lengths() -> Scale:
+    data = load("traits")["hair_lengths"]
+    return Scale(data["scale"], data["synonyms"])
+
+
+@cache
+def sex_words() -> PhraseIndex:
+    return PhraseIndex(load("traits")["sex"])
+
+
+@cache
+def tattoo_motifs() -> PhraseIndex:
+    return PhraseIndex({m: v["synonyms"] for m, v in load("tattoo_motifs")["motifs"].items()})
+
+
+def motifs_in(text: str | None) -> set[str]:
+    return {m.term for m in tattoo_motifs().find(normalise(text))} if text else set()

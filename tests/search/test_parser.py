@@ -1,0 +1,138 @@
+"""The free-text parser: what a witness says, read into query parts."""
+
+from typing import Any
+
+import pytest
+
+from search.parser import merge_parsed, parse_text
+from search.query import DescriptionQuery, MarkQuery, Range
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "white man, about 35, around 5ft 10, stocky, snake tattoo on his left arm, offered a "
+            "girl a lift near a bus stop",
+            {
+                "sex": "M",
+                "age": Range(min=32, max=38),
+                "height_cm": Range(min=175, max=181),
+                "build": "stocky",
+                "ethnic_appearance": "IC1",
+                "marks": [MarkQuery(type="tattoo", location="left arm", description="snake")],
+                "modus_operandi": "offered a girl a lift near a bus stop",
+            },
+        ),
+        (
+            "Black male in his twenties, tall, short dreadlocks, scar through right eyebrow, "
+            "Scouse accent, called himself Jonno",
+            {
+                "sex": "M",
+                "age": Range(min=20, max=29),
+                "height_cm": Range(min=182, max=205),
+                "hair_length": "long",
+                "ethnic_appearance": "IC3",
+                "accent": "scouse",
+                "name": "Jonno",
+                "marks": [MarkQuery(type="scar", location="right eyebrow")],
+            },
+        ),
+        (
+            "woman, late 40s, 5'4\", slim, blonde shoulder length hair, blue eyes, pierced nose",
+            {
+                "sex": "F",
+                "age": Range(min=46, max=49),
+                "height_cm": Range(min=160, max=166),
+                "build": "slim",
+                "hair_colour": "blonde",
+                "hair_length": "shoulder length",
+                "eye_colour": "blue",
+                "marks": [MarkQuery(type="piercing", location="nose")],
+            },
+        ),
+        (
+            "Asian lad 18-20, skinny, clean shaven, tattoo of a rose on the back of his right hand",
+            {
+                "sex": "M",
+                "age": Range(min=18, max=20),
+                "build": "thin",
+                "facial_hair": "none",
+                "ethnic_appearance": "IC4",
+                "marks": [
+                    MarkQuery(type="tattoo", location="back of his right hand", description="rose")
+                ],
+            },
+        ),
+        (
+            "big bloke, six foot, ginger beard, Geordie, tattoos on both arms",
+            {
+                "sex": "M",
+                "height_cm": Range(min=180, max=186),
+                "build": "heavy",
+                "hair_colour": "ginger",
+                "facial_hair": "full beard",
+                "accent": "geordie",
+                "marks": [MarkQuery(type="tattoo", location="both arms")],
+            },
+        ),
+        (
+            "a man in his late teens, 1.8m",
+            {"sex": "M", "age": Range(min=16, max=19), "height_cm": Range(min=177, max=183)},
+        ),
+        (
+            "middle-aged woman, 165cm",
+            {"sex": "F", "age": Range(min=40, max=60), "height_cm": Range(min=162, max=168)},
+        ),
+    ],
+)
+def test_descriptions_are_read_into_parts(text: str, expected: dict[str, Any]) -> None:
+    parts = parse_text(text).parts
+    for part, value in expected.items():
+        assert parts.get(part) == value, (part, parts)
+
+
+def test_a_victims_age_and_sex_are_not_the_suspects() -> None:
+    parts = parse_text("man, offered girls aged 12-15 a lift").parts
+    assert parts["sex"] == "M" and "age" not in parts
+
+
+def test_short_hair_is_not_a_short_person() -> None:
+    parts = parse_text("tall man with short dark hair").parts
+    assert parts["height_cm"] == Range(min=182, max=205)
+    assert (parts["hair_length"], parts["hair_colour"]) == ("short", "dark brown")
+
+
+def test_what_was_understood_is_shown_with_its_words_and_the_rest_listed() -> None:
+    result = parse_text("white man, about 30, wearing a purple anorak, snake tattoo on left arm")
+    assert any(
+        line.startswith("age: {'min': 27, 'max': 33}") and '"about 30"' in line
+        for line in result.understood
+    )
+    assert result.not_understood == ["purple anorak"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x" * 5000,
+        "男人, 大约三十岁, 🐍 tattoo 🙂",
+        "'; DROP TABLE nominals; -- <script>alert(1)</script>",
+        "about 300 years old, 900 cm tall, aged -5",
+        "tattoo tattoo tattoo on on on",
+    ],
+)
+def test_odd_text_gets_a_sensible_parse_never_a_crash(text: str) -> None:
+    result = parse_text(text)
+    age = result.parts.get("age")
+    assert age is None or (0 <= age.min <= age.max <= 120)
+    height = result.parts.get("height_cm")
+    assert height is None or 50 <= height.min <= height.max <= 250
+
+
+def test_parts_given_with_the_text_win_over_parsed_ones() -> None:
+    query = DescriptionQuery(text="white man about 30, stocky", build="slim")
+    merged, understood, _ = merge_parsed(query)
+    assert merged.build == "slim" and merged.sex == "M" and merged.ethnic_appearance == "IC1"
+    assert any(line.startswith("build: stocky") for line in understood)
