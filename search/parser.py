@@ -209,7 +209,8 @@ def _parse_height(text: str, result: ParseResult, sex: str | None) -> None:
 
 
 def _before_word(text: str, noun: str, words: int = 3) -> list[re.Match[str]]:
-    return list(re.finditer(rf"((?:[\w'-]+[\s,]+){{0,{words}}}){noun}\b", text, re.IGNORECASE))
+    # Within one clause: "5ft 9, dark hair" says nothing of hair in "5ft 9".
+    return list(re.finditer(rf"((?:[\w'-]+\s+){{0,{words}}}){noun}\b", text, re.IGNORECASE))
 
 
 def _parse_hair_and_eyes(text: str, result: ParseResult) -> None:

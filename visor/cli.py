@@ -7,6 +7,7 @@ re-run is safe.
 """
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import shutil
@@ -21,12 +22,14 @@ from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
 from imaging.blobstore import PhotoRejected
+from indexer.documents import search_document
 from register import store
-from register.database import translated_errors
+from register.database import snapshot, translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
 from register.photos import iter_photo_hashes
+from search.memory_backend import MemoryBackend
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
@@ -34,6 +37,7 @@ from search.photo_search import (
     hash_query_image,
     search_photo,
 )
+from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.services import Services, build_services
@@ -157,6 +161,72 @@ def _history(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
+def _query_documents(args: argparse.Namespace) -> list[Any]:
+    if args.text is not None:
+        return [{"text": args.text}]
+    path = Path(args.query_file)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read query file {path}: {error.strerror}") from error
+    try:
+        whole = json.loads(content)
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict):
+        return [whole]
+    documents = []
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise InvalidInput(f"{path} line {number}: invalid JSON: {error.msg}") from error
+    return documents
+
+
+def _search(args: argparse.Namespace, services: Services) -> int:
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError as error:
+            raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
+    documents = _query_documents(args)
+    with snapshot(services.engine) as connection:
+        backend = MemoryBackend(search_document(r) for r in store.iter_records(connection))
+    failed = 0
+    for document in documents:
+        try:
+            answer = run_search(document, backend, args.top, as_of)
+        except InvalidInput as error:
+            failed += 1
+            query_id = document.get("query_id") if isinstance(document, dict) else None
+            _emit(
+                args,
+                {"query_id": query_id, "error": str(error), "candidates": []},
+                f"query {query_id or ''}: {error}",
+            )
+            continue
+        _emit(args, answer.model_dump(exclude_none=True), _search_text(answer))
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def _search_text(answer: SearchAnswer) -> str:
+    lines = ["understood: " + ("; ".join(answer.understood) or "(structured query)")]
+    if answer.not_understood:
+        lines.append("not understood: " + "; ".join(answer.not_understood))
+    for rank, candidate in enumerate(answer.candidates, start=1):
+        lines.append(f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f}")
+        for evidence in sorted(candidate.explanation, key=lambda e: -abs(e.contribution)):
+            lines.append(
+                f"       {evidence.contribution:+6.1f}  {evidence.attribute}: "
+                f"asked {evidence.asked!r}, found {evidence.found!r}"
+            )
+    return "\n".join(lines)
+
+
 def _search_photo(args: argparse.Namespace, services: Services) -> int:
     if not 0 <= args.radius <= MAX_RADIUS:
         raise InvalidInput(f"--radius must be between 0 and {MAX_RADIUS}")
@@ -219,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("export", "export the register as a NIF bundle", _export)
     sub.add_argument("out", help="folder to write (must be new or empty)")
+
+    sub = command("search", "rank nominals against a description, with reasons", _search)
+    given = sub.add_mutually_exclusive_group(required=True)
+    given.add_argument("--text", help='a free description: "white man, about 30, stocky, ..."')
+    given.add_argument("--query-file", help="a JSON query, or JSON Lines of queries")
+    sub.add_argument("--top", type=int, default=10, help="candidates per query (default 10)")
+    sub.add_argument("--as-of", help="date of the incident, for ages (default: today)")
 
     sub = command("search-photo", "find the nominals holding photos like these", _search_photo)
     sub.add_argument("images", nargs="+", help="photo files (JPEG, PNG or WebP)")

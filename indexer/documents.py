@@ -1,0 +1,131 @@
+"""Register record -> search document: the derived, normalised form that both candidate
+backends search and that the scoring function reads. One function, shared by all."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from register.model import NominalRecord
+from search.body_map import Location, body_map, locate_code, mark_type_of_code
+from search.vocabulary import (
+    accents,
+    builds,
+    eye_colours,
+    facial_hair,
+    hair_colours,
+    hair_lengths,
+    motifs_in,
+    normalise,
+)
+
+_POSTCODE_DISTRICT = re.compile(r"^\s*([A-Za-z]{1,2}\d[A-Za-z\d]?)\b")
+
+
+@dataclass(frozen=True)
+class NameDocument:
+    forename: str  # normalised, "" when unknown
+    middle_names: str
+    surname: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class MarkDocument:
+    type: str
+    location: Location
+    motifs: frozenset[str]
+    description: str  # normalised free text
+    recorded_location: str  # as recorded, for explanations
+    recorded_description: str
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    reference: str
+    status: str
+    sex: str
+    dates_of_birth: tuple[dt.date, ...]
+    height_cm: int | None
+    ethnic_appearance: str | None
+    build: str | None
+    hair_colour: str | None
+    hair_length: str | None
+    facial_hair: str | None
+    eye_colour: str | None
+    accent: str | None
+    names: tuple[NameDocument, ...]
+    marks: tuple[MarkDocument, ...]
+    modus_operandi: str  # all MO texts, normalised, joined
+    towns: frozenset[str]
+    postcode_districts: frozenset[str]
+    mappa_category: int | None
+    managing_agency: str | None
+    wanted_missing: bool
+    raw: dict[str, str] = field(default_factory=dict)  # traits as recorded, for explanations
+
+
+def _mark_document(mark: object) -> MarkDocument:
+    from register.model import Mark
+
+    assert isinstance(mark, Mark)
+    location = body_map().locate(mark.location)
+    coded = locate_code(mark.location_code)
+    if coded is not None and (location.region is None or location.side is None):
+        location = Location(location.region or coded.region, location.side or coded.side)
+    motifs = set(motifs_in(mark.description))
+    if mark.tattoo_subclass:
+        motifs |= motifs_in(mark.tattoo_subclass.lower())
+    mark_type = mark.type
+    if mark_type == "other" and (coded_type := mark_type_of_code(mark.location_code)):
+        mark_type = coded_type  # type: ignore[assignment]
+    return MarkDocument(
+        type=mark_type,
+        location=location,
+        motifs=frozenset(motifs),
+        description=normalise(mark.description or ""),
+        recorded_location=mark.location,
+        recorded_description=mark.description or "",
+    )
+
+
+def search_document(record: NominalRecord) -> SearchDocument:
+    raw = {
+        key: str(value)
+        for key in ("build", "hair_colour", "hair_length", "facial_hair", "eye_colour", "accent")
+        if (value := getattr(record, key)) is not None
+    }
+    return SearchDocument(
+        reference=record.reference,
+        status=record.status,
+        sex=record.sex,
+        dates_of_birth=tuple(record.dates_of_birth),
+        height_cm=record.height_cm,
+        ethnic_appearance=record.ethnic_appearance,
+        build=builds().canonical(record.build),
+        hair_colour=hair_colours().canonical(record.hair_colour),
+        hair_length=hair_lengths().canonical(record.hair_length),
+        facial_hair=facial_hair().canonical(record.facial_hair),
+        eye_colour=eye_colours().canonical(record.eye_colour),
+        accent=accents().canonical(record.accent),
+        names=tuple(
+            NameDocument(
+                normalise(n.forename or ""),
+                normalise(n.middle_names or ""),
+                normalise(n.surname),
+                n.kind,
+            )
+            for n in record.names
+        ),
+        marks=tuple(_mark_document(mark) for mark in record.marks),
+        modus_operandi=" ".join(normalise(mo.text) for mo in record.modus_operandi),
+        towns=frozenset(normalise(a.town) for a in record.addresses if a.town),
+        postcode_districts=frozenset(
+            m.group(1).upper()
+            for a in record.addresses
+            if a.postcode and (m := _POSTCODE_DISTRICT.match(a.postcode))
+        ),
+        mappa_category=record.mappa_category,
+        managing_agency=record.managing_agency,
+        wanted_missing=record.wanted_missing,
+        raw=raw,
+    )

@@ -1,0 +1,96 @@
+"""Name evidence: a name heard against every name a nominal has used (aliases, nicknames,
+birth and married names), tolerant of nicknames (Bill ~ William, from the curated `nicknames`
+dataset), spelling (edit distance, rapidfuzz), sound (Metaphone, jellyfish) and partial street
+forms ("Smithy", "Jonno")."""
+
+from dataclasses import dataclass
+from functools import cache
+
+import jellyfish
+from nicknames import NickNamer
+from rapidfuzz.distance import JaroWinkler
+
+from indexer.documents import NameDocument
+from search.vocabulary import normalise
+
+
+@cache
+def _nick_namer() -> NickNamer:
+    return NickNamer()
+
+
+@cache
+def _name_family(name: str) -> frozenset[str]:
+    """The name, its nicknames, and the names it is a nickname of."""
+    namer = _nick_namer()
+    family = {name} | namer.nicknames_of(name) | namer.canonicals_of(name)
+    for canonical in namer.canonicals_of(name):
+        family |= namer.nicknames_of(canonical)
+    return frozenset(family)
+
+
+def forenames_agree(heard: str, recorded: str) -> bool:
+    return heard == recorded or recorded in _name_family(heard)
+
+
+@cache
+def _sound(name: str) -> str:
+    return jellyfish.metaphone(name) if name else ""
+
+
+def spelled_alike(heard: str, recorded: str) -> bool:
+    if not heard or not recorded:
+        return False
+    if (
+        len(heard) >= 4
+        and len(recorded) >= 4
+        and (heard.startswith(recorded[:4]) or recorded.startswith(heard[:4]))
+    ):
+        return True  # "smithy" for Smith, "jonno" for Jonathan
+    if JaroWinkler.similarity(heard, recorded) >= 0.9:
+        return True
+    # Metaphone alone is loose on short names (Dave and Taff are both "TF").
+    return heard[0] == recorded[0] and len(heard) >= 4 and _sound(heard) == _sound(recorded)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    level: str  # "full", "surname", "forename", "alike", "none"
+    matched: NameDocument | None
+
+
+def best_name_match(heard: str, names: tuple[NameDocument, ...]) -> NameMatch:
+    tokens = normalise(heard).split()
+    if not tokens:
+        return NameMatch("none", None)
+    best = NameMatch("none", None)
+    rank = {"none": 0, "alike": 1, "forename": 2, "surname": 3, "full": 4}
+    for name in names:
+        level = _level(tokens, name)
+        if rank[level] > rank[best.level]:
+            best = NameMatch(level, name)
+    return best
+
+
+def _level(tokens: list[str], name: NameDocument) -> str:
+    surname_words = name.surname.split()
+    if len(tokens) >= 2:
+        first, last = tokens[0], tokens[-1]
+        surname_exact = last in surname_words or " ".join(tokens[1:]) == name.surname
+        forename_ok = bool(name.forename) and forenames_agree(first, name.forename.split()[0])
+        if surname_exact and forename_ok:
+            return "full"
+        if surname_exact:
+            return "surname"
+        if forename_ok and any(spelled_alike(last, s) for s in surname_words):
+            return "alike"
+        return "none"
+    token = tokens[0]
+    forename = name.forename.split()[0] if name.forename else ""
+    if forename and forenames_agree(token, forename):
+        return "forename"
+    if token in surname_words:
+        return "surname"
+    if spelled_alike(token, forename) or any(spelled_alike(token, s) for s in surname_words):
+        return "alike"
+    return "none"

@@ -1,0 +1,395 @@
+"""The one scoring function: `score(query, document, statistics, as_of)`, used by every
+candidate backend for the final order and the explanation. Weights and their reasons are in
+`weights.py`; how common each value is comes from `statistics.py`."""
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from indexer.documents import MarkDocument, SearchDocument
+from search import weights as w
+from search.body_map import body_map
+from search.names import best_name_match
+from search.query import DescriptionQuery, MarkQuery, Range
+from search.statistics import RegisterStatistics, mo_tokens
+from search.vocabulary import (
+    TermGroups,
+    accents,
+    builds,
+    ethnic_appearance,
+    eye_colours,
+    facial_hair,
+    hair_colours,
+    hair_lengths,
+    motifs_in,
+    normalise,
+)
+
+
+class Evidence(BaseModel):
+    attribute: str
+    asked: str
+    found: str
+    contribution: float
+
+
+class Score(BaseModel):
+    reference: str
+    score: float
+    explanation: list[Evidence]
+
+
+def _bits(numerator: float, denominator: float) -> float:
+    value = math.log2(max(numerator, 1e-9) / max(denominator, 1e-9))
+    return round(min(w.MAX_CONTRIBUTION, max(w.MIN_CONTRIBUTION, value)), 3)
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query with its free-text parts resolved to vocabulary terms once, not per candidate."""
+
+    query: DescriptionQuery
+    as_of: dt.date
+    build: str | None
+    hair_colour: str | None
+    hair_length: str | None
+    facial_hair: str | None
+    eye_colour: str | None
+    accent: str | None
+    mo_tokens: Counter[str]
+    area: str | None
+
+
+def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQuery:
+    return PreparedQuery(
+        query=query,
+        as_of=query.as_of or as_of or dt.date.today(),
+        build=builds().canonical(query.build),
+        hair_colour=hair_colours().canonical(query.hair_colour),
+        hair_length=hair_lengths().canonical(query.hair_length),
+        facial_hair=facial_hair().canonical(query.facial_hair),
+        eye_colour=eye_colours().canonical(query.eye_colour),
+        accent=accents().canonical(query.accent),
+        mo_tokens=Counter(mo_tokens(query.modus_operandi or "")),
+        area=normalise(query.area) if query.area else None,
+    )
+
+
+def _categorical(
+    attribute: str,
+    asked: str | None,
+    found: str | None,
+    levels: w.Levels,
+    groups: TermGroups | None,
+    stats: RegisterStatistics,
+    shown_found: str | None = None,
+) -> Evidence | None:
+    if asked is None or found is None:
+        return None
+    similarity = 1.0 if asked == found else (groups.similarity(asked, found) if groups else 0.0)
+    return Evidence(
+        attribute=attribute,
+        asked=asked,
+        found=shown_found or found,
+        contribution=_level_bits(levels, similarity, stats.share(attribute, asked)),
+    )
+
+
+def _level_bits(levels: w.Levels, similarity: float, share: float) -> float:
+    """log2(m / u) for agreement, a near miss or disagreement. u is the chance that a witness
+    describing someone drawn from the register says the same: agreement with a value that
+    everybody has is no evidence, with a rare one strong evidence."""
+    by_luck = levels.agree * share
+    if similarity >= 1.0:
+        return _bits(levels.agree, by_luck)
+    if similarity > 0:
+        return _bits(levels.partial, levels.partial + by_luck)
+    return _bits(levels.disagree, 1 - by_luck)
+
+
+def _age_evidence(
+    asked: Range, document: SearchDocument, prepared: PreparedQuery, stats: RegisterStatistics
+) -> Evidence | None:
+    if not document.dates_of_birth:
+        return None
+    low = asked.min if asked.min is not None else 0
+    high = asked.max if asked.max is not None else 120
+    expected = stats.expected_age_likelihood(
+        low, high, prepared.as_of, w.AGE_IN_RANGE, w.AGE_ERROR_YEARS
+    )
+    best: tuple[float, int] | None = None
+    for born in document.dates_of_birth:
+        age = _age_at(born, prepared.as_of)
+        miss = max(0, low - age, age - high)
+        likelihood = w.AGE_IN_RANGE * math.exp(-(miss**2) / (2 * w.AGE_ERROR_YEARS**2))
+        if best is None or likelihood > best[0]:
+            best = (likelihood, age)
+    assert best is not None
+    return Evidence(
+        attribute="age",
+        asked=f"{low}-{high}",
+        found=str(best[1]),
+        contribution=_bits(best[0] + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR),
+    )
+
+
+def _age_at(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _height_evidence(
+    asked: Range, document: SearchDocument, stats: RegisterStatistics
+) -> Evidence | None:
+    if document.height_cm is None:
+        return None
+    low = asked.min if asked.min is not None else 50
+    high = asked.max if asked.max is not None else 250
+    miss = max(0, low - document.height_cm, document.height_cm - high)
+    expected = stats.expected_height_likelihood(low, high, w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM)
+    likelihood = w.HEIGHT_IN_BAND * math.exp(-(miss**2) / (2 * w.HEIGHT_ERROR_CM**2))
+    return Evidence(
+        attribute="height_cm",
+        asked=f"{low}-{high}",
+        found=str(document.height_cm),
+        contribution=_bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR),
+    )
+
+
+def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatistics) -> Evidence:
+    match = best_name_match(heard, document.names)
+    name = match.matched
+    found = " ".join(p for p in (name.forename, name.surname) if p) if name else "no name alike"
+    if name is None or match.level == "none":
+        return Evidence(
+            attribute="name", asked=heard, found=found, contribution=_bits(w.NAME_NO_MATCH, 0.85)
+        )
+    surname_share = stats.surname_share(name.surname)
+    forename_share = stats.forename_share(name.forename) if name.forename else 0.05
+    ratio = {
+        "full": (w.NAME_EXACT, surname_share * max(forename_share, 0.01)),
+        "surname": (w.NAME_SURNAME, surname_share),
+        "forename": (w.NAME_FORENAME_ONLY, forename_share),
+        "alike": (w.NAME_PHONETIC, min(0.5, 3 * surname_share + forename_share)),
+    }[match.level]
+    return Evidence(
+        attribute="name",
+        asked=heard,
+        found=f"{found} ({name.kind}, {match.level})",
+        contribution=_bits(*ratio),
+    )
+
+
+_TYPE_KIN = {
+    frozenset(("tattoo", "removed_tattoo")): 0.7,
+    frozenset(("scar", "mark")): 0.5,
+    frozenset(("mark", "birthmark")): 0.7,
+    frozenset(("scar", "deformity")): 0.3,
+}
+
+
+def _mark_agreement(asked: MarkQuery, motifs: set[str], mark: MarkDocument) -> float:
+    if asked.type is None or asked.type == mark.type:
+        kind = 1.0
+    else:
+        kind = _TYPE_KIN.get(frozenset((asked.type, mark.type)), 0.0)
+    place = 1.0
+    if asked.location:
+        place = body_map().similarity(body_map().locate(asked.location), mark.location)
+    look = 1.0
+    if asked.description:
+        if motifs and mark.motifs:
+            look = 1.0 if motifs & mark.motifs else 0.1
+        else:
+            asked_words = set(normalise(asked.description).split())
+            shared = asked_words & set(mark.description.split())
+            look = 0.6 if shared else 0.3
+    return kind * place * look
+
+
+def _mark_evidence(
+    asked: MarkQuery, document: SearchDocument, stats: RegisterStatistics
+) -> Evidence:
+    motifs = motifs_in(asked.description)
+    best_agreement, best_mark = 0.0, None
+    for mark in document.marks:
+        agreement = _mark_agreement(asked, motifs, mark)
+        if agreement > best_agreement:
+            best_agreement, best_mark = agreement, mark
+    # How often a nominal drawn at random has a mark this specific: rarer marks weigh more.
+    chance = stats.mark_types.get(asked.type, 0.0) if asked.type else 0.6
+    if motifs:
+        chance = min(chance, max(stats.motifs.get(m, 0.0) for m in motifs))
+    if asked.location and (region := body_map().locate(asked.location).region):
+        chance *= min(1.0, 3 * stats.regions.get(region, 0.05))  # 3: a region and its kin
+    chance = max(chance, 1.0 / max(stats.count, 1))
+    # log2 of P(witness reports this | candidate) over P(... | anyone): a full match is
+    # worth about log2(1 / chance); no such mark on record costs a bounded amount, since
+    # marks go unrecorded or are misremembered (MARK_UNRECORDED of reports).
+    unrecorded = w.MARK_UNRECORDED * chance
+    contribution = _bits(unrecorded + best_agreement, unrecorded + chance)
+    asked_text = " ".join(
+        p for p in (asked.description, asked.type, asked.location and f"on {asked.location}") if p
+    )
+    found = (
+        f"{best_mark.type} on {best_mark.recorded_location}: {best_mark.recorded_description}"
+        if best_mark
+        else "no such mark recorded"
+    )
+    return Evidence(attribute="mark", asked=asked_text, found=found, contribution=contribution)
+
+
+def _mo_evidence(
+    prepared: PreparedQuery, document: SearchDocument, stats: RegisterStatistics
+) -> Evidence | None:
+    if not prepared.mo_tokens or not document.modus_operandi:
+        return None
+    recorded = Counter(mo_tokens(document.modus_operandi))
+    shared = set(prepared.mo_tokens) & set(recorded)
+    if not shared:
+        return Evidence(
+            attribute="modus_operandi",
+            asked=prepared.query.modus_operandi or "",
+            found="nothing alike",
+            contribution=0.0,
+        )
+    idf = stats.idf
+    dot = sum(prepared.mo_tokens[t] * recorded[t] * idf(t) ** 2 for t in shared)
+    norm_q = math.sqrt(sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items()))
+    norm_r = math.sqrt(sum((c * idf(t)) ** 2 for t, c in recorded.items()))
+    cosine = dot / (norm_q * norm_r) if norm_q and norm_r else 0.0
+    words = ", ".join(sorted(shared, key=lambda t: -idf(t))[:6])
+    return Evidence(
+        attribute="modus_operandi",
+        asked=prepared.query.modus_operandi or "",
+        found=f"shares: {words}",
+        contribution=round(w.MO_MAX_BITS * cosine, 3),
+    )
+
+
+def _area_evidence(
+    area: str, document: SearchDocument, stats: RegisterStatistics
+) -> Evidence | None:
+    district = area.upper().replace(" ", "")
+    if area in document.towns or district in document.postcode_districts:
+        share = stats.shares.get("town", {}).get(area, 0.05)
+        return Evidence(
+            attribute="area",
+            asked=area,
+            found="has lived there",
+            contribution=_bits(w.AREA_MATCH, max(share, 0.01)),
+        )
+    return None
+
+
+def passes_filters(query: DescriptionQuery, document: SearchDocument) -> bool:
+    filters = query.filters
+    if filters.status != "any" and document.status != filters.status:
+        return False
+    if filters.mappa_category and document.mappa_category not in filters.mappa_category:
+        return False
+    if filters.managing_agency and document.managing_agency not in filters.managing_agency:
+        return False
+    return filters.wanted_missing is None or document.wanted_missing == filters.wanted_missing
+
+
+def score(prepared: PreparedQuery, document: SearchDocument, stats: RegisterStatistics) -> Score:
+    """Every piece of evidence the query gives about this nominal, and their sum."""
+    q = prepared.query
+    evidence: list[Evidence | None] = []
+    if q.name:
+        evidence.append(_name_evidence(q.name, document, stats))
+    if q.sex in ("M", "F") and document.sex in ("M", "F"):
+        evidence.append(_categorical("sex", q.sex, document.sex, w.SEX, None, stats))
+    if q.age:
+        evidence.append(_age_evidence(q.age, document, prepared, stats))
+    if q.height_cm:
+        evidence.append(_height_evidence(q.height_cm, document, stats))
+    known_ic = document.ethnic_appearance not in (None, "IC0", "IC9")
+    if q.ethnic_appearance not in (None, "IC0", "IC9") and known_ic:
+        evidence.append(
+            _categorical(
+                "ethnic_appearance",
+                q.ethnic_appearance,
+                document.ethnic_appearance,
+                w.ETHNIC_APPEARANCE,
+                ethnic_appearance(),
+                stats,
+            )
+        )
+    raw = document.raw
+    if prepared.build and document.build:
+        evidence.append(_scale("build", prepared.build, document.build, w.BUILD, stats, raw))
+    evidence.append(
+        _categorical(
+            "hair_colour",
+            prepared.hair_colour,
+            document.hair_colour,
+            w.HAIR_COLOUR,
+            hair_colours(),
+            stats,
+            raw.get("hair_colour"),
+        )
+    )
+    if prepared.hair_length and document.hair_length:
+        evidence.append(
+            _scale(
+                "hair_length", prepared.hair_length, document.hair_length, w.HAIR_LENGTH, stats, raw
+            )
+        )
+    evidence.append(
+        _categorical(
+            "facial_hair",
+            prepared.facial_hair,
+            document.facial_hair,
+            w.FACIAL_HAIR,
+            facial_hair(),
+            stats,
+            raw.get("facial_hair"),
+        )
+    )
+    evidence.append(
+        _categorical(
+            "eye_colour",
+            prepared.eye_colour,
+            document.eye_colour,
+            w.EYE_COLOUR,
+            eye_colours(),
+            stats,
+            raw.get("eye_colour"),
+        )
+    )
+    evidence.append(
+        _categorical(
+            "accent", prepared.accent, document.accent, w.ACCENT, None, stats, raw.get("accent")
+        )
+    )
+    for mark in q.marks:
+        evidence.append(_mark_evidence(mark, document, stats))
+    evidence.append(_mo_evidence(prepared, document, stats))
+    if prepared.area:
+        evidence.append(_area_evidence(prepared.area, document, stats))
+    kept = [e for e in evidence if e is not None]
+    return Score(
+        reference=document.reference,
+        score=round(sum(e.contribution for e in kept), 3),
+        explanation=kept,
+    )
+
+
+def _scale(
+    attribute: str,
+    asked: str,
+    found: str,
+    levels: w.Levels,
+    stats: RegisterStatistics,
+    raw: dict[str, str],
+) -> Evidence:
+    scale = builds() if attribute == "build" else hair_lengths()
+    similarity = scale.similarity(asked, found)
+    contribution = _level_bits(levels, similarity, stats.share(attribute, asked))
+    return Evidence(
+        attribute=attribute, asked=asked, found=raw.get(attribute, found), contribution=contribution
+    )

@@ -1,0 +1,186 @@
+"""How common each value is in the register: the "u" side of every evidence weight, so that
+agreement on a rare value (a dragon tattoo on the neck) says more than on a common one
+(brown hair). Computed from the search documents, refreshed with them."""
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer.documents import SearchDocument
+
+_TOKEN = re.compile(r"[a-z][a-z']+")
+MO_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "after",
+        "before",
+        "near",
+        "his",
+        "her",
+        "their",
+        "them",
+        "him",
+        "he",
+        "she",
+        "it",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "has",
+        "had",
+        "have",
+        "who",
+        "which",
+        "that",
+        "this",
+        "into",
+        "over",
+        "as",
+        "up",
+        "out",
+        "about",
+        "then",
+    ]
+)
+
+
+def mo_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
+
+
+@dataclass
+class RegisterStatistics:
+    count: int = 0
+    shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    surnames: Counter[str] = field(default_factory=Counter)
+    forenames: Counter[str] = field(default_factory=Counter)
+    mark_types: dict[str, float] = field(default_factory=dict)  # share of nominals with one
+    motifs: dict[str, float] = field(default_factory=dict)  # share of nominals with one
+    regions: dict[str, float] = field(default_factory=dict)  # share of marks in a region
+    mo_document_frequency: Counter[str] = field(default_factory=Counter)
+    birth_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    heights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def share(self, attribute: str, value: str | None, floor: float = 0.01) -> float:
+        if value is None:
+            return 1.0
+        return max(floor, self.shares.get(attribute, {}).get(value, 0.0))
+
+    _expected: dict[tuple[object, ...], float] = field(default_factory=dict)
+
+    def expected_age_likelihood(
+        self, low: int, high: int, as_of: dt.date, in_range: float, error: float
+    ) -> float:
+        """How likely a witness would give [low, high] for a nominal drawn at random: the
+        witness-error likelihood averaged over the register's ages (the "u" of an age)."""
+        key = ("age", low, high, as_of, in_range, error)
+        if key not in self._expected:
+            ages = (as_of.toordinal() - self.birth_days) / 365.25
+            self._expected[key] = _mean_likelihood(ages, low, high + 0.999, in_range, error)
+        return self._expected[key]
+
+    def expected_height_likelihood(
+        self, low: int, high: int, in_range: float, error: float
+    ) -> float:
+        key = ("height", low, high, in_range, error)
+        if key not in self._expected:
+            self._expected[key] = _mean_likelihood(
+                self.heights.astype(np.float64), low, high, in_range, error
+            )
+        return self._expected[key]
+
+    def surname_share(self, surname: str) -> float:
+        return max(1.0 / max(self.count, 1), self.surnames.get(surname, 0) / max(self.count, 1))
+
+    def forename_share(self, forename: str) -> float:
+        return max(1.0 / max(self.count, 1), self.forenames.get(forename, 0) / max(self.count, 1))
+
+    def idf(self, token: str) -> float:
+        return math.log((1 + self.count) / (1 + self.mo_document_frequency.get(token, 0))) + 1
+
+
+def _mean_likelihood(
+    values: np.ndarray, low: float, high: float, in_range: float, error: float
+) -> float:
+    if values.size == 0:
+        return 0.2
+    miss = np.maximum(0.0, np.maximum(low - values, values - high))
+    return float(np.mean(in_range * np.exp(-(miss**2) / (2 * error**2))))
+
+
+_CATEGORICAL = (
+    "sex",
+    "ethnic_appearance",
+    "build",
+    "hair_colour",
+    "hair_length",
+    "facial_hair",
+    "eye_colour",
+    "accent",
+)
+
+
+def compute_statistics(documents: Iterable[SearchDocument]) -> RegisterStatistics:
+    stats = RegisterStatistics()
+    counts: dict[str, Counter[str]] = {a: Counter() for a in _CATEGORICAL}
+    mark_types: Counter[str] = Counter()
+    motifs: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    towns: Counter[str] = Counter()
+    birth_days: list[int] = []
+    heights: list[int] = []
+    mark_count = 0
+    for document in documents:
+        stats.count += 1
+        for attribute in _CATEGORICAL:
+            value = getattr(document, attribute)
+            if value is not None:
+                counts[attribute][value] += 1
+        for name in {n.surname for n in document.names}:
+            stats.surnames[name] += 1
+        for name in {n.forename for n in document.names if n.forename}:
+            stats.forenames[name] += 1
+        mark_types.update({m.type for m in document.marks})
+        motifs.update({motif for m in document.marks for motif in m.motifs})
+        for mark in document.marks:
+            mark_count += 1
+            if mark.location.region:
+                regions[mark.location.region] += 1
+        stats.mo_document_frequency.update(set(mo_tokens(document.modus_operandi)))
+        towns.update(document.towns)
+        if document.dates_of_birth:
+            birth_days.append(document.dates_of_birth[0].toordinal())
+        if document.height_cm is not None:
+            heights.append(document.height_cm)
+    for attribute, counter in counts.items():
+        known = sum(counter.values()) or 1
+        stats.shares[attribute] = {value: n / known for value, n in counter.items()}
+    total = max(stats.count, 1)
+    stats.shares["town"] = {town: n / total for town, n in towns.items()}
+    stats.mark_types = {kind: n / total for kind, n in mark_types.items()}
+    stats.motifs = {motif: n / total for motif, n in motifs.items()}
+    stats.regions = {region: n / max(mark_count, 1) for region, n in regions.items()}
+    stats.birth_days = np.array(birth_days, dtype=np.int64)
+    stats.heights = np.array(heights, dtype=np.int64)
+    return stats

@@ -1,0 +1,57 @@
+"""Evidence weights, in one place, each with its reason.
+
+A contribution is a log2 likelihood ratio (Fellegi-Sunter): how much more likely the
+witness's statement is if the candidate is the person than if the candidate is anyone in the
+register. "m" is the chance a witness's statement agrees when it is the person (witnesses
+err: ages are out by years, heights by inches, colours confused, left and right swapped);
+"u" is the chance it agrees by luck, taken from the register's own statistics so that rare
+values weigh more. Missing information on either side contributes nothing. Contributions are
+bounded so that no single contradiction excludes a candidate: only hard filters exclude.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Levels:
+    agree: float  # m: the statement agrees when it is the person
+    partial: float  # m: a near miss (neighbouring colour, adjacent build)
+    reason: str
+
+    @property
+    def disagree(self) -> float:
+        return max(0.01, 1.0 - self.agree - self.partial)
+
+
+SEX = Levels(0.97, 0.0, "Witnesses rarely get sex wrong; recorded sex can be wrong or change.")
+ETHNIC_APPEARANCE = Levels(
+    0.80, 0.12, "Perceived appearance is often confused between neighbouring codes (IC1/IC2)."
+)
+BUILD = Levels(0.55, 0.30, "Build is judged loosely and changes with weight over the years.")
+HAIR_COLOUR = Levels(0.60, 0.25, "Colours are confused (ginger/auburn), dyed, or go grey.")
+HAIR_LENGTH = Levels(0.45, 0.30, "Hair is cut or grown between the record and the offence.")
+FACIAL_HAIR = Levels(0.45, 0.25, "Beards come and go within weeks.")
+EYE_COLOUR = Levels(0.55, 0.25, "Eye colour is seldom seen clearly by a witness.")
+ACCENT = Levels(0.70, 0.0, "Witnesses place accents well at the level of a region.")
+
+AGE_IN_RANGE = 0.80  # share of witnesses whose stated range holds the true age
+AGE_ERROR_YEARS = 6.0  # spread of a witness's error outside the range they gave
+HEIGHT_IN_BAND = 0.75
+HEIGHT_ERROR_CM = 6.0
+OUTSIDE_FLOOR = 0.02  # a wild miss stays possible: the witness may simply be wrong
+
+NAME_EXACT = 0.85  # the full name heard is one the nominal has used
+NAME_SURNAME = 0.6
+NAME_FORENAME_ONLY = 0.7  # a first name or nickname heard alone
+NAME_PHONETIC = 0.3
+NAME_NO_MATCH = 0.15  # a heard name matches none of the nominal's names or aliases
+
+# Of marks a witness reports on the right person, the share the record does not show (new
+# since, never recorded, or misremembered): "no such mark on record" costs log2(0.15/1.15).
+MARK_UNRECORDED = 0.15
+MO_MAX_BITS = 8.0  # an MO that reads the same, word for word, as the recorded one
+AREA_MATCH = 0.5  # the incident is in a town or district where the nominal has lived
+
+# Bounds on one attribute's contribution, in bits: evidence, not a verdict.
+MIN_CONTRIBUTION = -6.0
+MAX_CONTRIBUTION = 14.0

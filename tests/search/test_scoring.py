@@ -1,0 +1,174 @@
+"""The scoring function: agreement raises, contradiction lowers but never excludes, rare
+values weigh more, missing information is neutral, and every point is explained."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from indexer.documents import SearchDocument, search_document
+from register.model import from_document
+from search.memory_backend import MemoryBackend
+from search.query import DescriptionQuery, MarkQuery, Range
+from search.scoring import Score, prepare, score
+from search.statistics import compute_statistics
+from tests.conftest import minimal_record
+
+AS_OF = dt.date(2026, 1, 1)
+
+
+def doc(reference: str, **fields: Any) -> SearchDocument:
+    return search_document(from_document(minimal_record(reference, **fields)))
+
+
+@pytest.fixture(scope="module")
+def register() -> list[SearchDocument]:
+    """A small register: many brown-haired men with rose tattoos, one with a dragon."""
+    people = [
+        doc(
+            f"R{i}",
+            sex="M",
+            hair_colour="brown",
+            height_cm=175 + i % 10,
+            dates_of_birth=[f"{1980 + i % 20}-05-01"],
+            marks=[{"type": "tattoo", "location": "left forearm", "description": "red rose"}],
+        )
+        for i in range(40)
+    ]
+    people.append(
+        doc(
+            "DRAGON",
+            sex="M",
+            hair_colour="ginger",
+            height_cm=180,
+            dates_of_birth=["1990-03-03"],
+            marks=[
+                {"type": "tattoo", "location": "right side of neck", "description": "green dragon"}
+            ],
+        )
+    )
+    people.append(doc("WOMAN", sex="F", hair_colour="brown", dates_of_birth=["1990-01-01"]))
+    return people
+
+
+def run(query: DescriptionQuery, register: list[SearchDocument], reference: str) -> Score:
+    stats = compute_statistics(register)
+    document = next(d for d in register if d.reference == reference)
+    return score(prepare(query, AS_OF), document, stats)
+
+
+def contribution(result: Score, attribute: str) -> float:
+    return sum(e.contribution for e in result.explanation if e.attribute == attribute)
+
+
+def test_agreement_on_a_rare_value_weighs_more_than_on_a_common_one(
+    register: list[SearchDocument],
+) -> None:
+    ginger = run(DescriptionQuery(hair_colour="ginger"), register, "DRAGON")
+    brown = run(DescriptionQuery(hair_colour="brown"), register, "R1")
+    assert ginger.score > brown.score > 0
+    dragon = run(
+        DescriptionQuery(marks=[MarkQuery(type="tattoo", description="dragon")]), register, "DRAGON"
+    )
+    rose = run(
+        DescriptionQuery(marks=[MarkQuery(type="tattoo", description="rose")]), register, "R1"
+    )
+    assert dragon.score > rose.score > 0
+
+
+def test_a_contradiction_counts_against_but_only_filters_exclude(
+    register: list[SearchDocument],
+) -> None:
+    wrong_sex = run(DescriptionQuery(sex="F"), register, "R1")
+    assert wrong_sex.score < 0
+    backend = MemoryBackend(register)
+    query = DescriptionQuery(
+        sex="F",
+        hair_colour="ginger",
+        marks=[MarkQuery(type="tattoo", location="neck", description="dragon")],
+    )
+    ranked = [s.reference for s in backend.search(prepare(query, AS_OF), 3)]
+    assert ranked[0] == "DRAGON"  # a male record still wins on the rest of the evidence
+
+
+def test_missing_information_is_neutral(register: list[SearchDocument]) -> None:
+    silent = doc("SILENT")  # no height, no DOB, no hair, no marks recorded
+    stats = compute_statistics(register)
+    query = DescriptionQuery(
+        height_cm=Range(min=170, max=180),
+        age=Range(min=30, max=40),
+        hair_colour="brown",
+        eye_colour="blue",
+    )
+    result = score(prepare(query, AS_OF), silent, stats)
+    assert result.score == 0 and result.explanation == []
+
+
+def test_witness_error_is_tolerated_by_degrees(register: list[SearchDocument]) -> None:
+    near = run(DescriptionQuery(height_cm=Range(min=176, max=180)), register, "R5")  # 180
+    off = run(DescriptionQuery(height_cm=Range(min=188, max=192)), register, "R5")
+    far = run(DescriptionQuery(height_cm=Range(min=200, max=205)), register, "R5")
+    assert near.score > off.score > far.score
+
+
+def test_body_map_and_sides_shape_mark_agreement(register: list[SearchDocument]) -> None:
+    def mark_score(location: str) -> float:
+        query = DescriptionQuery(
+            marks=[MarkQuery(type="tattoo", location=location, description="rose")]
+        )
+        return contribution(run(query, register, "R1"), "mark")
+
+    assert mark_score("left arm") > mark_score("right arm") > mark_score("neck")
+
+
+def test_every_contribution_is_explained_and_adds_up(register: list[SearchDocument]) -> None:
+    query = DescriptionQuery(
+        sex="M",
+        hair_colour="ginger",
+        age=Range(min=30, max=40),
+        marks=[MarkQuery(type="tattoo", location="neck", description="snake")],
+    )
+    result = run(query, register, "DRAGON")
+    assert {e.attribute for e in result.explanation} == {"sex", "hair_colour", "age", "mark"}
+    assert result.score == pytest.approx(sum(e.contribution for e in result.explanation), abs=0.01)
+    mark = next(e for e in result.explanation if e.attribute == "mark")
+    assert "green dragon" in mark.found and "right side of neck" in mark.found
+
+
+def test_names_match_aliases_nicknames_and_spellings() -> None:
+    register = [
+        doc(
+            "A",
+            names=[
+                {"forename": "William", "surname": "Ashworth"},
+                {"forename": "Billy", "surname": "Ash", "kind": "nickname"},
+            ],
+        ),
+        doc(
+            "B",
+            names=[
+                {"forename": "Jonathan", "surname": "Smith"},
+                {"forename": "Jonno", "surname": "Smith", "kind": "nickname"},
+            ],
+        ),
+        *[doc(f"X{i}", names=[{"forename": "Paul", "surname": f"Other{i}"}]) for i in range(20)],
+    ]
+    stats = compute_statistics(register)
+
+    def best(heard: str) -> str:
+        backend = MemoryBackend(register)
+        return backend.search(prepare(DescriptionQuery(name=heard), AS_OF), 1)[0].reference
+
+    assert best("Bill Ashworth") == "A"  # nickname of the primary forename
+    assert best("Billy Ash") == "A"  # the recorded nickname itself
+    assert best("Ashwerth") == "A"  # misspelt
+    assert best("Jonno") == "B"
+    assert best("Smithy") == "B"  # street form of the surname
+    exact = score(prepare(DescriptionQuery(name="William Ashworth"), AS_OF), register[0], stats)
+    assert exact.explanation[0].contribution > 5
+
+
+def test_filters_are_hard(register: list[SearchDocument]) -> None:
+    backend = MemoryBackend(register)
+    query = DescriptionQuery(sex="F", filters={"status": "archived"})
+    assert backend.search(prepare(query, AS_OF), 10) == []
