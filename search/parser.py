@@ -45,6 +45,8 @@ MARK_WORDS = {
     "earrings": "piercing",
     "nose ring": "piercing",
     "mole": "mark",
+    "mark": "mark",
+    "marks": "mark",
     "freckles": "mark",
     "burn": "scar",
     "missing finger": "amputation",
@@ -143,7 +145,7 @@ def _parse_age(text: str, result: ParseResult) -> None:
     ]
     for pattern, reading in patterns:
         for match in re.finditer(pattern, text, re.IGNORECASE):
-            if _victim_before(text, match.start()):
+            if _victim_before(text, match.start()) or _in_mo_clause(text, match.start()):
                 continue
             bounds = reading(match)
             if bounds and 0 <= bounds[0] <= bounds[1] <= 120 and bounds[1] >= 10:
@@ -153,6 +155,15 @@ def _parse_age(text: str, result: ParseResult) -> None:
         if said := re.search(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
             result.take("age", Range(min=low, max=high), said.span(), text)
             return
+
+
+def _in_mo_clause(text: str, position: int) -> bool:
+    """Whether the clause around `position` tells what the person did: numbers there
+    ("lured children 12-15") are about the victims, not the person."""
+    start = max(text.rfind(",", 0, position), text.rfind(";", 0, position)) + 1
+    ends = [i for i in (text.find(",", position), text.find(";", position)) if i != -1]
+    clause = text[start : min(ends) if ends else len(text)].lower()
+    return bool(set(_words()["mo_words"]) & set(re.findall(r"[a-z]+", clause)))
 
 
 def _decade_part(part: str, decade: int) -> tuple[int, int]:

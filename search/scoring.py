@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -16,7 +17,6 @@ from search.names import best_name_match
 from search.query import DescriptionQuery, MarkQuery, Range
 from search.statistics import RegisterStatistics, mo_tokens
 from search.vocabulary import (
-    TermGroups,
     accents,
     builds,
     ethnic_appearance,
@@ -26,6 +26,7 @@ from search.vocabulary import (
     hair_lengths,
     motifs_in,
     normalise,
+    sexes,
 )
 
 
@@ -78,36 +79,65 @@ def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQu
     )
 
 
+class Vocabulary(Protocol):
+    """Terms with neighbours: TermGroups (colours) and Scale (builds) both qualify."""
+
+    @property
+    def terms(self) -> list[str]: ...
+
+    def similarity(self, a: str, b: str) -> float: ...
+
+    def neighbours(self, term: str) -> list[str]: ...
+
+
 def _categorical(
     attribute: str,
     asked: str | None,
     found: str | None,
     levels: w.Levels,
-    groups: TermGroups | None,
+    vocabulary: Vocabulary,
     stats: RegisterStatistics,
     shown_found: str | None = None,
 ) -> Evidence | None:
-    if asked is None or found is None:
+    if asked is None or found is None or asked not in vocabulary.terms:
         return None
-    similarity = 1.0 if asked == found else (groups.similarity(asked, found) if groups else 0.0)
     return Evidence(
         attribute=attribute,
         asked=asked,
         found=shown_found or found,
-        contribution=_level_bits(levels, similarity, stats.share(attribute, asked)),
+        contribution=_level_bits(attribute, asked, found, levels, vocabulary, stats),
     )
 
 
-def _level_bits(levels: w.Levels, similarity: float, share: float) -> float:
-    """log2(m / u) for agreement, a near miss or disagreement. u is the chance that a witness
-    describing someone drawn from the register says the same: agreement with a value that
-    everybody has is no evidence, with a rare one strong evidence."""
-    by_luck = levels.agree * share
-    if similarity >= 1.0:
-        return _bits(levels.agree, by_luck)
-    if similarity > 0:
-        return _bits(levels.partial, levels.partial + by_luck)
-    return _bits(levels.disagree, 1 - by_luck)
+def _level_bits(
+    attribute: str,
+    asked: str,
+    found: str,
+    levels: w.Levels,
+    vocabulary: Vocabulary,
+    stats: RegisterStatistics,
+) -> float:
+    """log2 P(witness says `asked` | the person is `found`) / P(... | anyone). A witness
+    says the true term with probability `agree`, one of its neighbours with `partial`
+    (shared among them), any other term with the rest (shared likewise); "anyone" weighs
+    those by how common each term is in the register, so that agreement on a value that
+    everybody has is no evidence, and on a rare one strong evidence."""
+
+    def says(true: str) -> float:
+        near = vocabulary.neighbours(true)
+        others = len(vocabulary.terms) - 1 - len(near)
+        if asked == true:
+            return levels.agree
+        if asked in near:
+            return levels.partial / len(near)
+        rest = 1 - levels.agree - (levels.partial if near else 0.0)
+        return max(rest, 0.01) / max(others, 1)
+
+    def by_anyone() -> float:
+        shares = stats.shares.get(attribute, {})
+        return sum(says(term) * shares.get(term, 0.0) for term in vocabulary.terms)
+
+    return _bits(says(found), max(stats.remember(("said", attribute, asked), by_anyone), 1e-3))
 
 
 def _age_evidence(
@@ -302,7 +332,7 @@ def score(prepared: PreparedQuery, document: SearchDocument, stats: RegisterStat
     if q.name:
         evidence.append(_name_evidence(q.name, document, stats))
     if q.sex in ("M", "F") and document.sex in ("M", "F"):
-        evidence.append(_categorical("sex", q.sex, document.sex, w.SEX, None, stats))
+        evidence.append(_categorical("sex", q.sex, document.sex, w.SEX, sexes(), stats))
     if q.age:
         evidence.append(_age_evidence(q.age, document, prepared, stats))
     if q.height_cm:
@@ -363,7 +393,13 @@ def score(prepared: PreparedQuery, document: SearchDocument, stats: RegisterStat
     )
     evidence.append(
         _categorical(
-            "accent", prepared.accent, document.accent, w.ACCENT, None, stats, raw.get("accent")
+            "accent",
+            prepared.accent,
+            document.accent,
+            w.ACCENT,
+            accents(),
+            stats,
+            raw.get("accent"),
         )
     )
     for mark in q.marks:
@@ -386,10 +422,6 @@ def _scale(
     levels: w.Levels,
     stats: RegisterStatistics,
     raw: dict[str, str],
-) -> Evidence:
+) -> Evidence | None:
     scale = builds() if attribute == "build" else hair_lengths()
-    similarity = scale.similarity(asked, found)
-    contribution = _level_bits(levels, similarity, stats.share(attribute, asked))
-    return Evidence(
-        attribute=attribute, asked=asked, found=raw.get(attribute, found), contribution=contribution
-    )
+    return _categorical(attribute, asked, found, levels, scale, stats, raw.get(attribute, found))

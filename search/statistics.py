@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +88,12 @@ class RegisterStatistics:
         return max(floor, self.shares.get(attribute, {}).get(value, 0.0))
 
     _expected: dict[tuple[object, ...], float] = field(default_factory=dict)
+
+    def remember(self, key: tuple[object, ...], compute: Callable[[], float]) -> float:
+        """A per-register cache for values that depend only on the register and the query."""
+        if key not in self._expected:
+            self._expected[key] = compute()
+        return self._expected[key]
 
     def expected_age_likelihood(
         self, low: int, high: int, as_of: dt.date, in_range: float, error: float

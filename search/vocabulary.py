@@ -42,12 +42,23 @@ class PhraseIndex:
             key=lambda pair: -len(pair[0]),
         )
         self._term_of = {phrase: term for phrase, term in reversed(pairs)}
-        alternatives = "|".join(re.escape(phrase) for phrase, _ in pairs if phrase)
+        # Words of a phrase may be joined by spaces or hyphens in the text searched
+        # ("olive-skinned", "well built"); the match is mapped back through its normal form.
+        alternatives = "|".join(
+            r"[\s-]+".join(re.escape(word) for word in phrase.split())
+            for phrase, _ in pairs
+            if phrase
+        )
         self._pattern = re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])")
 
     def find(self, normalised_text: str) -> list[PhraseMatch]:
         return [
-            PhraseMatch(self._term_of[m.group(0)], m.group(0), m.start(), m.end())
+            PhraseMatch(
+                self._term_of[" ".join(re.split(r"[\s-]+", m.group(0)))],
+                m.group(0),
+                m.start(),
+                m.end(),
+            )
             for m in self._pattern.finditer(normalised_text)
         ]
 
@@ -72,6 +83,9 @@ class TermGroups:
             return 1.0
         return 0.5 if frozenset((a, b)) in self._neighbours else 0.0
 
+    def neighbours(self, term: str) -> list[str]:
+        return [t for t in self.terms if t != term and frozenset((t, term)) in self._neighbours]
+
 
 class Scale:
     """Ordered terms (thin ... obese): one step apart is partial agreement."""
@@ -83,9 +97,22 @@ class Scale:
     def canonical(self, text: str | None) -> str | None:
         return self.index.first(text) if text else None
 
+    @property
+    def terms(self) -> list[str]:
+        return self.order
+
     def similarity(self, a: str, b: str) -> float:
         steps = abs(self.order.index(a) - self.order.index(b))
         return {0: 1.0, 1: 0.5}.get(steps, 0.0)
+
+    def neighbours(self, term: str) -> list[str]:
+        i = self.order.index(term)
+        return [t for t in self.order[max(0, i - 1) : i + 2] if t != term]
+
+
+@cache
+def sexes() -> TermGroups:
+    return TermGroups({"M": [], "F": []}, [])
 
 
 @cache
