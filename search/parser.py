@@ -47,6 +47,12 @@ MARK_WORDS = {
     "mole": "mark",
     "mark": "mark",
     "marks": "mark",
+    "amputation": "amputation",
+    "amputated": "amputation",
+    "deformity": "deformity",
+    "deformed": "deformity",
+    "removed tattoo": "removed_tattoo",
+    "lasered tattoo": "removed_tattoo",
     "freckles": "mark",
     "burn": "scar",
     "missing finger": "amputation",
@@ -143,18 +149,21 @@ def _parse_age(text: str, result: ParseResult) -> None:
             lambda m: (int(m.group(1) or m.group(2)) - 2, int(m.group(1) or m.group(2)) + 2),
         ),
     ]
+    found: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
     for pattern, reading in patterns:
         for match in re.finditer(pattern, text, re.IGNORECASE):
             if _victim_before(text, match.start()) or _in_mo_clause(text, match.start()):
                 continue
             bounds = reading(match)
             if bounds and 0 <= bounds[0] <= bounds[1] <= 120 and bounds[1] >= 10:
-                result.take("age", Range(min=max(0, bounds[0]), max=bounds[1]), match.span(), text)
-                return
+                found.append((match.start(), (max(0, bounds[0]), bounds[1]), match.span()))
     for phrase, (low, high) in _words()["age_words"].items():
         if said := re.search(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
-            result.take("age", Range(min=low, max=high), said.span(), text)
-            return
+            found.append((said.start(), (low, high), said.span()))
+    if found:
+        # The first age said is the person's; later numbers are more often the victims'.
+        _start, (low, high), span = min(found, key=lambda f: f[0])
+        result.take("age", Range(min=low, max=high), span, text)
 
 
 def _in_mo_clause(text: str, position: int) -> bool:
@@ -421,6 +430,13 @@ def parse_text(text: str) -> ParseResult:
     _parse_area(text, result)
     _parse_modus_operandi(text, result)
     result.not_understood = _leftovers(text, result)
+    if "modus_operandi" not in result.parts and result.not_understood:
+        # What nothing else could read may still be what the person did: match it as
+        # text against recorded MOs (soft evidence), and say so.
+        rest = ", ".join(result.not_understood)
+        if len(rest.split()) >= 2:
+            result.parts["modus_operandi"] = rest
+            result.understood.append(f'modus_operandi: "{rest}" (words not otherwise read)')
     return result
 
 
