@@ -10,19 +10,9 @@ from typing import Any, Literal
 import jsonschema
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from register.model import MarkType, Sex
 from visor.errors import InvalidInput
 
-MarkType = Literal[
-    "scar",
-    "tattoo",
-    "removed_tattoo",
-    "mark",
-    "birthmark",
-    "piercing",
-    "amputation",
-    "deformity",
-    "other",
-]
 IcCode = Literal["IC0", "IC1", "IC2", "IC3", "IC4", "IC5", "IC6", "IC9"]
 
 # The parts that are evidence about the person (not query_id, text, as_of or filters).
@@ -77,7 +67,7 @@ class DescriptionQuery(_QueryPart):
     text: str | None = None
     as_of: dt.date | None = None
     name: str | None = None
-    sex: Literal["M", "F", "X", "U"] | None = None
+    sex: Sex | None = None
     age: Range | None = None
     height_cm: Range | None = None
     ethnic_appearance: IcCode | None = None
