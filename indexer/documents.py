@@ -3,6 +3,7 @@ backends search and that the scoring function reads. One function, shared by all
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from register.model import NominalRecord
@@ -14,6 +15,7 @@ from search.vocabulary import (
     facial_hair,
     hair_colours,
     hair_lengths,
+    mo_tokens,
     motifs_in,
     normalise,
 )
@@ -62,6 +64,7 @@ class SearchDocument:
     managing_agency: str | None
     wanted_missing: bool
     raw: dict[str, str] = field(default_factory=dict)  # traits as recorded, for explanations
+    mo_counts: dict[str, int] = field(default_factory=dict)  # MO words that carry meaning
 
 
 def _mark_document(mark: object) -> MarkDocument:
@@ -128,4 +131,5 @@ def search_document(record: NominalRecord) -> SearchDocument:
         managing_agency=record.managing_agency,
         wanted_missing=record.wanted_missing,
         raw=raw,
+        mo_counts=dict(Counter(mo_tokens(" ".join(mo.text for mo in record.modus_operandi)))),
     )

@@ -8,14 +8,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic import BaseModel
-
 from indexer.documents import MarkDocument, SearchDocument
 from search import weights as w
-from search.body_map import body_map
+from search.body_map import Location, body_map
 from search.names import best_name_match
 from search.query import DescriptionQuery, MarkQuery, Range
-from search.statistics import RegisterStatistics, mo_tokens
+from search.statistics import RegisterStatistics
 from search.vocabulary import (
     accents,
     builds,
@@ -24,20 +22,25 @@ from search.vocabulary import (
     facial_hair,
     hair_colours,
     hair_lengths,
+    mo_tokens,
     motifs_in,
     normalise,
     sexes,
 )
 
 
-class Evidence(BaseModel):
+# Plain dataclasses, not pydantic models: every candidate in the register gets one, and only
+# the top few are ever serialised (pydantic handles them inside the answer model).
+@dataclass(frozen=True)
+class Evidence:
     attribute: str
     asked: str
     found: str
     contribution: float
 
 
-class Score(BaseModel):
+@dataclass(frozen=True)
+class Score:
     reference: str
     score: float
     explanation: list[Evidence]
@@ -62,6 +65,17 @@ class PreparedQuery:
     accent: str | None
     mo_tokens: Counter[str]
     area: str | None
+    marks: tuple["PreparedMark", ...]
+
+
+@dataclass(frozen=True)
+class PreparedMark:
+    """A mark the witness described, read once: where, which motifs, which words."""
+
+    asked: MarkQuery
+    location: Location | None
+    motifs: frozenset[str]
+    words: frozenset[str]
 
 
 def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQuery:
@@ -76,6 +90,15 @@ def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQu
         accent=accents().canonical(query.accent),
         mo_tokens=Counter(mo_tokens(query.modus_operandi or "")),
         area=normalise(query.area) if query.area else None,
+        marks=tuple(
+            PreparedMark(
+                asked=mark,
+                location=body_map().locate(mark.location) if mark.location else None,
+                motifs=frozenset(motifs_in(mark.description)),
+                words=frozenset(normalise(mark.description or "").split()),
+            )
+            for mark in query.marks
+        ),
     )
 
 
@@ -137,7 +160,12 @@ def _level_bits(
         shares = stats.shares.get(attribute, {})
         return sum(says(term) * shares.get(term, 0.0) for term in vocabulary.terms)
 
-    return _bits(says(found), max(stats.remember(("said", attribute, asked), by_anyone), 1e-3))
+    def bits() -> float:
+        by_luck = stats.remember(("said", attribute, asked), by_anyone)
+        return _bits(says(found), max(by_luck, 1e-3))
+
+    # Depends only on the register and the two terms: worked out once per search.
+    return stats.remember(("bits", attribute, asked, found), bits)
 
 
 def _age_evidence(
@@ -220,41 +248,46 @@ _TYPE_KIN = {
 }
 
 
-def _mark_agreement(asked: MarkQuery, motifs: set[str], mark: MarkDocument) -> float:
+def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
+    asked, motifs = prepared.asked, prepared.motifs
     if asked.type is None or asked.type == mark.type:
         kind = 1.0
     else:
         kind = _TYPE_KIN.get(frozenset((asked.type, mark.type)), 0.0)
     place = 1.0
-    if asked.location:
-        place = body_map().similarity(body_map().locate(asked.location), mark.location)
+    if prepared.location is not None:
+        place = body_map().similarity(prepared.location, mark.location)
     look = 1.0
     if asked.description:
         if motifs and mark.motifs:
             look = 1.0 if motifs & mark.motifs else 0.1
         else:
-            asked_words = set(normalise(asked.description).split())
-            shared = asked_words & set(mark.description.split())
+            shared = prepared.words & set(mark.description.split())
             look = 0.6 if shared else 0.3
     return kind * place * look
 
 
+def _mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
+    """How often a nominal drawn at random has a mark this specific: rarer marks weigh more."""
+    asked = prepared.asked
+    chance = stats.mark_types.get(asked.type, 0.0) if asked.type else 0.6
+    if prepared.motifs:
+        chance = min(chance, max(stats.motifs.get(m, 0.0) for m in prepared.motifs))
+    if prepared.location is not None and prepared.location.region:
+        chance *= min(1.0, 3 * stats.regions.get(prepared.location.region, 0.05))  # and kin
+    return max(chance, 1.0 / max(stats.count, 1))
+
+
 def _mark_evidence(
-    asked: MarkQuery, document: SearchDocument, stats: RegisterStatistics
+    prepared: PreparedMark, document: SearchDocument, stats: RegisterStatistics
 ) -> Evidence:
-    motifs = motifs_in(asked.description)
+    asked = prepared.asked
     best_agreement, best_mark = 0.0, None
     for mark in document.marks:
-        agreement = _mark_agreement(asked, motifs, mark)
+        agreement = _mark_agreement(prepared, mark)
         if agreement > best_agreement:
             best_agreement, best_mark = agreement, mark
-    # How often a nominal drawn at random has a mark this specific: rarer marks weigh more.
-    chance = stats.mark_types.get(asked.type, 0.0) if asked.type else 0.6
-    if motifs:
-        chance = min(chance, max(stats.motifs.get(m, 0.0) for m in motifs))
-    if asked.location and (region := body_map().locate(asked.location).region):
-        chance *= min(1.0, 3 * stats.regions.get(region, 0.05))  # 3: a region and its kin
-    chance = max(chance, 1.0 / max(stats.count, 1))
+    chance = stats.remember(("mark", prepared), lambda: _mark_chance(prepared, stats))
     # log2 of P(witness reports this | candidate) over P(... | anyone): a full match is
     # worth about log2(1 / chance); no such mark on record costs a bounded amount, since
     # marks go unrecorded or are misremembered (MARK_UNRECORDED of reports).
@@ -276,7 +309,7 @@ def _mo_evidence(
 ) -> Evidence | None:
     if not prepared.mo_tokens or not document.modus_operandi:
         return None
-    recorded = Counter(mo_tokens(document.modus_operandi))
+    recorded = document.mo_counts
     shared = set(prepared.mo_tokens) & set(recorded)
     if not shared:
         return Evidence(
@@ -402,7 +435,7 @@ def score(prepared: PreparedQuery, document: SearchDocument, stats: RegisterStat
             raw.get("accent"),
         )
     )
-    for mark in q.marks:
+    for mark in prepared.marks:
         evidence.append(_mark_evidence(mark, document, stats))
     evidence.append(_mo_evidence(prepared, document, stats))
     if prepared.area:

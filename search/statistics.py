@@ -4,7 +4,6 @@ agreement on a rare value (a dragon tattoo on the neck) says more than on a comm
 
 import datetime as dt
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,61 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.documents import SearchDocument
-
-_TOKEN = re.compile(r"[a-z][a-z']+")
-MO_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "after",
-        "before",
-        "near",
-        "his",
-        "her",
-        "their",
-        "them",
-        "him",
-        "he",
-        "she",
-        "it",
-        "is",
-        "was",
-        "are",
-        "were",
-        "be",
-        "been",
-        "has",
-        "had",
-        "have",
-        "who",
-        "which",
-        "that",
-        "this",
-        "into",
-        "over",
-        "as",
-        "up",
-        "out",
-        "about",
-        "then",
-    ]
-)
-
-
-def mo_tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
 
 
 @dataclass
@@ -92,6 +36,8 @@ class RegisterStatistics:
     def remember(self, key: tuple[object, ...], compute: Callable[[], float]) -> float:
         """A per-register cache for values that depend only on the register and the query."""
         if key not in self._expected:
+            if len(self._expected) > 50_000:  # a long-running server sees endless ranges
+                self._expected.clear()
             self._expected[key] = compute()
         return self._expected[key]
 
@@ -173,7 +119,7 @@ def compute_statistics(documents: Iterable[SearchDocument]) -> RegisterStatistic
             mark_count += 1
             if mark.location.region:
                 regions[mark.location.region] += 1
-        stats.mo_document_frequency.update(set(mo_tokens(document.modus_operandi)))
+        stats.mo_document_frequency.update(document.mo_counts.keys())
         towns.update(document.towns)
         if document.dates_of_birth:
             birth_days.append(document.dates_of_birth[0].toordinal())

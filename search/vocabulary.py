@@ -74,6 +74,10 @@ class TermGroups:
         self.index = PhraseIndex(groups)
         self.terms = list(groups)
         self._neighbours = {frozenset(pair) for pair in neighbours}
+        self._near = {
+            term: [t for t in self.terms if t != term and frozenset((t, term)) in self._neighbours]
+            for term in self.terms
+        }
 
     def canonical(self, text: str | None) -> str | None:
         return self.index.first(text) if text else None
@@ -84,7 +88,7 @@ class TermGroups:
         return 0.5 if frozenset((a, b)) in self._neighbours else 0.0
 
     def neighbours(self, term: str) -> list[str]:
-        return [t for t in self.terms if t != term and frozenset((t, term)) in self._neighbours]
+        return self._near.get(term, [])
 
 
 class Scale:
@@ -168,3 +172,60 @@ def tattoo_motifs() -> PhraseIndex:
 
 def motifs_in(text: str | None) -> set[str]:
     return {m.term for m in tattoo_motifs().find(normalise(text))} if text else set()
+
+
+_TOKEN = re.compile(r"[a-z][a-z']+")
+MO_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "after",
+        "before",
+        "near",
+        "his",
+        "her",
+        "their",
+        "them",
+        "him",
+        "he",
+        "she",
+        "it",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "has",
+        "had",
+        "have",
+        "who",
+        "which",
+        "that",
+        "this",
+        "into",
+        "over",
+        "as",
+        "up",
+        "out",
+        "about",
+        "then",
+    ]
+)
+
+
+def mo_tokens(text: str) -> list[str]:
+    """The words of an MO text that carry meaning: stop words and short words dropped."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
