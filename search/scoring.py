@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
-from indexer.documents import MarkDocument, SearchDocument
+from indexer.documents import MarkDocument, NameDocument, SearchDocument
 from search import weights as w
 from search.body_map import Location, body_map
 from search.names import best_name_match
@@ -216,14 +216,10 @@ def _height_evidence(
     )
 
 
-def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatistics) -> Evidence:
-    match = best_name_match(heard, document.names)
-    name = match.matched
-    found = " ".join(p for p in (name.forename, name.surname) if p) if name else "no name alike"
-    if name is None or match.level == "none":
-        return Evidence(
-            attribute="name", asked=heard, found=found, contribution=_bits(w.NAME_NO_MATCH, 0.85)
-        )
+def name_contribution(level: str, name: NameDocument | None, stats: RegisterStatistics) -> float:
+    """The weight of a heard name agreeing at `level` with one of the nominal's names."""
+    if name is None or level == "none":
+        return _bits(w.NAME_NO_MATCH, 0.85)
     surname_share = stats.surname_share(name.surname)
     forename_share = stats.forename_share(name.forename) if name.forename else 0.05
     ratio = {
@@ -231,12 +227,21 @@ def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatisti
         "surname": (w.NAME_SURNAME, surname_share),
         "forename": (w.NAME_FORENAME_ONLY, forename_share),
         "alike": (w.NAME_PHONETIC, min(0.5, 3 * surname_share + forename_share)),
-    }[match.level]
+    }[level]
+    return _bits(*ratio)
+
+
+def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatistics) -> Evidence:
+    match = best_name_match(heard, document.names)
+    name = match.matched
+    found = " ".join(p for p in (name.forename, name.surname) if p) if name else "no name alike"
+    if name is not None and match.level != "none":
+        found = f"{found} ({name.kind}, {match.level})"
     return Evidence(
         attribute="name",
         asked=heard,
-        found=f"{found} ({name.kind}, {match.level})",
-        contribution=_bits(*ratio),
+        found=found,
+        contribution=name_contribution(match.level, name, stats),
     )
 
 
