@@ -74,7 +74,17 @@ def best_name_match(heard: str, names: tuple[NameDocument, ...]) -> NameMatch:
 
 def _level(tokens: list[str], name: NameDocument) -> str:
     surname_words = name.surname.split()
+    heard = " ".join(tokens)
+    if name.forename and heard == name.forename:
+        return "forename"  # a nickname of several words: "Big Man", "Mad Dog"
     if len(tokens) >= 2:
+        # Surname first, as on a charge sheet: "Smith David".
+        if (
+            tokens[0] in surname_words
+            and name.forename
+            and forenames_agree(tokens[-1], name.forename.split()[0])
+        ):
+            return "full"
         first, last = tokens[0], tokens[-1]
         surname_exact = last in surname_words or " ".join(tokens[1:]) == name.surname
         forename_ok = bool(name.forename) and forenames_agree(first, name.forename.split()[0])

@@ -95,84 +95,147 @@ def _number(word: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _victim_before(text: str, start: int) -> bool:
-    before = re.findall(r"[a-z]+", text[max(0, start - 30) : start].lower())[-3:]
-    return any(word in _words()["victim_nouns"] for word in before)
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+}
+_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+# An age said in digits or words: "30", "thirty", "twenty-five".
+_AGE_NUMBER = rf"(\d{{1,2}}|(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS)}))?)"
+
+
+def _age_number(said: str) -> int:
+    if said.isdigit():
+        return int(said)
+    words = re.split(r"[\s-]+", said.lower())
+    return _TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 else 0)
+
+
+def _clause_before(text: str, position: int) -> str:
+    """The words of the clause before `position` (clauses end at commas and semicolons)."""
+    start = max(text.rfind(",", 0, position), text.rfind(";", 0, position)) + 1
+    return text[start:position].lower()
+
+
+def _about_someone_else(text: str, position: int) -> bool:
+    """Whether words at `position` describe a victim rather than the person: a victim noun
+    or an action just before them in the same clause ("approached a woman", "lured
+    children 12-15", "offered a young girl a lift")."""
+    before = re.findall(r"[a-z]+", _clause_before(text, position))
+    if any(word in _words()["victim_nouns"] for word in before[-3:]):
+        return True
+    return bool(set(_words()["mo_words"]) & set(before))
 
 
 def _parse_sex(text: str, result: ParseResult) -> None:
-    nouns = _words()["person_nouns"]
-    for sex, words in nouns.items():
-        pattern = rf"\b({'|'.join(words)})\b"
-        if match := re.search(pattern, text, re.IGNORECASE):
-            result.take("sex", sex, match.span(), text)
-            return
-    pronouns = {"M": r"\b(he|him|his|himself)\b", "F": r"\b(she|hers|herself)\b"}
-    found = {sex: re.search(p, text, re.IGNORECASE) for sex, p in pronouns.items()}
-    if found["M"] and not found["F"]:
-        result.take("sex", "M", found["M"].span(), text)
-    elif found["F"] and not found["M"]:
-        result.take("sex", "F", found["F"].span(), text)
+    """The first word for a man or a woman that is about the person, not a victim."""
+    words = {sex: list(nouns) for sex, nouns in _words()["person_nouns"].items()}
+    words["M"] += ["he", "his", "himself"]
+    words["F"] += ["she", "herself"]
+    said = []
+    for sex, options in words.items():
+        for match in re.finditer(rf"\b({'|'.join(options)})\b", text, re.IGNORECASE):
+            if not _about_someone_else(text, match.start()):
+                said.append((match.start(), sex, match.span()))
+    if said:
+        _start, sex, span = min(said)
+        result.take("sex", sex, span, text)
 
 
 def _parse_age(text: str, result: ParseResult) -> None:
     decades = _words()["decades"]
-    number = r"(\d{1,2})"
+    n = _AGE_NUMBER
+    part = r"(early|mid|late)"
+    decade = rf"(?:(\d)0'?s|({'|'.join(decades)}))"
+
+    def decade_of(digit: str | None, word: str | None) -> int:
+        return int(digit) * 10 if digit else int(decades[str(word)])
+
     patterns: list[tuple[str, Any]] = [
+        # "mid to late thirties", "late 30s or early 40s", "early 20's"
         (
-            rf"\b(early|mid|late)[\s-]*(?:{number}0s|({'|'.join(decades)}))",
-            lambda m: _decade_part(
-                m.group(1), int(m.group(2)) * 10 if m.group(2) else decades[m.group(3)]
-            ),
+            rf"\b{part}[\s-]*(?:{decade})?(?:\s*(?:to|or|-)\s*{part}[\s-]*)?{decade}",
+            lambda m: _decade_span(m, decade_of),
         ),
         (
-            rf"\b(?:in\s+(?:his|her|their)\s+)?{number}0s\b",
-            lambda m: (int(m.group(1)) * 10, int(m.group(1)) * 10 + 9),
-        ),
-        (
-            rf"\bin\s+(?:his|her|their)\s+({'|'.join(decades)})\b",
-            lambda m: (max(13, decades[m.group(1)]), decades[m.group(1)] + 9),
-        ),
-        (
-            rf"\b{number}\s*(?:-|to|–|or)\s*{number}\s*(?:years?\s*old|yrs?|y/?o)?\b",
+            rf"\b(?:in\s+(?:his|her|their)\s+)?{decade}(?!\s*(?:cm|ft|feet|foot))",
             lambda m: (
-                (int(m.group(1)), int(m.group(2))) if int(m.group(1)) < int(m.group(2)) else None
+                max(13, decade_of(m.group(1), m.group(2))),
+                decade_of(m.group(1), m.group(2)) + 9,
             ),
         ),
         (
-            rf"\b(?:about|around|roughly|approximately|approx|maybe|circa|aged\s+about|age\s+about|c\.)\s*{number}\b",
-            lambda m: (int(m.group(1)) - 3, int(m.group(1)) + 3),
+            rf"\b(?:aged\s+|age\s+)?{n}\s*(?:-|to|–|or)\s*{n}\s*(?:years?\s*old|yrs?|y/?o)?\b",
+            lambda m: _ordered(_age_number(m.group(1)), _age_number(m.group(2))),
         ),
-        (rf"\b{number}\s*-?\s*ish\b", lambda m: (int(m.group(1)) - 3, int(m.group(1)) + 3)),
         (
-            rf"\b(?:aged|age)\s+{number}\b|\b{number}\s*(?:years?\s*old|yrs?\s*old|y/?o)\b",
-            lambda m: (int(m.group(1) or m.group(2)) - 2, int(m.group(1) or m.group(2)) + 2),
+            rf"\b(?:about|around|roughly|approximately|approx|maybe|circa|aged\s+about|"
+            rf"age\s+about|c\.)\s*{n}\b",
+            lambda m: (_age_number(m.group(1)) - 3, _age_number(m.group(1)) + 3),
+        ),
+        (
+            rf"\b{n}\s*-?\s*ish\b",
+            lambda m: (_age_number(m.group(1)) - 3, _age_number(m.group(1)) + 3),
+        ),
+        (
+            rf"\b{n}[\s-]*odd\b",
+            lambda m: (_age_number(m.group(1)), _age_number(m.group(1)) + 5),
+        ),
+        (
+            rf"\b(?:aged|age|was|is|looked|looks)\s+{n}(?!\s*(?:ft|foot|feet|'|cm|m\b|inch))\b"
+            rf"|\b{n}\s*(?:years?\s*old|yrs?\s*old|y/?o)\b",
+            lambda m: (
+                _age_number(m.group(1) or m.group(2)) - 2,
+                _age_number(m.group(1) or m.group(2)) + 2,
+            ),
         ),
     ]
-    found: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
+    found: list[tuple[int, int, tuple[int, int], tuple[int, int]]] = []
     for pattern, reading in patterns:
         for match in re.finditer(pattern, text, re.IGNORECASE):
-            if _victim_before(text, match.start()) or _in_mo_clause(text, match.start()):
+            if _about_someone_else(text, match.start()):
                 continue
             bounds = reading(match)
             if bounds and 0 <= bounds[0] <= bounds[1] <= 120 and bounds[1] >= 10:
-                found.append((match.start(), (max(0, bounds[0]), bounds[1]), match.span()))
+                span = match.span()
+                found.append((span[0], span[0] - span[1], (max(0, bounds[0]), bounds[1]), span))
     for phrase, (low, high) in _words()["age_words"].items():
-        if said := re.search(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
-            found.append((said.start(), (low, high), said.span()))
+        for said in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
+            if not _about_someone_else(text, said.start()):
+                found.append((said.start(), -len(phrase), (low, high), said.span()))
     if found:
-        # The first age said is the person's; later numbers are more often the victims'.
-        _start, (low, high), span = min(found, key=lambda f: f[0])
+        # The first age said is the person's (later numbers are more often the victims');
+        # of readings starting together, the longest ("aged 25-30", not "aged 25").
+        _start, _length, (low, high), span = min(found)
         result.take("age", Range(min=low, max=high), span, text)
 
 
-def _in_mo_clause(text: str, position: int) -> bool:
-    """Whether the clause around `position` tells what the person did: numbers there
-    ("lured children 12-15") are about the victims, not the person."""
-    start = max(text.rfind(",", 0, position), text.rfind(";", 0, position)) + 1
-    ends = [i for i in (text.find(",", position), text.find(";", position)) if i != -1]
-    clause = text[start : min(ends) if ends else len(text)].lower()
-    return bool(set(_words()["mo_words"]) & set(re.findall(r"[a-z]+", clause)))
+def _ordered(low: int, high: int) -> tuple[int, int] | None:
+    return (low, high) if low < high else None
+
+
+def _decade_span(match: re.Match[str], decade_of: Any) -> tuple[int, int]:
+    first_part, first_digit, first_word, second_part, digit, word = match.groups()
+    last = decade_of(digit, word)
+    first = decade_of(first_digit, first_word) if (first_digit or first_word) else last
+    low, _ = _decade_part(first_part, first)
+    _, high = _decade_part(second_part or first_part, last)
+    return low, high
 
 
 def _decade_part(part: str, decade: int) -> tuple[int, int]:
@@ -187,11 +250,15 @@ def _decade_part(part: str, decade: int) -> tuple[int, int]:
 def _parse_height(text: str, result: ParseResult, sex: str | None) -> None:
     n = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
     feet_inches = [
-        rf"\b{n}\s*(?:ft|foot|feet|')\s*(?:and\s*)?{n}\s*(?:in|inch|inches|\"|'')?",
+        rf"\b{n}\s*(?:ft|foot|feet|')\s*(?:and\s*)?{n}\s*(?:inches|inch|ins|in\b|\"|'')?",
         rf"\b{n}\s*(?:ft|foot|feet|')(?!\s*(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven))",
     ]
     for pattern in feet_inches:
         for match in re.finditer(pattern, text, re.IGNORECASE):
+            if re.match(
+                r"\s*(?:away|from|of|behind|in front|off|apart|back)\b", text[match.end() :]
+            ):
+                continue  # "stood 6 feet away" is a distance, not a height
             feet = _number(match.group(1))
             inches = _number(match.group(2)) if match.lastindex and match.lastindex >= 2 else 0
             if feet is None or inches is None or not 3 <= feet <= 7 or inches > 11:
@@ -200,15 +267,17 @@ def _parse_height(text: str, result: ParseResult, sex: str | None) -> None:
             result.take("height_cm", Range(min=cm - 3, max=cm + 3), match.span(), text)
             return
     for match in re.finditer(
-        r"\b(1[.,]\d{1,2})\s*(?:m|metres?|meters?)\b|\b(1\d{2}|2[0-4]\d)\s*cm\b",
+        r"\b(1[.,]\d{1,2})\s*(?:m|metres?|meters?)\b|\b(1\d{2}|2[0-4]\d)\s*cm\b"
+        r"|\b(1)\s*m\s*(\d{2})\b",
         text,
         re.IGNORECASE,
     ):
-        cm = (
-            round(float(match.group(1).replace(",", ".")) * 100)
-            if match.group(1)
-            else int(match.group(2))
-        )
+        if match.group(3):  # "1m80"
+            cm = 100 + int(match.group(4))
+        elif match.group(1):
+            cm = round(float(match.group(1).replace(",", ".")) * 100)
+        else:
+            cm = int(match.group(2))
         if 120 <= cm <= 230:
             result.take("height_cm", Range(min=cm - 3, max=cm + 3), match.span(), text)
             return
@@ -217,7 +286,9 @@ def _parse_height(text: str, result: ParseResult, sex: str | None) -> None:
         for match in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
             after = text[match.end() : match.end() + 25].lower()
             if re.match(
-                r"[\s-]*(?:\w+\s+)?(?:hair|cropped|beard|dread|back|ponytail|sleeve)", after
+                r"[\s-]*(?:\w+\s+)?(?:hair|cropped|beard|dread|back|ponytail|sleeve|tattoo|scar"
+                r"|mark|build|frame|piercing|mole|knife|car|van|dog|bag|girl|boy|child)",
+                after,
             ):
                 continue  # "short hair" is not a height
             candidates.append((match.start(), -len(phrase), match, ranges))
@@ -229,17 +300,31 @@ def _parse_height(text: str, result: ParseResult, sex: str | None) -> None:
 
 
 def _before_word(text: str, noun: str, words: int = 3) -> list[re.Match[str]]:
-    # Within one clause: "5ft 9, dark hair" says nothing of hair in "5ft 9".
-    return list(re.finditer(rf"((?:[\w'-]+\s+){{0,{words}}}){noun}\b", text, re.IGNORECASE))
+    # Within one clause: "5ft 9, dark hair" says nothing of hair in "5ft 9". Anchored at a
+    # word start, so a long run of punctuation cannot make the search quadratic.
+    return list(
+        re.finditer(rf"(?<![\w'-])((?:[\w'-]+\s+){{0,{words}}}){noun}\b", text, re.IGNORECASE)
+    )
+
+
+def _nearest(vocabulary: Any, lead: str) -> tuple[str | None, str]:
+    """The term said nearest before a noun ("white cap brown hair" -> brown)."""
+    found = vocabulary.index.find(lead.lower())
+    return (found[-1].term, found[-1].phrase) if found else (None, "")
 
 
 def _parse_hair_and_eyes(text: str, result: ParseResult) -> None:
     for match in _before_word(text, r"(?:hair|haired)"):
         lead = match.group(1)
-        if colour := hair_colours().canonical(lead):
+        if colour := _nearest(hair_colours(), lead)[0]:
             result.take("hair_colour", colour, match.span(), text)
-        if length := hair_lengths().canonical(lead):
+        if length := _nearest(hair_lengths(), lead)[0]:
             result.take("hair_length", length, match.span(), text)
+    for match in re.finditer(
+        r"\bhair\s+(?:was\s+|is\s+)?([\w\s-]{3,20}?)(?=[,;.]|$)", text, re.IGNORECASE
+    ):
+        if colour := hair_colours().canonical(match.group(1)):  # "hair black"
+            result.take("hair_colour", colour, match.span(), text)
     strong = (
         r"\b(blonde|blond|ginger|auburn|bald|balding|brunette|redhead|skinhead|shaved head"
         r"|shaven head)\b"
@@ -254,7 +339,12 @@ def _parse_hair_and_eyes(text: str, result: ParseResult) -> None:
     ):
         if length := hair_lengths().canonical(match.group(1)):
             result.take("hair_length", length, match.span(), text)
-    for match in _before_word(text, r"eyes?", 2):
+    for match in _before_word(text, r"(?:eyes|eyed)", 2):  # "a black eye" is an injury
+        if colour := _nearest(eye_colours(), match.group(1))[0]:
+            result.take("eye_colour", colour, match.span(), text)
+    for match in re.finditer(
+        r"\beyes\s+(?:were\s+|are\s+)?([\w\s-]{3,15}?)(?=[,;.]|$)", text, re.IGNORECASE
+    ):
         if colour := eye_colours().canonical(match.group(1)):
             result.take("eye_colour", colour, match.span(), text)
     for match in re.finditer(
@@ -270,9 +360,11 @@ def _parse_build(text: str, result: ParseResult) -> None:
     for match in builds().index.find(text.lower()):
         after = text[match.end : match.end + 20].lower()
         if re.match(
-            r"\s*(?:tattoo|scar|mark|dog|van|car|knife|bag|jacket|coat|hoodie|earring)", after
+            r"\s*(?:tattoo|scar|mark|dog|van|car|knife|bag|jacket|coat|hoodie|earring|height"
+            r"|daylight|beard|moustache|nose|ears?|hands?|feet|eyes|man|men|house|group)",
+            after,
         ):
-            continue
+            continue  # "small tattoo", "big beard", "average height", "broad daylight"
         if builds().canonical(match.phrase):
             result.take("build", match.term, (match.start, match.end), text)
             return
@@ -289,7 +381,12 @@ def _parse_ethnicity(text: str, result: ParseResult) -> None:
     # Offsets in the lower-cased text are offsets in the text: lower() keeps lengths here.
     for phrase in ethnic_appearance().index.find(text.lower()):
         after = text[phrase.end : phrase.end + 25].lower()
-        if re.match(rf"[\s,-]*(?:\w+[\s,-]+)?{people}\b", after) or re.match(r"\s*,", after):
+        before = _clause_before(text, phrase.start).strip()
+        # "black male", "white british man"; or the word alone at the head of the
+        # description ("White, about 30"), not "jacket was white, jeans blue".
+        if re.match(rf"[\s-]*(?:\w+[\s-]+)?{people}\b", after) or (
+            not before and re.match(r"\s*,", after) and phrase.start < 3
+        ):
             result.take("ethnic_appearance", phrase.term, (phrase.start, phrase.end), text)
             return
 
@@ -307,60 +404,66 @@ def _parse_accent(text: str, result: ParseResult) -> None:
         result.take("accent", accents().canonical(spoken.group(1)), spoken.span(), text)
 
 
+def _read_mark(kind: str, body: str, match: re.Match[str]) -> MarkQuery:
+    """One mark from the words around its mark word: what it shows and where it is."""
+    before = body[: match.start()]
+    after = body[match.end() :]
+    description_words = re.sub(
+        r"^.*\b(?:a|an|the|some|his|her|with|has|had|got)\s+", "", before, flags=re.IGNORECASE
+    ).strip()
+    if of := re.match(
+        r"\s*(?:of|saying|reading|with)\s+(?:a\s+|an\s+|the\s+)?(.+?)(?=\s+"
+        + _LOCATION_WORDS
+        + r"\b|$)",
+        after,
+        re.IGNORECASE,
+    ):
+        description_words = (description_words + " " + of.group(1)).strip()
+    location = None
+    if where := re.search(
+        rf"\b{_LOCATION_WORDS}\s+(?:his|her|their|the|a)?\s*(.+)$", after, re.IGNORECASE
+    ):
+        location = where.group(1).strip()
+    elif kind == "piercing" and (part := re.search(r"pierced\s+(\w+)", body, re.IGNORECASE)):
+        location = part.group(1)
+    elif body_map().locate(before).region is not None and kind != "tattoo":
+        location = before.strip()
+    description = description_words or None
+    if description and location is None and body_map().locate(description).region:
+        location, description = description, None
+    return MarkQuery(type=kind, location=location, description=description)
+
+
 def _parse_marks(text: str, result: ParseResult) -> None:
+    """Marks, one per mark word; a clause holding several ("scar on left cheek and a tattoo
+    on neck") is cut at "and"/"with" so that each keeps its own place, and a part naming
+    only a place ("tattoos on his neck and arms") repeats the mark before it."""
     kinds = "|".join(sorted((re.escape(k) for k in MARK_WORDS), key=len, reverse=True))
     marks: list[MarkQuery] = []
-    clauses = list(re.finditer(r"[^,;.]+", text))
-    for clause in clauses:
-        body = clause.group(0)
-        for match in re.finditer(rf"\b({kinds})\b", body, re.IGNORECASE):
-            kind = MARK_WORDS[match.group(1).lower()]
-            before = body[: match.start()]
-            after = body[match.end() :]
-            description_words = re.sub(
-                r"^.*\b(?:a|an|the|some|his|her|with|has|had|got)\s+",
-                "",
-                before,
-                flags=re.IGNORECASE,
-            ).strip()
-            if of := re.match(
-                r"\s*(?:of|saying|reading|with)\s+(?:a\s+|an\s+|the\s+)?(.+?)(?=\s+"
-                + _LOCATION_WORDS
-                + r"\b|$)",
-                after,
-                re.IGNORECASE,
-            ):
-                description_words = (description_words + " " + of.group(1)).strip()
-            location = None
-            if where := re.search(
-                rf"\b{_LOCATION_WORDS}\s+(?:his|her|their|the|a)?\s*(.+)$",
-                after,
-                re.IGNORECASE,
-            ):
-                location = where.group(1).strip()
-            elif kind == "piercing" and (
-                part := re.search(r"pierced\s+(\w+)", body, re.IGNORECASE)
-            ):
-                location = part.group(1)
-            elif body_map().locate(before).region is not None and kind != "tattoo":
-                location = before.strip()
-            description = description_words or None
-            if description and location is None and body_map().locate(description).region:
-                location, description = description, None
-            marks.append(MarkQuery(type=kind, location=location, description=description))
-            span = (clause.start(), clause.end())
-            result.used.append(span)
-            shown = ", ".join(
-                f"{k}={v}" for k, v in marks[-1].model_dump(exclude_none=True).items()
-            )
-            result.understood.append(f'mark: {shown} (from "{body.strip()}")')
-            break
+    for clause in re.finditer(r"[^,;.]+", text):
+        previous: MarkQuery | None = None
+        for part in re.split(r"\b(?:and|with|plus|also)\b", clause.group(0)):
+            if not part.strip():
+                continue
+            match = re.search(rf"\b({kinds})\b", part, re.IGNORECASE)
+            if match:
+                previous = _read_mark(MARK_WORDS[match.group(1).lower()], part, match)
+            elif previous is not None and body_map().locate(part).region is not None:
+                place = re.sub(r"^\s*(?:on\s+)?(?:(?:his|her|their|the|a|both)\s+)?", "", part)
+                place = place.strip()
+                previous = previous.model_copy(update={"location": place})
+            else:
+                continue
+            marks.append(previous)
+            shown = ", ".join(f"{k}={v}" for k, v in previous.model_dump(exclude_none=True).items())
+            result.understood.append(f'mark: {shown} (from "{part.strip()}")')
+            result.used.append((clause.start(), clause.end()))
     if marks:
         result.parts["marks"] = marks
 
 
 def _parse_name(text: str, result: ParseResult) -> None:
-    capitalised = r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+    capitalised = r"([A-Z][a-z]*(?:['-][A-Za-z]+)*(?:\s+[A-Z][a-z]*(?:['-][A-Za-z]+)*){0,2})"
     cue = (
         r"(?:called himself|called herself|calls himself|calls herself|called|named|known as"
         r"|goes by|answers to|name (?:is|was)"
@@ -375,7 +478,7 @@ def _parse_name(text: str, result: ParseResult) -> None:
 
 
 def _parse_area(text: str, result: ParseResult) -> None:
-    if match := re.search(r"\b([A-Z]{1,2}\d[A-Z\d]?)(?:\s+\d[A-Z]{2})?\b", text):
+    if match := re.search(r"\b(?!IC\d\b)([A-Z]{1,2}\d[A-Z\d]?)(?:\s+\d[A-Z]{2})?\b", text):
         result.take("area", match.group(1), match.span(), text)
         return
     place = r"((?:[A-Z][a-z]+)(?:[\s-](?:upon|on|under|le|[A-Z][a-z]+)){0,3})"

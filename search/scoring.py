@@ -216,7 +216,9 @@ def _height_evidence(
     )
 
 
-def name_contribution(level: str, name: NameDocument | None, stats: RegisterStatistics) -> float:
+def name_contribution(
+    heard: str, level: str, name: NameDocument | None, stats: RegisterStatistics
+) -> float:
     """The weight of a heard name agreeing at `level` with one of the nominal's names."""
     if name is None or level == "none":
         return _bits(w.NAME_NO_MATCH, 0.85)
@@ -226,9 +228,19 @@ def name_contribution(level: str, name: NameDocument | None, stats: RegisterStat
         "full": (w.NAME_EXACT, surname_share * max(forename_share, 0.01)),
         "surname": (w.NAME_SURNAME, surname_share),
         "forename": (w.NAME_FORENAME_ONLY, forename_share),
-        "alike": (w.NAME_PHONETIC, min(0.5, 3 * surname_share + forename_share)),
+        # Many names look alike to a heard one, and the heard name itself may be common
+        # (30 Marks), so a near spelling of a rare name must not outweigh an exact match.
+        "alike": (
+            w.NAME_PHONETIC,
+            min(0.5, max(w.NAME_ALIKE_CHANCE, 3 * surname_share, *_heard_shares(heard, stats))),
+        ),
     }[level]
     return _bits(*ratio)
+
+
+def _heard_shares(heard: str, stats: RegisterStatistics) -> tuple[float, float]:
+    tokens = normalise(heard).split() or [""]
+    return stats.forename_share(tokens[0]), stats.surname_share(tokens[-1])
 
 
 def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatistics) -> Evidence:
@@ -241,7 +253,7 @@ def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatisti
         attribute="name",
         asked=heard,
         found=found,
-        contribution=name_contribution(match.level, name, stats),
+        contribution=name_contribution(heard, match.level, name, stats),
     )
 
 
@@ -255,8 +267,8 @@ _TYPE_KIN = {
 
 def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
     asked, motifs = prepared.asked, prepared.motifs
-    if asked.type is None or asked.type == mark.type:
-        kind = 1.0
+    if asked.type in (None, "mark", "other") or asked.type == mark.type:
+        kind = 1.0  # "a mark on his neck" could be a tattoo, a scar, a birthmark
     else:
         kind = _TYPE_KIN.get(frozenset((asked.type, mark.type)), 0.0)
     place = 1.0
@@ -275,11 +287,18 @@ def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
 def _mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
     """How often a nominal drawn at random has a mark this specific: rarer marks weigh more."""
     asked = prepared.asked
-    chance = stats.mark_types.get(asked.type, 0.0) if asked.type else 0.6
+    generic = asked.type in (None, "mark", "other")
+    chance = 0.6 if generic else stats.mark_types.get(str(asked.type), 0.0)
     if prepared.motifs:
         chance = min(chance, max(stats.motifs.get(m, 0.0) for m in prepared.motifs))
     if prepared.location is not None and prepared.location.region:
-        chance *= min(1.0, 3 * stats.regions.get(prepared.location.region, 0.05))  # and kin
+        # Marks anywhere within the region asked for ("arm" takes in forearm and wrist),
+        # and a little beyond it (adjacent regions and swapped sides match partly).
+        region = prepared.location.region
+        inside = sum(
+            share for name, share in stats.regions.items() if region in body_map().ancestors(name)
+        )
+        chance *= min(1.0, 1.5 * max(inside, 0.01))
     return max(chance, 1.0 / max(stats.count, 1))
 
 

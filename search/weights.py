@@ -44,6 +44,7 @@ NAME_EXACT = 0.85  # the full name heard is one the nominal has used
 NAME_SURNAME = 0.6
 NAME_FORENAME_ONLY = 0.7  # a first name or nickname heard alone
 NAME_PHONETIC = 0.3
+NAME_ALIKE_CHANCE = 0.05  # share of a register whose names look or sound like a given one
 NAME_NO_MATCH = 0.15  # a heard name matches none of the nominal's names or aliases
 
 # Of marks a witness reports on the right person, the share the record does not show (new

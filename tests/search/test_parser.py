@@ -136,3 +136,88 @@ def test_parts_given_with_the_text_win_over_parsed_ones() -> None:
     merged, understood, _ = merge_parsed(query)
     assert merged.build == "slim" and merged.sex == "M" and merged.ethnic_appearance == "IC1"
     assert any(line.startswith("build: stocky") for line in understood)
+
+
+@pytest.mark.parametrize(
+    ("text", "sex", "age"),
+    [
+        ("man in his 30s approached her at the bus stop", "M", (30, 39)),
+        ("man about 25 was waiting in a car", "M", (22, 28)),
+        ("he approached a woman at the bus stop", "M", None),
+        ("Woman, 40s, approached a man at the station", "F", (40, 49)),
+        ("aged 25-30", None, (25, 30)),
+        ("in his 20's", "M", (20, 29)),
+        ("mid to late thirties", None, (33, 39)),
+        ("late 30s or early 40s", None, (36, 44)),
+        ("He was 30", "M", (28, 32)),
+        ("about thirty", None, (27, 33)),
+        ("30-odd", None, (30, 35)),
+        ("forty-ish", None, (37, 43)),
+        ("twenty-five years old", None, (23, 27)),
+        ("he attacked an old man", "M", None),
+        ("offered a young girl a lift", None, None),
+        ("he punched her, about 30, tall", "M", (27, 33)),
+    ],
+)
+def test_ages_and_sexes_of_victims_are_not_the_persons(
+    text: str, sex: str | None, age: tuple[int, int] | None
+) -> None:
+    parts = parse_text(text).parts
+    assert parts.get("sex") == sex
+    assert parts.get("age") == (Range(min=age[0], max=age[1]) if age else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("came within 3 feet of me, tall man", {"height_cm": Range(min=182, max=205)}),
+        ("stood 6 feet away", {"height_cm": None}),
+        ("small tattoo on his arm", {"height_cm": None}),
+        ("average height", {"build": None}),
+        ("in broad daylight", {"build": None}),
+        ("big beard", {"build": None, "facial_hair": "full beard"}),
+        (
+            "hair black, eyes blue",
+            {"hair_colour": "black", "eye_colour": "blue", "ethnic_appearance": None},
+        ),
+        ("jacket was white, jeans blue", {"ethnic_appearance": None}),
+        ("white cap brown hair", {"hair_colour": "brown"}),
+        ("he had a black eye", {"eye_colour": None}),
+        ("IC3 male in Leeds", {"ethnic_appearance": "IC3", "area": "Leeds"}),
+        ("called 'Dave'", {"name": "Dave"}),
+        ("6 foot 2 inches", {"height_cm": Range(min=185, max=191)}),
+        ("1m80", {"height_cm": Range(min=177, max=183)}),
+        (
+            "scar on left cheek and a tattoo on neck",
+            {
+                "marks": [
+                    MarkQuery(type="scar", location="left cheek"),
+                    MarkQuery(type="tattoo", location="neck"),
+                ]
+            },
+        ),
+        (
+            "tattoos on his neck and arms",
+            {
+                "marks": [
+                    MarkQuery(type="tattoo", location="neck"),
+                    MarkQuery(type="tattoo", location="arms"),
+                ]
+            },
+        ),
+    ],
+)
+def test_words_are_not_taken_from_the_wrong_phrase(text: str, expected: dict[str, Any]) -> None:
+    parts = parse_text(text).parts
+    for part, value in expected.items():
+        assert parts.get(part) == value, (part, parts)
+
+
+@pytest.mark.parametrize("text", ["-" * 5000, "'" * 5000, "a " * 2500, "hair " * 1000])
+def test_long_adversarial_text_is_parsed_quickly(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    parse_text(text)
+    # Not a speed assertion: quadratic backtracking took seconds here, linear work takes ms.
+    assert time.perf_counter() - started < 0.5

@@ -172,3 +172,48 @@ def test_filters_are_hard(register: list[SearchDocument]) -> None:
     backend = MemoryBackend(register)
     query = DescriptionQuery(sex="F", filters={"status": "archived"})
     assert backend.search(prepare(query, AS_OF), 10) == []
+
+
+def test_an_exact_forename_outweighs_a_near_spelling_of_a_rare_name() -> None:
+    register = [doc(f"M{i}", names=[{"forename": "Mark", "surname": f"S{i}"}]) for i in range(30)]
+    register.append(doc("Z", names=[{"forename": "Zed", "surname": "Markham"}]))
+    register += [doc(f"P{i}", names=[{"forename": "Paul", "surname": f"T{i}"}]) for i in range(70)]
+    stats = compute_statistics(register)
+    heard = prepare(DescriptionQuery(name="Mark"), AS_OF)
+    exact = score(heard, register[0], stats).score
+    near = score(heard, register[30], stats).score
+    assert exact > near
+
+
+def test_two_word_nicknames_and_surname_first_names_match() -> None:
+    register = [
+        doc(
+            "A",
+            names=[
+                {"forename": "Lee", "surname": "Grant"},
+                {"forename": "Big Man", "surname": "Grant", "kind": "nickname"},
+            ],
+        ),
+        doc("B", names=[{"forename": "David", "surname": "Smith"}]),
+        *[doc(f"X{i}", names=[{"forename": "Paul", "surname": f"O{i}"}]) for i in range(10)],
+    ]
+    backend = MemoryBackend(register)
+    assert backend.search(prepare(DescriptionQuery(name="Big Man"), AS_OF), 1)[0].reference == "A"
+    assert (
+        backend.search(prepare(DescriptionQuery(name="Smith David"), AS_OF), 1)[0].reference == "B"
+    )
+
+
+def test_a_mark_of_no_stated_kind_matches_any_kind(register: list[SearchDocument]) -> None:
+    mark = run(
+        DescriptionQuery(marks=[MarkQuery(type="mark", location="neck")]), register, "DRAGON"
+    )
+    assert contribution(mark, "mark") > 0
+
+
+def test_a_broad_place_weighs_no_more_than_a_precise_one(register: list[SearchDocument]) -> None:
+    def weight(location: str) -> float:
+        query = DescriptionQuery(marks=[MarkQuery(type="tattoo", location=location)])
+        return contribution(run(query, register, "R1"), "mark")
+
+    assert weight("arm") <= weight("left forearm") + 1e-9
