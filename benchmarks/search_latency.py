@@ -1,5 +1,5 @@
-"""Descriptive-search latency on the memory backend: p50 and p95 per query at several
-register sizes, with the memory the backend holds.
+"""Descriptive-search latency on the embedded (vectorised memory) backend: p50 and p95 per
+query at several register sizes, with the memory the process holds.
 
     python -m benchmarks.search_latency [--sizes 10000 100000] [--queries 50]
 
@@ -21,8 +21,8 @@ from benchmarks.devset import make_query
 from benchmarks.search_quality import description_text, tokens
 from indexer.documents import search_document
 from register.model import from_document
-from search.memory_backend import MemoryBackend
 from search.service import run_search
+from search.vector_backend import VectorBackend
 from visor.synthetic import NominalGenerator
 
 
@@ -37,7 +37,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for size in args.sizes:
         records = list(NominalGenerator(11).nominals(size))
-        backend = MemoryBackend(search_document(from_document(r)) for r in records)
+        backend = VectorBackend(search_document(from_document(r)) for r in records)
         bm25 = BM25Okapi([tokens(description_text(r)) for r in records])
         rng = random.Random(3)
         queries = [make_query(rng, rng.choice(records)) for _ in range(args.queries)]

@@ -35,8 +35,8 @@ from benchmarks.devset import (
 from indexer.documents import search_document
 from register.model import from_document
 from search.body_map import body_map
-from search.memory_backend import MemoryBackend
 from search.service import run_search
+from search.vector_backend import VectorBackend
 from search.vocabulary import motifs_in
 
 Ranking = Callable[[DevQuery], list[str]]
@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     records, queries = build_devset(args.size, args.queries, args.seed)
-    backend = MemoryBackend(search_document(from_document(r)) for r in records)
+    backend = VectorBackend(search_document(from_document(r)) for r in records)
     bm25 = BM25Okapi([tokens(description_text(r)) for r in records])
     references = [r["reference"] for r in records]
 

@@ -356,11 +356,16 @@ def _mo_evidence(
     )
 
 
+def area_district(area: str) -> str:
+    """The postcode district an area names ("LS6 2AB" and "ls6" are both LS6)."""
+    words = area.split()
+    return words[0].upper() if words else ""
+
+
 def _area_evidence(
     area: str, document: SearchDocument, stats: RegisterStatistics
 ) -> Evidence | None:
-    district = area.upper().replace(" ", "")
-    if area in document.towns or district in document.postcode_districts:
+    if area in document.towns or area_district(area) in document.postcode_districts:
         share = stats.shares.get("town", {}).get(area, 0.05)
         return Evidence(
             attribute="area",

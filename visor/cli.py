@@ -29,7 +29,6 @@ from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
 from register.photos import iter_photo_hashes
-from search.memory_backend import MemoryBackend
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
@@ -38,6 +37,7 @@ from search.photo_search import (
     search_photo,
 )
 from search.service import SearchAnswer, run_search
+from search.vector_backend import VectorBackend
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.services import Services, build_services
@@ -195,7 +195,7 @@ def _search(args: argparse.Namespace, services: Services) -> int:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
     documents = _query_documents(args)
     with snapshot(services.engine) as connection:
-        backend = MemoryBackend(search_document(r) for r in store.iter_records(connection))
+        backend = VectorBackend(search_document(r) for r in store.iter_records(connection))
     failed = 0
     for document in documents:
         try:
