@@ -22,9 +22,8 @@ from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
 from imaging.blobstore import PhotoRejected
-from indexer.documents import search_document
 from register import store
-from register.database import snapshot, translated_errors
+from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
@@ -36,8 +35,8 @@ from search.photo_search import (
     hash_query_image,
     search_photo,
 )
+from search.register_index import RegisterIndex
 from search.service import SearchAnswer, run_search
-from search.vector_backend import VectorBackend
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.services import Services, build_services
@@ -194,8 +193,7 @@ def _search(args: argparse.Namespace, services: Services) -> int:
         except ValueError as error:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
     documents = _query_documents(args)
-    with snapshot(services.engine) as connection:
-        backend = VectorBackend(search_document(r) for r in store.iter_records(connection))
+    backend = RegisterIndex(services.engine).backend
     failed = 0
     for document in documents:
         try:
