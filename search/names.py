@@ -66,13 +66,15 @@ def best_name_match(heard: str, names: tuple[NameDocument, ...]) -> NameMatch:
     best = NameMatch("none", None)
     rank = {"none": 0, "alike": 1, "forename": 2, "surname": 3, "full": 4}
     for name in names:
-        level = _level(tokens, name)
+        level = name_level(tokens, name)
         if rank[level] > rank[best.level]:
             best = NameMatch(level, name)
     return best
 
 
-def _level(tokens: list[str], name: NameDocument) -> str:
+def name_level(tokens: list[str], name: NameDocument) -> str:
+    """How a heard name (as words) agrees with one recorded name: full, surname, forename,
+    alike or none."""
     surname_words = name.surname.split()
     heard = " ".join(tokens)
     if name.forename and heard == name.forename:

@@ -18,7 +18,7 @@ import numpy as np
 from indexer.documents import NameDocument, SearchDocument
 from search import weights as w
 from search.body_map import Location, body_map
-from search.names import _level
+from search.names import name_level
 from search.scoring import (
     _TYPE_KIN,
     PreparedMark,
@@ -280,7 +280,7 @@ class VectorBackend:
         stats = self.statistics
         if not tokens:
             return np.full(self._count, name_contribution(heard, "none", None, stats))
-        levels = [_level(tokens, name) for name in self._distinct_names]
+        levels = [name_level(tokens, name) for name in self._distinct_names]
         rank = np.array([_RANK[level] for level in levels], dtype=np.int64)[self._name_which]
         # Per nominal, its best-ranked name, the first of equals (as best_name_match does).
         order = np.lexsort((self._name_position, -rank, self._name_doc))
