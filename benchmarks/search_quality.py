@@ -1,7 +1,7 @@
 """Descriptive-search quality on the development set: recall@1, recall@10 and MRR of visor's
 ranking, for structured and for free-text queries, beside a plain BM25 full-text baseline
-(one concatenated description per nominal, rank_bm25) and an oracle that ranks by the
-likelihood of the development set's own noise model.
+(one concatenated description per nominal, rank_bm25) and an oracle that ranks by the exact
+likelihood of the development set's own noise model (benchmarks/oracle.py).
 
     python -m benchmarks.search_quality [--size 5000] [--queries 600]
 
@@ -11,7 +11,6 @@ anything used while writing the weights, and an independent set will be run thro
 """
 
 import argparse
-import math
 import re
 import statistics
 import time
@@ -20,24 +19,12 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
-from benchmarks.devset import (
-    AGE_ERROR,
-    AS_OF,
-    HEIGHT_ERROR,
-    MARK_SEEN,
-    SEX_WRONG,
-    DevQuery,
-    age_at,
-    build_devset,
-    gaussian_log,
-    trait_probability,
-)
+from benchmarks.devset import AS_OF, DevQuery, age_at, build_devset
+from benchmarks.oracle import log_likelihood
 from indexer.documents import search_document
 from register.model import from_document
-from search.body_map import body_map
 from search.service import run_search
 from search.vector_backend import VectorBackend
-from search.vocabulary import motifs_in
 
 Ranking = Callable[[DevQuery], list[str]]
 
@@ -86,59 +73,6 @@ def rank_of(target: str, ranking: list[str]) -> int | None:
     return ranking.index(target) if target in ranking else None
 
 
-def oracle_log_likelihood(query: dict[str, Any], record: dict[str, Any]) -> float:
-    """log P(query | record) under the development set's noise model (marks approximated:
-    each reported mark by its best-explaining recorded mark)."""
-    total = 0.0
-    if "sex" in query:
-        total += math.log(1 - SEX_WRONG if query["sex"] == record["sex"] else SEX_WRONG)
-    for attribute in ("ethnic_appearance", "build", "hair_colour", "eye_colour"):
-        if attribute in query and record.get(attribute):
-            total += math.log(trait_probability(attribute, query[attribute], record[attribute]))
-    if "age" in query and record.get("dates_of_birth"):
-        centre = (query["age"]["min"] + query["age"]["max"]) / 2
-        total += gaussian_log(centre - age_at(record["dates_of_birth"][0], AS_OF), AGE_ERROR)
-    if "height_cm" in query and record.get("height_cm"):
-        centre = (query["height_cm"]["min"] + query["height_cm"]["max"]) / 2
-        total += gaussian_log(centre - record["height_cm"], HEIGHT_ERROR)
-    for reported in query.get("marks", []):
-        best = 1e-6
-        for mark in record.get("marks", []):
-            if mark["type"] != reported["type"]:
-                continue
-            said = body_map().locate(reported["location"])
-            true = body_map().locate(mark["location"])
-            if said.region not in body_map().ancestors(true.region or "")[:2]:
-                continue
-            side = 0.8 if said.side == true.side else 0.2 if said.side and true.side else 1.0
-            described = motifs_in(reported.get("description"))
-            look = (
-                0.7
-                if described and described <= motifs_in(mark.get("description"))
-                else (0.3 if not described else 1e-3)
-            )
-            best = max(best, MARK_SEEN * 0.5 * side * look)
-        total += math.log(best)
-    if "name" in query:
-        heard = query["name"].lower()
-        known = {f"{n.get('forename', '')} {n['surname']}".strip().lower() for n in record["names"]}
-        forenames = {n.get("forename", "").lower() for n in record["names"]}
-        total += math.log(
-            0.5
-            if heard in known or heard in forenames
-            else (
-                0.2
-                if any(heard.split()[-1][:3] == n["surname"][:3].lower() for n in record["names"])
-                else 1e-4
-            )
-        )
-    if "modus_operandi" in query and record.get("modus_operandi"):
-        said_words = set(tokens(query["modus_operandi"]))
-        recorded = set(tokens(record["modus_operandi"][0]["text"]))
-        total += 0.0 if said_words <= recorded else math.log(1e-4)
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=5000)
@@ -163,7 +97,7 @@ def main() -> None:
         return [references[i] for i in order]
 
     def oracle(q: DevQuery) -> list[str]:
-        scored = sorted(records, key=lambda r: -oracle_log_likelihood(q.structured, r))[:10]
+        scored = sorted(records, key=lambda r: -log_likelihood(q.structured, r))[:10]
         return [r["reference"] for r in scored]
 
     rankers: dict[str, Ranking] = {

@@ -342,17 +342,18 @@ def _mo_evidence(
             found="nothing alike",
             contribution=0.0,
         )
+    # A witness tells part of what was done, so the measure is how much of what they said
+    # (weighted by how rare each word is) the recorded MO contains, not how alike the two
+    # texts are overall.
     idf = stats.idf
-    dot = sum(prepared.mo_tokens[t] * recorded[t] * idf(t) ** 2 for t in shared)
-    norm_q = math.sqrt(sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items()))
-    norm_r = math.sqrt(sum((c * idf(t)) ** 2 for t, c in recorded.items()))
-    cosine = dot / (norm_q * norm_r) if norm_q and norm_r else 0.0
+    said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+    contained = sum((prepared.mo_tokens[t] * idf(t)) ** 2 for t in shared)
     words = ", ".join(sorted(shared, key=lambda t: -idf(t))[:6])
     return Evidence(
         attribute="modus_operandi",
         asked=prepared.query.modus_operandi or "",
         found=f"shares: {words}",
-        contribution=round(w.MO_MAX_BITS * cosine, 3),
+        contribution=round(w.MO_MAX_BITS * contained / said, 3) if said else 0.0,
     )
 
 

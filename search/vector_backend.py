@@ -344,14 +344,11 @@ class VectorBackend:
 
     def _modus_operandi(self, prepared: PreparedQuery) -> np.ndarray:
         idf = self.statistics.idf
-        dot = np.zeros(self._count)
+        contained = np.zeros(self._count)
         for token, asked_count in prepared.mo_tokens.items():
             if token in self._mo_postings:
-                docs, counts = self._mo_postings[token]
-                dot[docs] += asked_count * counts * idf(token) ** 2
-        norm_q = math.sqrt(sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items()))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = np.where(
-                (dot > 0) & (self._mo_norm > 0) & (norm_q > 0), dot / (norm_q * self._mo_norm), 0.0
-            )
-        return np.where(self._has_mo, np.round(w.MO_MAX_BITS * cosine, 3), 0.0)
+                docs, _counts = self._mo_postings[token]
+                contained[docs] += (asked_count * idf(token)) ** 2
+        said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+        share = contained / said if said else contained * 0.0
+        return np.where(self._has_mo, np.round(w.MO_MAX_BITS * share, 3), 0.0)
