@@ -12,10 +12,12 @@ holds this backend's answers to `MemoryBackend`'s, the exhaustive oracle.
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import get_args
 
 import numpy as np
 
 from indexer.documents import NameDocument, SearchDocument
+from register.model import MarkType
 from search import weights as w
 from search.body_map import Location, body_map
 from search.names import name_level
@@ -46,17 +48,7 @@ from search.vocabulary import (
 
 MARGIN = 0.01  # vector totals and score() agree to rounding; re-score anything this close
 _RANK = {"none": 0, "alike": 1, "forename": 2, "surname": 3, "full": 4}
-_MARK_TYPES = (
-    "scar",
-    "tattoo",
-    "removed_tattoo",
-    "mark",
-    "birthmark",
-    "piercing",
-    "amputation",
-    "deformity",
-    "other",
-)
+_MARK_TYPES: tuple[str, ...] = get_args(MarkType)
 
 
 def _bits(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray:
