@@ -1,6 +1,7 @@
 """`visor demo`: a synthetic register, built through the real import path, and a guide to it."""
 
 import argparse
+import datetime as dt
 import io
 import json
 import shutil
@@ -65,15 +66,33 @@ def describe(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def witness_description(document: dict[str, Any]) -> str:
+    """What a witness might say of this nominal: a few traits and one mark, roughly."""
+    parts = [{"M": "man", "F": "woman"}.get(document["sex"], "person")]
+    if document.get("dates_of_birth"):
+        born = dt.date.fromisoformat(document["dates_of_birth"][0])
+        parts.append(f"about {round((dt.date.today() - born).days / 365.25 / 5) * 5}")
+    for key in ("build", "hair_colour"):
+        if document.get(key):
+            parts.append(f"{document[key]} hair" if key == "hair_colour" else document[key])
+    marks = document.get("marks", [])
+    if marks:
+        mark = marks[0]
+        parts.append(f"{mark.get('description', '')} {mark['type']} on {mark['location']}".strip())
+    return ", ".join(parts).replace('"', "'")
+
+
 def _showcase_reference(bundle: Path) -> str:
-    """The first nominal with an alias, a tattoo and a photo: the richest to show."""
+    """The first live nominal with an alias, a tattoo and a photo: the richest to show, and
+    one that the suggested searches find (archived nominals are filtered out by default)."""
     first = ""
     with (bundle / "nominals.jsonl").open(encoding="utf-8") as lines:
         for line in lines:
             document = json.loads(line)
             first = first or document["reference"]
             if (
-                len(document["names"]) > 1
+                document.get("status", "live") == "live"
+                and len(document["names"]) > 1
                 and any(mark["type"] == "tattoo" for mark in document.get("marks", []))
                 and document.get("photos")
             ):
@@ -118,6 +137,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0 if not summary.rejected else 1
     s = statistics
+    photos = sample.get("photos", [])
+    photo_line = (
+        f"visor search-photo {bundle / photos[0]['file']}   # who holds this photo?"
+        if photos
+        else "visor search-photo PHOTO.jpg   # who holds a photo like this?"
+    )
     print(f"""
 visor demo register ready: {home}
   {s.nominals} nominals ({s.live} live, {s.archived} archived), {s.names} names and aliases,
@@ -128,6 +153,8 @@ One of them ({sample["reference"]}):
 
 Explore it (every command takes --json):
   export VISOR_HOME={home}
+  visor search --text "{witness_description(sample)}"
+  {photo_line}
   visor show {sample["reference"]}             # one nominal, as NIF JSON
   visor history {sample["reference"]}          # who changed what, when
   visor archive SYN0000002 --reason "deceased"   # a versioned change
