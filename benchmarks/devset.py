@@ -20,7 +20,6 @@ Queries are written both as structured JSON and as free text in varied phrasing.
 import datetime as dt
 import itertools
 import json
-import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -236,10 +235,6 @@ def build_devset(
     rng = random.Random(seed + 1)
     targets = rng.sample(records, queries)
     return records, [make_query(rng, record) for record in targets]
-
-
-def gaussian_log(x: float, sigma: float) -> float:
-    return -(x**2) / (2 * sigma**2) - math.log(sigma * math.sqrt(2 * math.pi))
 
 
 if __name__ == "__main__":

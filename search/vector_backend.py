@@ -9,7 +9,6 @@ by `score()` itself, which gives the final order and the explanation. A conforma
 holds this backend's answers to `MemoryBackend`'s, the exhaustive oracle.
 """
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import get_args
@@ -103,10 +102,6 @@ class VectorBackend:
                 np.array([e[0] for e in entries], dtype=np.int64),
                 np.array([e[1] for e in entries], dtype=np.float64),
             )
-        idf = self.statistics.idf
-        self._mo_norm = np.array(
-            [math.sqrt(sum((c * idf(t)) ** 2 for t, c in d.mo_counts.items())) for d in docs]
-        )
         self._has_mo = np.array([bool(d.modus_operandi) for d in docs])
         self._places: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(docs):
