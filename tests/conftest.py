@@ -16,12 +16,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from indexer.opensearch_connection import IndexNames, connect
+from tests.opensearch_server import java_available, running_opensearch
 from tests.postgres_server import find_postgres_bin, running_postgres
 from visor.services import Services, build_services
 from visor.settings import Settings
 
 EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "example"
 POSTGRES_ENV = "VISOR_TEST_POSTGRES_URL"
+OPENSEARCH_ENV = "VISOR_TEST_OPENSEARCH_URL"
 
 
 def _unavailable(message: str) -> None:
@@ -45,6 +48,31 @@ def postgres_admin_url() -> Iterator[str]:
         return
     with running_postgres(bin_dir) as started:
         yield started
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> Iterator[str]:
+    """VISOR_TEST_OPENSEARCH_URL if given, else a real node this session starts and stops."""
+    url = os.environ.get(OPENSEARCH_ENV)
+    if url:
+        yield url
+        return
+    if not java_available():
+        _unavailable(f"no JDK with Maven to run an OpenSearch node and {OPENSEARCH_ENV} is unset")
+        return
+    with running_opensearch() as started:
+        yield started
+
+
+@pytest.fixture
+def opensearch_names(opensearch_url: str) -> Iterator[IndexNames]:
+    """A prefix of this test's own, so tests never see each other's indices."""
+    names = IndexNames(f"test-{uuid.uuid4().hex[:10]}")
+    yield names
+    client = connect(opensearch_url)
+    client.indices.delete(index=f"{names.prefix}-*", ignore_unavailable=True)
+    client.indices.delete_index_template(name=f"{names.alias}-template", ignore=[404])
+    client.close()
 
 
 @pytest.fixture
