@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from register.model import NominalRecord
 from search.body_map import Location, body_map, locate_code, mark_type_of_code
@@ -132,4 +133,82 @@ def search_document(record: NominalRecord) -> SearchDocument:
         wanted_missing=record.wanted_missing,
         raw=raw,
         mo_counts=dict(Counter(mo_tokens(" ".join(mo.text for mo in record.modus_operandi)))),
+    )
+
+
+def document_to_json(document: SearchDocument) -> dict[str, Any]:
+    """A search document as plain JSON, kept in the search index so that a candidate can be
+    scored by `score()` without a trip to the register. Sets are sorted: the same document
+    always serialises the same way."""
+    return {
+        "reference": document.reference,
+        "status": document.status,
+        "sex": document.sex,
+        "dates_of_birth": [d.isoformat() for d in document.dates_of_birth],
+        "height_cm": document.height_cm,
+        "ethnic_appearance": document.ethnic_appearance,
+        "build": document.build,
+        "hair_colour": document.hair_colour,
+        "hair_length": document.hair_length,
+        "facial_hair": document.facial_hair,
+        "eye_colour": document.eye_colour,
+        "accent": document.accent,
+        "names": [[n.forename, n.middle_names, n.surname, n.kind] for n in document.names],
+        "marks": [
+            [
+                m.type,
+                m.location.region,
+                m.location.side,
+                sorted(m.motifs),
+                m.description,
+                m.recorded_location,
+                m.recorded_description,
+            ]
+            for m in document.marks
+        ],
+        "modus_operandi": document.modus_operandi,
+        "towns": sorted(document.towns),
+        "postcode_districts": sorted(document.postcode_districts),
+        "mappa_category": document.mappa_category,
+        "managing_agency": document.managing_agency,
+        "wanted_missing": document.wanted_missing,
+        "raw": document.raw,
+        "mo_counts": document.mo_counts,
+    }
+
+
+def document_from_json(data: dict[str, Any]) -> SearchDocument:
+    return SearchDocument(
+        reference=data["reference"],
+        status=data["status"],
+        sex=data["sex"],
+        dates_of_birth=tuple(dt.date.fromisoformat(d) for d in data["dates_of_birth"]),
+        height_cm=data["height_cm"],
+        ethnic_appearance=data["ethnic_appearance"],
+        build=data["build"],
+        hair_colour=data["hair_colour"],
+        hair_length=data["hair_length"],
+        facial_hair=data["facial_hair"],
+        eye_colour=data["eye_colour"],
+        accent=data["accent"],
+        names=tuple(NameDocument(*name) for name in data["names"]),
+        marks=tuple(
+            MarkDocument(
+                type=mark[0],
+                location=Location(mark[1], mark[2]),
+                motifs=frozenset(mark[3]),
+                description=mark[4],
+                recorded_location=mark[5],
+                recorded_description=mark[6],
+            )
+            for mark in data["marks"]
+        ),
+        modus_operandi=data["modus_operandi"],
+        towns=frozenset(data["towns"]),
+        postcode_districts=frozenset(data["postcode_districts"]),
+        mappa_category=data["mappa_category"],
+        managing_agency=data["managing_agency"],
+        wanted_missing=data["wanted_missing"],
+        raw=dict(data["raw"]),
+        mo_counts=dict(data["mo_counts"]),
     )

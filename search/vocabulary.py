@@ -170,6 +170,14 @@ def tattoo_motifs() -> PhraseIndex:
     return PhraseIndex({m: v["synonyms"] for m, v in load("tattoo_motifs")["motifs"].items()})
 
 
+def motif_synonyms() -> list[list[str]]:
+    """Each motif's words, the motif's own name first (the search index's synonym list)."""
+    return [
+        list(dict.fromkeys([motif, *value["synonyms"]]))
+        for motif, value in load("tattoo_motifs")["motifs"].items()
+    ]
+
+
 def motifs_in(text: str | None) -> set[str]:
     return {m.term for m in tattoo_motifs().find(normalise(text))} if text else set()
 

@@ -1,0 +1,267 @@
+"""Keeping the OpenSearch index equal to the register.
+
+- `rebuild`: a new versioned index from one snapshot of the register, then an atomic alias
+  swap, so a search never sees a half-built index. The index's position is the outbox
+  position that snapshot includes; `sync` carries on from there.
+- `sync`: consume the outbox past the index's position. Each event names a nominal; its
+  *current* record is indexed with the register's version as an external version, so
+  replaying events never overwrites newer data, and a nominal no longer in the register is
+  deleted. The position moves only after the batch is written.
+- `reconcile`: compare (reference, version) between register and index and repair any drift.
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from opensearchpy import OpenSearch, helpers
+from sqlalchemy import Engine
+
+from indexer.bulk import BulkResult, write_actions
+from indexer.lifecycle import (
+    create_index,
+    current_index,
+    forget_position,
+    our_indices,
+    read_position,
+    swap_alias,
+    write_position,
+)
+from indexer.mapping import mapping_version
+from indexer.opensearch_connection import IndexNames
+from indexer.opensearch_source import index_source
+from register.database import snapshot
+from register.indexing import (
+    IndexableNominal,
+    OutboxEvent,
+    iter_indexable,
+    iter_versions,
+    load_indexable,
+    outbox_events_after,
+    outbox_position,
+)
+from register.store import count_nominals
+
+# An outbox id below a later one may still be in an uncommitted transaction (ids are taken
+# at insert, not at commit). Sync waits this long at such a gap before deciding the id was
+# rolled back and will never appear.
+GAP_GRACE = dt.timedelta(seconds=30)
+
+T = TypeVar("T")
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _index_action(index: str, nominal: IndexableNominal) -> dict[str, Any]:
+    return {
+        "_op_type": "index",
+        "_index": index,
+        "_id": nominal.record.reference,
+        "version": nominal.version,
+        "version_type": "external",
+        "_source": index_source(nominal),
+    }
+
+
+def _delete_action(index: str, reference: str) -> dict[str, Any]:
+    return {"_op_type": "delete", "_index": index, "_id": reference}
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    index: str
+    nominals: int
+    outbox_position: int
+    removed_indices: list[str]
+
+
+def rebuild(
+    client: OpenSearch,
+    engine: Engine,
+    names: IndexNames,
+    batch_size: int = 1000,
+    on_progress: Callable[[int], object] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> RebuildResult:
+    index = names.new_index(mapping_version())
+    create_index(client, index)
+    written = 0
+    try:
+        with snapshot(engine) as connection:
+            position = outbox_position(connection)
+            if on_total:
+                on_total(count_nominals(connection))
+            for batch in _batched(iter_indexable(connection, batch_size), batch_size):
+                write_actions(client, [_index_action(index, n) for n in batch])
+                written += len(batch)
+                if on_progress:
+                    on_progress(len(batch))
+        client.indices.refresh(index=index)
+        write_position(client, names, index, position)
+    except BaseException:
+        # The alias still points at the previous, complete index; drop the partial one.
+        client.indices.delete(index=index, ignore_unavailable=True)
+        forget_position(client, names, index)
+        raise
+    previous = swap_alias(client, names, index)
+    removed = [i for i in our_indices(client, names) if i != index]
+    for old in removed:
+        client.indices.delete(index=old, ignore_unavailable=True)
+        forget_position(client, names, old)
+    del previous
+    return RebuildResult(index, written, position, removed)
+
+
+@dataclass
+class SyncResult:
+    index: str
+    events: int = 0
+    written: int = 0
+    already_current: int = 0
+    deleted: int = 0
+    outbox_position: int = 0
+    waiting_at_gap: bool = False
+
+
+def _settled(events: list[OutboxEvent], position: int, now: dt.datetime) -> list[OutboxEvent]:
+    """The events that can be applied now: up to the first gap in ids, unless whatever
+    follows the gap is old enough that the missing id must have been rolled back."""
+    expected = position + 1
+    for i, event in enumerate(events):
+        if event.id != expected and now - event.created_at < GAP_GRACE:
+            return events[:i]
+        expected = event.id + 1
+    return events
+
+
+def _apply(client: OpenSearch, engine: Engine, index: str, references: list[str]) -> BulkResult:
+    with snapshot(engine) as connection:
+        nominals = load_indexable(connection, references)
+    found = {n.record.reference for n in nominals}
+    actions = [_index_action(index, n) for n in nominals]
+    actions += [_delete_action(index, r) for r in references if r not in found]
+    return write_actions(client, actions)
+
+
+def sync(
+    client: OpenSearch,
+    engine: Engine,
+    names: IndexNames,
+    batch_size: int = 500,
+    refresh: bool = False,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> SyncResult:
+    """Apply every settled outbox event past the index's position."""
+    index = current_index(client, names)
+    position = read_position(client, names, index)
+    result = SyncResult(index=index, outbox_position=position)
+    while True:
+        with engine.connect() as connection:
+            found = outbox_events_after(connection, position, batch_size)
+        events = _settled(found, position, now())
+        if not events:
+            result.waiting_at_gap = bool(found)
+            break
+        references = list(dict.fromkeys(e.reference for e in events))
+        written = _apply(client, engine, index, references)
+        result.events += len(events)
+        result.written += written.written
+        result.already_current += written.already_current
+        result.deleted += written.deleted
+        position = events[-1].id
+        write_position(client, names, index, position)
+        result.outbox_position = position
+        if len(events) < len(found):
+            result.waiting_at_gap = True
+            break
+    if refresh:
+        client.indices.refresh(index=index)
+    return result
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    alias: str
+    index: str
+    mapping_version: int
+    current_mapping_version: int
+    documents: int
+    nominals_in_register: int
+    index_position: int
+    register_position: int
+    pending_events: int
+
+
+def status(client: OpenSearch, engine: Engine, names: IndexNames) -> IndexStatus:
+    index = current_index(client, names)
+    meta = client.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    position = read_position(client, names, index)
+    with snapshot(engine) as connection:
+        latest = outbox_position(connection)
+        nominals = count_nominals(connection)
+        pending = len(outbox_events_after(connection, position, 1_000_000))
+    return IndexStatus(
+        alias=names.alias,
+        index=index,
+        mapping_version=int(meta.get("mapping_version", 0)),
+        current_mapping_version=mapping_version(),
+        documents=int(client.count(index=index)["count"]),
+        nominals_in_register=nominals,
+        index_position=position,
+        register_position=latest,
+        pending_events=pending,
+    )
+
+
+@dataclass(frozen=True)
+class Drift:
+    missing: list[str]  # in the register, not in the index
+    stale: list[str]  # in both, the index at another version
+    extra: list[str]  # in the index, no longer in the register
+    repaired: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.missing) + len(self.stale) + len(self.extra)
+
+
+def index_versions(client: OpenSearch, index: str) -> dict[str, int]:
+    return {
+        hit["_id"]: int(hit["_source"]["version"])
+        for hit in helpers.scan(
+            client, index=index, query={"_source": ["version"]}, size=5000, preserve_order=False
+        )
+    }
+
+
+def reconcile(client: OpenSearch, engine: Engine, names: IndexNames, repair: bool = True) -> Drift:
+    index = current_index(client, names)
+    client.indices.refresh(index=index)
+    indexed = index_versions(client, index)
+    missing: list[str] = []
+    stale: dict[str, int] = {}  # reference -> the register's version
+    with snapshot(engine) as connection:
+        in_register = set()
+        for reference, version in iter_versions(connection):
+            in_register.add(reference)
+            if reference not in indexed:
+                missing.append(reference)
+            elif indexed[reference] != version:
+                stale[reference] = version
+    extra = sorted(set(indexed) - in_register)
+    if repair:
+        # An index document newer than the register cannot come from the register's own
+        # writes (an index restored from elsewhere, say); the register wins, so it goes first.
+        ahead = [r for r, version in stale.items() if indexed[r] > version]
+        if ahead:
+            write_actions(client, [_delete_action(index, r) for r in ahead])
+        for batch in _batched(sorted(missing) + sorted(stale) + extra, 500):
+            _apply(client, engine, index, batch)
+        client.indices.refresh(index=index)
+    return Drift(sorted(missing), sorted(stale), extra, repair)
