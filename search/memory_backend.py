@@ -16,7 +16,8 @@ from search.statistics import RegisterStatistics, compute_statistics
 class CandidateBackend(Protocol):
     """Finds the best candidates for a query; the shared `score()` decides their order."""
 
-    statistics: RegisterStatistics
+    @property
+    def statistics(self) -> RegisterStatistics: ...
 
     def search(self, prepared: PreparedQuery, top: int) -> list[Score]: ...
 

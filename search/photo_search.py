@@ -58,7 +58,8 @@ def hash_query_image(path: Path) -> PerceptualHashes:
 def search_photo(
     index: PhotoHashIndex, query: PerceptualHashes, top: int = 10, radius: int = DEFAULT_RADIUS
 ) -> list[PhotoCandidate]:
-    """The nominals holding a photo within `radius`, nearest first, each with its nearest."""
+    """The nominals holding a photo within `radius`, nearest first (ties by reference), each
+    with its nearest photo."""
     candidates: dict[str, PhotoCandidate] = {}
     for hit in index.search(query, radius):
         photo = index.photos[hit.photo]
@@ -69,6 +70,9 @@ def search_photo(
                 photo_sha256=photo.sha256,
                 kind=photo.kind,
             )
-        if len(candidates) == top:
-            break
-    return list(candidates.values())
+    return rank_photo_candidates(candidates.values(), top)
+
+
+def rank_photo_candidates(candidates: Iterable[PhotoCandidate], top: int) -> list[PhotoCandidate]:
+    # By reference among equals, so that every backend gives the same order.
+    return sorted(candidates, key=lambda c: (c.distance, c.reference))[:top]

@@ -8,17 +8,15 @@ and exact; at 100,000 nominals it takes seconds, and only after a change.
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine
 
 from indexer.documents import search_document
-from register import tables
 from register.database import snapshot
+from register.indexing import outbox_position
 from register.store import iter_records
+from search.scoring import PreparedQuery, Score
+from search.statistics import RegisterStatistics
 from search.vector_backend import VectorBackend
-
-
-def _outbox_position(connection: Connection) -> int:
-    return int(connection.scalar(select(func.max(tables.outbox.c.id))) or 0)
 
 
 class RegisterIndex:
@@ -30,15 +28,24 @@ class RegisterIndex:
 
     def _load(self) -> VectorBackend:
         with snapshot(self.engine) as connection:
-            position = _outbox_position(connection)
+            position = outbox_position(connection)
             backend = self._build(search_document(r) for r in iter_records(connection))
         self.position = position
         return backend
 
+    @property
+    def statistics(self) -> RegisterStatistics:
+        return self.backend.statistics
+
+    def search(self, prepared: PreparedQuery, top: int) -> list[Score]:
+        """Search what the register holds now: a long-running server sees every change."""
+        self.refresh()
+        return self.backend.search(prepared, top)
+
     def refresh(self) -> bool:
         """Catch up with changes since the last build; say whether there were any."""
         with self.engine.connect() as connection:
-            latest = _outbox_position(connection)
+            latest = outbox_position(connection)
         if latest == self.position:
             return False
         self.backend = self._load()

@@ -81,7 +81,7 @@ def _mean_likelihood(
     return float(np.mean(in_range * np.exp(-(miss**2) / (2 * error**2))))
 
 
-_CATEGORICAL = (
+CATEGORICAL = (
     "sex",
     "ethnic_appearance",
     "build",
@@ -93,46 +93,75 @@ _CATEGORICAL = (
 )
 
 
-def compute_statistics(documents: Iterable[SearchDocument]) -> RegisterStatistics:
-    stats = RegisterStatistics()
-    counts: dict[str, Counter[str]] = {a: Counter() for a in _CATEGORICAL}
-    mark_types: Counter[str] = Counter()
-    motifs: Counter[str] = Counter()
-    regions: Counter[str] = Counter()
-    towns: Counter[str] = Counter()
-    birth_days: list[int] = []
-    heights: list[int] = []
-    mark_count = 0
+@dataclass
+class StatisticsCounts:
+    """Raw counts over the register: what both backends gather, each in its own way (the
+    memory backend from its documents, OpenSearch by aggregations), for one finishing step."""
+
+    count: int = 0
+    traits: dict[str, Counter[str]] = field(
+        default_factory=lambda: {a: Counter() for a in CATEGORICAL}
+    )
+    surnames: Counter[str] = field(default_factory=Counter)  # nominals with each
+    forenames: Counter[str] = field(default_factory=Counter)
+    mark_types: Counter[str] = field(default_factory=Counter)  # nominals with one
+    motifs: Counter[str] = field(default_factory=Counter)  # nominals with one
+    regions: Counter[str] = field(default_factory=Counter)  # marks in each region
+    marks: int = 0
+    mo_document_frequency: Counter[str] = field(default_factory=Counter)
+    towns: Counter[str] = field(default_factory=Counter)
+    birth_days: Counter[int] = field(default_factory=Counter)  # first date of birth, ordinal
+    heights: Counter[int] = field(default_factory=Counter)
+
+
+def count_documents(documents: Iterable[SearchDocument]) -> StatisticsCounts:
+    counts = StatisticsCounts()
     for document in documents:
-        stats.count += 1
-        for attribute in _CATEGORICAL:
+        counts.count += 1
+        for attribute in CATEGORICAL:
             value = getattr(document, attribute)
             if value is not None:
-                counts[attribute][value] += 1
-        for name in {n.surname for n in document.names}:
-            stats.surnames[name] += 1
-        for name in {n.forename for n in document.names if n.forename}:
-            stats.forenames[name] += 1
-        mark_types.update({m.type for m in document.marks})
-        motifs.update({motif for m in document.marks for motif in m.motifs})
+                counts.traits[attribute][value] += 1
+        counts.surnames.update({n.surname for n in document.names})
+        counts.forenames.update({n.forename for n in document.names if n.forename})
+        counts.mark_types.update({m.type for m in document.marks})
+        counts.motifs.update({motif for m in document.marks for motif in m.motifs})
         for mark in document.marks:
-            mark_count += 1
+            counts.marks += 1
             if mark.location.region:
-                regions[mark.location.region] += 1
-        stats.mo_document_frequency.update(document.mo_counts.keys())
-        towns.update(document.towns)
+                counts.regions[mark.location.region] += 1
+        counts.mo_document_frequency.update(document.mo_counts.keys())
+        counts.towns.update(document.towns)
         if document.dates_of_birth:
-            birth_days.append(document.dates_of_birth[0].toordinal())
+            counts.birth_days[document.dates_of_birth[0].toordinal()] += 1
         if document.height_cm is not None:
-            heights.append(document.height_cm)
-    for attribute, counter in counts.items():
+            counts.heights[document.height_cm] += 1
+    return counts
+
+
+def _expand(counter: Counter[int]) -> np.ndarray:
+    """Each value repeated as often as counted, in order: the same array however gathered."""
+    values = sorted(counter)
+    return np.repeat(np.array(values, dtype=np.int64), [counter[v] for v in values])
+
+
+def finish_statistics(counts: StatisticsCounts) -> RegisterStatistics:
+    stats = RegisterStatistics(count=counts.count)
+    for attribute, counter in counts.traits.items():
         known = sum(counter.values()) or 1
         stats.shares[attribute] = {value: n / known for value, n in counter.items()}
-    total = max(stats.count, 1)
-    stats.shares["town"] = {town: n / total for town, n in towns.items()}
-    stats.mark_types = {kind: n / total for kind, n in mark_types.items()}
-    stats.motifs = {motif: n / total for motif, n in motifs.items()}
-    stats.regions = {region: n / max(mark_count, 1) for region, n in regions.items()}
-    stats.birth_days = np.array(birth_days, dtype=np.int64)
-    stats.heights = np.array(heights, dtype=np.int64)
+    total = max(counts.count, 1)
+    stats.shares["town"] = {town: n / total for town, n in counts.towns.items()}
+    stats.surnames = Counter(counts.surnames)
+    stats.forenames = Counter(counts.forenames)
+    stats.mark_types = {kind: n / total for kind, n in counts.mark_types.items()}
+    stats.motifs = {motif: n / total for motif, n in counts.motifs.items()}
+    stats.regions = {region: n / max(counts.marks, 1) for region, n in counts.regions.items()}
+    stats.mo_document_frequency = Counter(counts.mo_document_frequency)
+    stats.birth_days = _expand(counts.birth_days)
+    stats.heights = _expand(counts.heights)
     return stats
+
+
+def compute_statistics(documents: Iterable[SearchDocument]) -> RegisterStatistics:
+    return finish_statistics(count_documents(documents))

@@ -1,0 +1,90 @@
+"""The scale-out candidate backend: OpenSearch finds the top K, `score()` orders them.
+
+The index holds each nominal's search document beside its searchable fields, so the final
+scores and explanations are computed here by the same function the memory backend uses,
+with statistics gathered from the same index. A conformance test holds its top 10 to the
+memory backend's. If the cluster cannot be reached, a search raises `SearchUnavailable`
+with the reason; nothing is silently answered from a partial index.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import TransportError
+
+from indexer.documents import document_from_json
+from indexer.lifecycle import current_index, read_position
+from indexer.opensearch_connection import IndexNames
+from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
+from search.opensearch_statistics import load_statistics
+from search.scoring import PreparedQuery, Score, score
+from search.statistics import RegisterStatistics
+from visor.errors import BackendUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class SearchUnavailable(BackendUnavailable):
+    """The search engine cannot answer; the register itself is unaffected."""
+
+
+def unavailable(error: Exception) -> SearchUnavailable:
+    return SearchUnavailable(f"search unavailable: OpenSearch cannot be reached ({error})")
+
+
+class OpenSearchBackend:
+    def __init__(
+        self,
+        client: OpenSearch,
+        names: IndexNames,
+        candidates: int = DEFAULT_CANDIDATES,
+        statistics_ttl: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.names = names
+        self.candidates = candidates
+        self._ttl = statistics_ttl
+        self._clock = clock
+        self._checked_at = float("-inf")
+        self._generation: tuple[str, int] | None = None
+        self._statistics: RegisterStatistics | None = None
+
+    @property
+    def statistics(self) -> RegisterStatistics:
+        """The index's statistics, gathered again when the index has changed (looked at no
+        more often than every `statistics_ttl` seconds: a sync moves them very little)."""
+        if self._statistics is None or self._clock() - self._checked_at > self._ttl:
+            try:
+                index = current_index(self.client, self.names)
+                generation = (index, read_position(self.client, self.names, index))
+                if generation != self._generation or self._statistics is None:
+                    self._statistics = load_statistics(self.client, index)
+                    self._generation = generation
+            except (OpenSearchConnectionError, TransportError) as error:
+                raise unavailable(error) from error
+            self._checked_at = self._clock()
+        return self._statistics
+
+    def candidate_hits(self, prepared: PreparedQuery, size: int) -> list[dict[str, Any]]:
+        body = candidate_query(prepared, self.statistics, size)
+        try:
+            found = self.client.search(index=self.names.alias, body=body)
+        except (OpenSearchConnectionError, TransportError) as error:
+            raise unavailable(error) from error
+        hits: list[dict[str, Any]] = found["hits"]["hits"]
+        return hits
+
+    def search(self, prepared: PreparedQuery, top: int) -> list[Score]:
+        stats = self.statistics
+        hits = self.candidate_hits(prepared, max(self.candidates, top))
+        scored = [
+            score(prepared, document_from_json(hit["_source"]["search_document"]), stats)
+            for hit in hits
+        ]
+        scored.sort(key=lambda s: (-s.score, s.reference))
+        return scored[:top]

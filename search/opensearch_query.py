@@ -1,0 +1,469 @@
+"""Parsed query -> OpenSearch DSL for the candidate stage. Pure functions returning dicts.
+
+The engine's score is built to equal `score()`'s total plus a constant wherever that can be
+written as constant-score clauses, so the top K it returns holds `score()`'s top 10 with a
+wide margin:
+
+- a trait (sex, build, hair, eyes, accent, appearance): one clause per recorded term, its
+  boost that term's contribution, shifted so that the lowest is zero (boosts must not be
+  negative); nominals with nothing recorded get the shift, as they get 0 from `score()`;
+- age and height: one range clause per whole year or centimetre of miss, in a `dis_max`,
+  so a nominal with several dates of birth counts the best (as `score()` does);
+- a mark: one nested `dis_max` over every combination of type, place and look that
+  `score()` distinguishes, each worth its exact contribution, so the best mark counts;
+- MO: one clause per word, worth its share of the containment measure;
+- area: town or postcode district.
+
+Names are the approximation: exact, nickname, first-four-letters and sound-key clauses are
+exact, but Jaro-Winkler becomes a fuzzy query. `score()` then orders the candidates, so an
+approximation costs nothing unless it pushes a true top-10 nominal out of the top K.
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
+from typing import Any, get_args
+
+from indexer.documents import NameDocument
+from indexer.opensearch_source import sound_key
+from register.model import MarkType
+from search import weights as w
+from search.body_map import Location, body_map
+from search.names import _name_family
+from search.scoring import (
+    _TYPE_KIN,
+    PreparedMark,
+    PreparedQuery,
+    Vocabulary,
+    _bits,
+    _level_bits,
+    _mark_chance,
+    area_district,
+    name_contribution,
+)
+from search.statistics import RegisterStatistics
+from search.vocabulary import (
+    accents,
+    builds,
+    ethnic_appearance,
+    eye_colours,
+    facial_hair,
+    hair_colours,
+    hair_lengths,
+    normalise,
+    sexes,
+)
+
+DEFAULT_CANDIDATES = 300
+_EPSILON = 0.0005  # below score()'s rounding: such a clause changes nothing
+_GENERIC_MARKS = (None, "mark", "other")
+_SIDES = ("left", "right", None)
+
+Clause = dict[str, Any]
+
+
+def _constant(filter_clause: Clause, boost: float) -> Clause:
+    return {"constant_score": {"filter": filter_clause, "boost": round(boost, 4)}}
+
+
+def _missing(field: str) -> Clause:
+    return {"bool": {"must_not": [{"exists": {"field": field}}]}}
+
+
+def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
+    """The hard filters, exactly as `passes_filters` applies them."""
+    filters = prepared.query.filters
+    clauses: list[Clause] = [{"match_all": {}}]  # every filtered nominal is a candidate
+    if filters.status != "any":
+        clauses.append({"term": {"status": filters.status}})
+    if filters.mappa_category:
+        clauses.append({"terms": {"mappa_category": sorted(filters.mappa_category)}})
+    if filters.managing_agency:
+        clauses.append({"terms": {"managing_agency": sorted(filters.managing_agency)}})
+    if filters.wanted_missing is not None:
+        clauses.append({"term": {"wanted_missing": filters.wanted_missing}})
+    return clauses
+
+
+def _shifted(weights: dict[str, float], field: str, neutral: list[str]) -> list[Clause]:
+    """One clause per term; `neutral` terms and a missing value score 0 in `score()`."""
+    shift = -min(0.0, *weights.values())
+    clauses = [
+        _constant({"term": {field: term}}, bits + shift)
+        for term, bits in sorted(weights.items())
+        if bits + shift > _EPSILON
+    ]
+    if shift > _EPSILON:
+        nothing: Clause = _missing(field)
+        if neutral:
+            nothing = {"bool": {"should": [nothing, {"terms": {field: neutral}}]}}
+        clauses.append(_constant(nothing, shift))
+    return clauses
+
+
+def trait_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    q = prepared.query
+    asked: list[tuple[str, str | None, w.Levels, Vocabulary, list[str]]] = [
+        ("sex", q.sex if q.sex in ("M", "F") else None, w.SEX, sexes(), []),
+        (
+            "ethnic_appearance",
+            q.ethnic_appearance if q.ethnic_appearance not in (None, "IC0", "IC9") else None,
+            w.ETHNIC_APPEARANCE,
+            ethnic_appearance(),
+            ["IC0", "IC9"],
+        ),
+        ("build", prepared.build, w.BUILD, builds(), []),
+        ("hair_colour", prepared.hair_colour, w.HAIR_COLOUR, hair_colours(), []),
+        ("hair_length", prepared.hair_length, w.HAIR_LENGTH, hair_lengths(), []),
+        ("facial_hair", prepared.facial_hair, w.FACIAL_HAIR, facial_hair(), []),
+        ("eye_colour", prepared.eye_colour, w.EYE_COLOUR, eye_colours(), []),
+        ("accent", prepared.accent, w.ACCENT, accents(), []),
+    ]
+    clauses: list[Clause] = []
+    for attribute, value, levels, vocabulary, neutral in asked:
+        if value is None or value not in vocabulary.terms:
+            continue
+        terms = [t for t in vocabulary.terms if t not in neutral]
+        if attribute == "sex":
+            neutral, terms = [t for t in terms if t not in ("M", "F")], ["M", "F"]
+        weights = {
+            term: _level_bits(attribute, value, term, levels, vocabulary, stats) for term in terms
+        }
+        group = _shifted(weights, attribute, neutral)
+        if group:
+            clauses.append({"bool": {"should": group}})
+    return clauses
+
+
+def _born_by(as_of: dt.date, age: int) -> dt.date:
+    """The latest date of birth of someone at least `age` years old on `as_of`."""
+    try:
+        return as_of.replace(year=as_of.year - age)
+    except ValueError:  # 29 February, in a year without one
+        return dt.date(as_of.year - age, 2, 28)
+
+
+def _banded(
+    field: str,
+    low: int,
+    high: int,
+    bits_at_miss: list[float],
+    band: Callable[[int, int], dict[str, Any]],
+    limit: int,
+) -> list[Clause]:
+    """Range clauses for [low, high] and each whole unit of miss either side."""
+    floor = min(bits_at_miss)
+    clauses = []
+    for miss, bits in enumerate(bits_at_miss):
+        boost = bits - floor
+        if boost <= _EPSILON:
+            continue
+        spans = (
+            [(low, high)] if miss == 0 else [(low - miss, low - miss), (high + miss, high + miss)]
+        )
+        for start, end in spans:
+            if end >= 0 and start <= limit:
+                clauses.append(_constant({"range": {field: band(max(start, 0), end)}}, boost))
+    return clauses
+
+
+def age_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    asked = prepared.query.age
+    if asked is None:
+        return []
+    low = asked.min if asked.min is not None else 0
+    high = asked.max if asked.max is not None else 120
+    as_of = prepared.as_of
+    expected = stats.expected_age_likelihood(low, high, as_of, w.AGE_IN_RANGE, w.AGE_ERROR_YEARS)
+    bits = _miss_bits(w.AGE_IN_RANGE, w.AGE_ERROR_YEARS, expected, span=150)
+
+    def band(start: int, end: int) -> dict[str, str]:
+        # Aged start..end on as_of: born after (as_of - (end + 1) years), by (as_of - start).
+        return {
+            "gt": _born_by(as_of, end + 1).isoformat(),
+            "lte": _born_by(as_of, start).isoformat(),
+        }
+
+    ranges = _banded("dates_of_birth", low, high, bits, band, limit=130)
+    return _best_of(ranges, "dates_of_birth", -min(bits))
+
+
+def height_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    asked = prepared.query.height_cm
+    if asked is None:
+        return []
+    low = asked.min if asked.min is not None else 50
+    high = asked.max if asked.max is not None else 250
+    expected = stats.expected_height_likelihood(low, high, w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM)
+    bits = _miss_bits(w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM, expected, span=200)
+    ranges = _banded("height_cm", low, high, bits, lambda s, e: {"gte": s, "lte": e}, limit=300)
+    return _best_of(ranges, "height_cm", -min(bits))
+
+
+def _miss_bits(in_range: float, error: float, expected: float, span: int) -> list[float]:
+    """score()'s contribution for a miss of 0, 1, 2 ... units, until it stops changing."""
+    values = []
+    for miss in range(span):
+        likelihood = in_range * math.exp(-(miss**2) / (2 * error**2))
+        values.append(_bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR))
+        if miss > 3 * error and values[-1] == values[-2]:
+            break
+    return values
+
+
+def _best_of(ranges: list[Clause], field: str, shift: float) -> list[Clause]:
+    """The best band matched counts (several dates of birth: the best one), and nothing
+    recorded gets the shift, as it gets 0 from `score()`."""
+    clauses: list[Clause] = []
+    if ranges:
+        clauses.append({"dis_max": {"queries": ranges, "tie_breaker": 0.0}})
+    if shift > _EPSILON:
+        clauses.append(_constant(_missing(field), shift))
+    return clauses
+
+
+def name_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    heard = prepared.query.name
+    if not heard:
+        return []
+    tokens = normalise(heard).split()
+    if not tokens:
+        return []
+    first, last = tokens[0], tokens[-1]
+    # The heard name stands in for the recorded one whose shares score() will use.
+    guess = NameDocument(first, "", last, "primary")
+    none = name_contribution(heard, "none", None, stats)
+
+    def worth(level: str, name: NameDocument) -> float:
+        return name_contribution(heard, level, name, stats) - none
+
+    def forename_is(token: str) -> Clause:
+        return {"terms": {"names.forename_first": sorted(_name_family(token))}}
+
+    def surname_has(token: str) -> Clause:
+        return {"term": {"names.surname_words": token}}
+
+    def alike(token: str, fields: tuple[str, ...]) -> list[Clause]:
+        found: list[Clause] = []
+        for field in fields:
+            found.append({"fuzzy": {field: {"value": token, "fuzziness": "AUTO"}}})
+            if len(token) >= 4:
+                found.append({"term": {f"{field}.edge": token[:4]}})
+                sound = "names.surname_sound" if "surname" in field else "names.forename_sound"
+                found.append({"term": {sound: sound_key(token)}})
+        return found
+
+    levels: list[Clause] = [
+        _constant({"term": {"names.forename": " ".join(tokens)}}, worth("forename", guess))
+    ]
+    if len(tokens) >= 2:
+        full = worth("full", guess)
+        levels.append(
+            _constant({"bool": {"filter": [forename_is(first), surname_has(last)]}}, full)
+        )
+        levels.append(
+            _constant({"bool": {"filter": [surname_has(first), forename_is(last)]}}, full)
+        )
+        levels.append(_constant({"term": {"names.surname": " ".join(tokens[1:])}}, full))
+        levels.append(_constant(surname_has(last), worth("surname", guess)))
+        surname_alike = {"bool": {"should": alike(last, ("names.surname_words",))}}
+        levels.append(
+            _constant(
+                {"bool": {"filter": [forename_is(first), surname_alike]}}, worth("alike", guess)
+            )
+        )
+    else:
+        levels.append(_constant(forename_is(first), worth("forename", guess)))
+        levels.append(_constant(surname_has(first), worth("surname", guess)))
+        either = alike(first, ("names.forename_first", "names.surname_words"))
+        levels.append(_constant({"bool": {"should": either}}, worth("alike", guess)))
+    kept = [c for c in levels if c["constant_score"]["boost"] > _EPSILON]
+    if not kept:
+        return []
+    return [
+        {
+            "nested": {
+                "path": "names",
+                "score_mode": "max",
+                "query": {"dis_max": {"queries": kept, "tie_breaker": 0.0}},
+            }
+        }
+    ]
+
+
+def _kind_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
+    """(factor, which marks) for every mark type `score()` does not rule out."""
+    asked = prepared.asked.type
+    if asked in _GENERIC_MARKS:
+        return [(1.0, {"match_all": {}})]
+    groups: dict[float, list[str]] = defaultdict(list)
+    for kind in get_args(MarkType):
+        factor = 1.0 if kind == asked else _TYPE_KIN.get(frozenset((asked, kind)), 0.0)
+        if factor > 0:
+            groups[factor].append(kind)
+    return [(f, {"terms": {"marks.type": sorted(k)}}) for f, k in sorted(groups.items())]
+
+
+def _place_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
+    """(factor, which marks) for every place with some similarity to the one asked."""
+    asked = prepared.location
+    if asked is None or asked.region is None:
+        return [(1.0, {"match_all": {}})]
+    # Per factor, the regions that have it on any side, and those that have it only with
+    # the mark on the left, on the right, or on neither (centre, both, unknown).
+    by_side: dict[float, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for region in sorted(body_map().parent):
+        factors = {side: body_map().similarity(asked, Location(region, side)) for side in _SIDES}
+        if len(set(factors.values())) == 1:
+            by_side[factors["left"]]["any"].append(region)
+        else:
+            for side, factor in factors.items():
+                by_side[factor][side or "neither"].append(region)
+    by_side[body_map().similarity(asked, Location(None, None))]["unknown"] = []
+    groups = []
+    for factor, sides in sorted(by_side.items()):
+        if factor <= 0:
+            continue
+        parts: list[Clause] = []
+        for side, regions in sorted(sides.items()):
+            if side == "unknown":
+                parts.append(_missing("marks.region"))
+                continue
+            where: list[Clause] = [{"terms": {"marks.region": regions}}]
+            if side in ("left", "right"):
+                where.append({"term": {"marks.side": side}})
+            elif side == "neither":
+                where.append({"bool": {"must_not": [{"terms": {"marks.side": ["left", "right"]}}]}})
+            parts.append({"bool": {"filter": where}})
+        groups.append((factor, {"bool": {"should": parts}}))
+    return groups
+
+
+def _look_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
+    """(factor, which marks) by how the description agrees: motifs first, else words."""
+    if not prepared.asked.description:
+        return [(1.0, {"match_all": {}})]
+    shares_words: Clause = {"terms": {"marks.words": sorted(prepared.words)}}
+    no_words: Clause = {"bool": {"must_not": [shares_words]}}
+    if not prepared.motifs:
+        return [(0.6, shares_words), (0.3, no_words)]
+    has_motifs: Clause = {"term": {"marks.has_motifs": True}}
+    no_motifs: Clause = {"term": {"marks.has_motifs": False}}
+    overlap: Clause = {"terms": {"marks.motifs": sorted(prepared.motifs)}}
+    return [
+        (1.0, {"bool": {"filter": [has_motifs, overlap]}}),
+        (0.1, {"bool": {"filter": [has_motifs], "must_not": [overlap]}}),
+        (0.6, {"bool": {"filter": [no_motifs, shares_words]}}),
+        (0.3, {"bool": {"filter": [no_motifs, no_words]}}),
+    ]
+
+
+# log2 P(report | candidate's best mark) / P(report | anyone), bounded as `_bits` bounds it,
+# less what a nominal with no such mark gets (so that it is never negative).
+_MARK_SCRIPT = (
+    "double b = Math.log((params.u + _score) / (params.u + params.c)) / Math.log(2);"
+    " b = Math.min(params.max, Math.max(params.min, b));"
+    " return Math.max(0.0, b - params.floor);"
+)
+
+
+def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    """Per mark asked: each recorded mark scores kind x place x look (score()'s agreement),
+    the nominal's best mark counts, and a script turns it into score()'s contribution."""
+    clauses: list[Clause] = []
+    for mark in prepared.marks:
+        chance = stats.remember(("mark", mark), partial(_mark_chance, mark, stats))
+        unrecorded = w.MARK_UNRECORDED * chance
+        floor = _bits(unrecorded, unrecorded + chance)
+        groups = [_kind_groups(mark), _place_groups(mark), _look_groups(mark)]
+        possible = [{"bool": {"should": [clause for _, clause in group]}} for group in groups]
+        factors = [
+            {"filter": clause, "weight": factor}
+            for group in groups
+            for factor, clause in group
+            if factor < 1.0
+        ]
+        agreement: Clause = {"bool": {"filter": possible}}
+        if factors:
+            agreement = {
+                "function_score": {
+                    "query": agreement,
+                    "functions": factors,
+                    "score_mode": "multiply",
+                    "boost_mode": "replace",
+                }
+            }
+        else:
+            agreement = {"constant_score": {"filter": agreement, "boost": 1.0}}
+        params = {
+            "u": unrecorded,
+            "c": chance,
+            "floor": floor,
+            "min": w.MIN_CONTRIBUTION,
+            "max": w.MAX_CONTRIBUTION,
+        }
+        clauses.append(
+            {
+                "function_score": {
+                    "query": {"nested": {"path": "marks", "score_mode": "max", "query": agreement}},
+                    "script_score": {"script": {"source": _MARK_SCRIPT, "params": params}},
+                    "boost_mode": "replace",
+                }
+            }
+        )
+    return clauses
+
+
+def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    if not prepared.mo_tokens:
+        return []
+    idf = stats.idf
+    said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+    if not said:
+        return []
+    return [
+        _constant({"term": {"mo_terms": token}}, w.MO_MAX_BITS * (count * idf(token)) ** 2 / said)
+        for token, count in sorted(prepared.mo_tokens.items())
+    ]
+
+
+def area_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    if not prepared.area:
+        return []
+    share = stats.shares.get("town", {}).get(prepared.area, 0.05)
+    bits = _bits(w.AREA_MATCH, max(share, 0.01))
+    if bits <= _EPSILON:
+        return []
+    place = {
+        "bool": {
+            "should": [
+                {"term": {"towns": prepared.area}},
+                {"term": {"postcode_districts": area_district(prepared.area)}},
+            ]
+        }
+    }
+    return [_constant(place, bits)]
+
+
+def candidate_query(
+    prepared: PreparedQuery, stats: RegisterStatistics, size: int = DEFAULT_CANDIDATES
+) -> dict[str, Any]:
+    """The search body that fetches the top `size` candidates, best first."""
+    should = [
+        *trait_clauses(prepared, stats),
+        *age_clauses(prepared, stats),
+        *height_clauses(prepared, stats),
+        *name_clauses(prepared, stats),
+        *mark_clauses(prepared, stats),
+        *mo_clauses(prepared, stats),
+        *area_clauses(prepared, stats),
+    ]
+    return {
+        "size": size,
+        "track_total_hits": False,
+        "_source": ["search_document"],
+        "query": {"bool": {"filter": filter_clauses(prepared), "should": should}},
+        "sort": [{"_score": "desc"}, {"reference": "asc"}],
+    }
