@@ -27,18 +27,16 @@ from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
-from register.photos import iter_photo_hashes
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
-    build_photo_index,
     hash_query_image,
-    search_photo,
 )
-from search.register_index import RegisterIndex
 from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
+from visor.index_commands import add_index_arguments, run_index
+from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings
 
@@ -193,7 +191,7 @@ def _search(args: argparse.Namespace, services: Services) -> int:
         except ValueError as error:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
     documents = _query_documents(args)
-    backend = RegisterIndex(services.engine).backend
+    backend = SearchEngines(services).descriptive()
     failed = 0
     for document in documents:
         try:
@@ -230,8 +228,7 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
         raise InvalidInput(f"--radius must be between 0 and {MAX_RADIUS}")
     if args.top < 1:
         raise InvalidInput("--top must be at least 1")
-    with services.engine.connect() as connection:
-        index = build_photo_index(iter_photo_hashes(connection), args.include_archived)
+    search = SearchEngines(services).photos()
     unreadable = 0
     for image in args.images:
         answer: dict[str, Any] = {"image": image}
@@ -242,7 +239,7 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
             answer.update(candidates=[], error=str(error))
             _emit(args, answer, f"{image}: cannot search: {error}")
             continue
-        candidates = search_photo(index, hashes, args.top, args.radius)
+        candidates = search(hashes, args.top, args.radius, args.include_archived)
         answer["candidates"] = [c.model_dump() for c in candidates]
         lines = [f"{image}: {len(candidates)} nominal(s) within {args.radius} bits"]
         lines += [
@@ -267,6 +264,15 @@ def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]
         return EXIT_OK
 
     return run
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -306,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--include-archived", action="store_true", help="search archived too")
 
+    sub = command("index", "build, sync and check the OpenSearch index", run_index)
+    add_index_arguments(sub)
+
     sub = command("show", "print one nominal as NIF JSON", _show)
     sub.add_argument("reference")
 
@@ -318,6 +327,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("reference")
         sub.add_argument("--reason", required=True, help="why (kept in the record's history)")
         sub.add_argument("--actor", help="who (default: cli:<login name>)")
+
+    sub = command("serve", "serve the HTTP API (/api/v1, OpenAPI at /openapi.json)", _serve)
+    sub.set_defaults(standalone=True)
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
     sub = command("demo", "build a synthetic demo register and show how to explore it", run_demo)
     sub.set_defaults(standalone=True)

@@ -29,7 +29,30 @@ class Settings(BaseSettings):
     opensearch_url: str | None = Field(
         default=None,
         description="When set, searches use this OpenSearch cluster instead of the embedded "
-        "memory backend.",
+        "memory backend, e.g. https://user:password@search.example:9200.",
+    )
+    opensearch_ca_certs: Path | None = Field(
+        default=None,
+        description="CA certificate (PEM) that signs the cluster's TLS certificate, when it "
+        "is not in the system's store. Certificates are always verified for https.",
+    )
+    opensearch_index_prefix: str = Field(
+        default="visor",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$",
+        description="Prefix of visor's index, alias and templates, so that several "
+        "deployments can share a cluster.",
+    )
+    opensearch_candidates: int = Field(
+        default=300,
+        ge=10,
+        le=5000,
+        description="Candidates OpenSearch returns per search for the scoring function to "
+        "order (K). benchmarks/opensearch_search.py measures recall against K.",
+    )
+    search_fallback: bool = Field(
+        default=False,
+        description="When OpenSearch cannot be reached, answer from the embedded memory "
+        "backend built from the register instead of failing with 'search unavailable'.",
     )
     import_batch_size: int = Field(
         default=500,

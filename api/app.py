@@ -1,0 +1,117 @@
+"""The HTTP API, versioned under /api/v1 (OpenAPI at /openapi.json).
+
+So far: health and search (by description and by photo), the same `run_search` the CLI
+calls. At start-up the app applies its OpenSearch index templates when a cluster is
+configured; a cluster that cannot be reached then is logged, not fatal: the register works
+without it, and searches say "search unavailable" until it returns (or fall back to the
+memory backend when VISOR_SEARCH_FALLBACK is set).
+"""
+
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from imaging.blobstore import PhotoRejected
+from register.database import translated_errors
+from search.photo_search import DEFAULT_RADIUS, MAX_RADIUS, PhotoCandidate, hash_query_image
+from search.service import MAX_TOP, SearchAnswer, run_search
+from visor.errors import (
+    BackendUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    VisorError,
+)
+from visor.search_engines import SearchEngines
+from visor.services import Services, build_services
+from visor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[Exception], int] = {
+    InvalidInput: 422,
+    PhotoRejected: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    BackendUnavailable: 503,
+}
+MAX_PHOTO_BYTES = 50 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings or Settings())
+        engines = SearchEngines(services)
+        if engines.uses_opensearch:
+            try:
+                engines.apply_templates()
+            except BackendUnavailable as error:
+                log.warning("index templates not applied at start-up: %s", error)
+        app.state.services = services
+        app.state.engines = engines
+        app.state.descriptive = engines.descriptive()
+        yield
+        services.close()
+
+    app = FastAPI(title="visor", version="1", lifespan=lifespan)
+
+    async def domain_error(request: Request, error: Exception) -> JSONResponse:
+        for kind, status in _STATUS.items():
+            if isinstance(error, kind):
+                return JSONResponse({"error": str(error)}, status_code=status)
+        return JSONResponse({"error": str(error)}, status_code=500)
+
+    # The domain's errors map to HTTP here, once; anything else is a bug and a plain 500.
+    app.add_exception_handler(VisorError, domain_error)
+    app.add_exception_handler(PhotoRejected, domain_error)
+
+    @app.get("/api/v1/health")
+    def health(request: Request) -> dict[str, Any]:
+        services: Services = request.app.state.services
+        engines: SearchEngines = request.app.state.engines
+        with translated_errors(), services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        search = "memory"
+        if engines.uses_opensearch:
+            search = "opensearch" if engines.client.ping() else "opensearch unreachable"
+        return {"status": "ok", "register": "ok", "search": search}
+
+    @app.post("/api/v1/search", response_model=SearchAnswer)
+    def search(
+        request: Request,
+        query: Annotated[dict[str, Any], Body(description="a query document (search schema)")],
+        top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
+        as_of: dt.date | None = None,
+    ) -> SearchAnswer:
+        return run_search(query, request.app.state.descriptive, top, as_of)
+
+    @app.post("/api/v1/search/photo", response_model=list[PhotoCandidate])
+    async def search_photo(
+        request: Request,
+        top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
+        radius: Annotated[int, Query(ge=0, le=MAX_RADIUS)] = DEFAULT_RADIUS,
+        include_archived: bool = False,
+    ) -> list[PhotoCandidate]:
+        """The photo is the request body (JPEG, PNG or WebP bytes)."""
+        content = await request.body()
+        if not content or len(content) > MAX_PHOTO_BYTES:
+            raise InvalidInput("send the photo as the request body (at most 50 MiB)")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "query"
+            path.write_bytes(content)
+            hashes = hash_query_image(path)
+        engines: SearchEngines = request.app.state.engines
+        return engines.photos()(hashes, top, radius, include_archived)
+
+    return app

@@ -1,0 +1,75 @@
+"""The HTTP API: health, search by description and by photo, and clear errors, on the
+embedded backend and through a real OpenSearch node (whose templates it applies at start)."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from indexer.opensearch_connection import IndexNames, connect
+from indexer.sync import rebuild
+from tests.conftest import run_import
+from tests.imaging.photo_corpus import encode, load, real_photos
+from tests.search.test_photo_search import photo_bundle
+from visor.services import build_services
+from visor.settings import Settings
+from visor.synthetic import write_bundle
+
+QUERY = {"text": "stocky man with a snake tattoo on his left arm", "as_of": "2026-01-01"}
+
+
+def _register(settings: Settings, tmp_path: Path) -> None:
+    services = build_services(settings)
+    run_import(services, write_bundle(tmp_path / "bundle", 200, seed=2))
+    run_import(services, photo_bundle(tmp_path / "photos"))
+    services.close()
+
+
+def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> None:
+    _register(settings, tmp_path)
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/api/v1/health").json()
+        assert health == {"status": "ok", "register": "ok", "search": "memory"}
+        answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
+        assert len(answer["candidates"]) == 5
+        assert answer["candidates"][0]["explanation"]
+
+        bad = client.post("/api/v1/search", json={"age": {"min": 50, "max": 20}})
+        assert bad.status_code == 422 and "age" in bad.json()["error"]
+
+        photo = encode(load(real_photos()["skimage/coffee.png"]).rotate(2))
+        found = client.post("/api/v1/search/photo", content=photo).json()
+        assert [c["reference"] for c in found] == ["B"]
+        refused = client.post("/api/v1/search/photo", content=b"not a photo")
+        assert refused.status_code == 422
+
+
+@pytest.mark.opensearch
+def test_through_opensearch_and_when_it_is_down(
+    tmp_path: Path, opensearch_url: str, opensearch_names: IndexNames
+) -> None:
+    settings = Settings(
+        home=tmp_path / "home",
+        opensearch_url=opensearch_url,
+        opensearch_index_prefix=opensearch_names.prefix,
+    )
+    _register(settings, tmp_path)
+    with TestClient(create_app(settings)) as client:  # applies the templates at start-up
+        cluster = connect(opensearch_url)
+        assert cluster.indices.exists_index_template(name=f"{opensearch_names.alias}-template")
+        services = build_services(settings)
+        rebuild(cluster, services.engine, opensearch_names)
+        services.close()
+        assert client.get("/api/v1/health").json()["search"] == "opensearch"
+        answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
+        assert len(answer["candidates"]) == 5
+
+    down = Settings(home=tmp_path / "home", opensearch_url="http://127.0.0.1:9")
+    with TestClient(create_app(down)) as client:  # starts although the cluster is down
+        assert client.get("/api/v1/health").json()["search"] == "opensearch unreachable"
+        refused = client.post("/api/v1/search", json=QUERY)
+        assert refused.status_code == 503
+        assert "search unavailable" in refused.json()["error"]
+
+
+from api.app import create_app  # noqa: E402  (kept last: the app module is what is tested)
