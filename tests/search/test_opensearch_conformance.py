@@ -1,0 +1,146 @@
+"""The OpenSearch backend against the memory backend on the same register: the same
+statistics, the same top 10 for the development query set (>= 99% of queries, the figure
+is printed), and the same photo matches. Against a real node."""
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opensearchpy import OpenSearch
+from PIL import ImageOps
+
+from benchmarks.devset import AS_OF, make_query
+from imaging.decode import decode_photo
+from imaging.hashes import compute_hashes
+from indexer.lifecycle import current_index, ensure_templates
+from indexer.opensearch_connection import IndexNames, connect
+from indexer.sync import rebuild
+from register.database import snapshot
+from register.photos import iter_photo_hashes
+from register.store import iter_records
+from search.memory_backend import CandidateBackend
+from search.opensearch_backend import OpenSearchBackend
+from search.opensearch_photos import search_photo_opensearch
+from search.opensearch_statistics import load_statistics
+from search.photo_search import build_photo_index, search_photo
+from search.register_index import RegisterIndex
+from search.service import run_search
+from tests.conftest import run_import
+from visor.services import Services, build_services
+from visor.settings import Settings
+from visor.synthetic import write_bundle
+
+pytestmark = pytest.mark.opensearch
+
+SIZE = 3000
+
+
+@dataclass
+class Deployment:
+    services: Services
+    client: OpenSearch
+    names: IndexNames
+    memory: CandidateBackend
+    opensearch: OpenSearchBackend
+    bundle: Path
+
+
+@pytest.fixture(scope="module")
+def deployment(
+    opensearch_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    root = tmp_path_factory.mktemp("conformance")
+    services = build_services(Settings(home=root / "home"))
+    bundle = write_bundle(root / "bundle", SIZE, seed=11, photo_fraction=0.01, as_of=AS_OF)
+    _summary, rejects = run_import(services, bundle)
+    assert not rejects
+    names = IndexNames(f"conformance-{random.randrange(1 << 30):x}")
+    client = connect(opensearch_url)
+    ensure_templates(client, names)
+    rebuild(client, services.engine, names)
+    memory = RegisterIndex(services.engine).backend
+    yield Deployment(services, client, names, memory, OpenSearchBackend(client, names), bundle)
+    client.indices.delete(index=f"{names.prefix}-*", ignore_unavailable=True)
+    client.close()
+    services.close()
+
+
+def test_statistics_gathered_by_aggregations_equal_the_memory_backends(
+    deployment: Deployment,
+) -> None:
+    gathered = load_statistics(
+        deployment.client, current_index(deployment.client, deployment.names)
+    )
+    expected = deployment.memory.statistics
+    assert gathered.count == expected.count == SIZE
+    for field in (
+        "shares",
+        "surnames",
+        "forenames",
+        "mark_types",
+        "motifs",
+        "regions",
+        "mo_document_frequency",
+    ):
+        assert getattr(gathered, field) == getattr(expected, field), field
+    assert gathered.birth_days.tolist() == expected.birth_days.tolist()
+    assert gathered.heights.tolist() == expected.heights.tolist()
+
+
+def _queries(deployment: Deployment) -> list[dict[str, Any]]:
+    with snapshot(deployment.services.engine) as connection:
+        records = [
+            r.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for r in iter_records(connection)
+        ]
+    rng = random.Random(5)
+    made = [make_query(rng, rng.choice(records)) for _ in range(250)]
+    structured: list[dict[str, Any]] = [q.structured for q in made]
+    texts: list[dict[str, Any]] = [
+        {"text": q.text, "as_of": AS_OF.isoformat(), "filters": {"status": "any"}} for q in made
+    ]
+    extra: list[dict[str, Any]] = [
+        {"name": "Dave", "sex": "M"},
+        {"area": "Leeds", "build": "stocky"},
+        {"marks": [{"type": "mark", "location": "neck"}]},
+        {"marks": [{"description": "snake"}], "filters": {"mappa_category": [1]}},
+        {"age": {"min": 30, "max": 40}, "filters": {"wanted_missing": False, "status": "live"}},
+    ]
+    return structured + texts + extra
+
+
+def test_top_ten_equals_the_memory_backends(deployment: Deployment) -> None:
+    queries = _queries(deployment)
+    differ = []
+    for document in queries:
+        expected = run_search(document, deployment.memory, 10, AS_OF).candidates
+        found = run_search(document, deployment.opensearch, 10, AS_OF).candidates
+        if [(s.reference, s.score) for s in found] != [(s.reference, s.score) for s in expected]:
+            differ.append(document)
+    agreement = 1 - len(differ) / len(queries)
+    print(f"\nOpenSearch top 10 == memory top 10 for {agreement:.2%} of {len(queries)} queries")
+    assert agreement >= 0.99, differ[:3]
+
+
+def test_photo_search_returns_the_same_matches(deployment: Deployment) -> None:
+    with snapshot(deployment.services.engine) as connection:
+        rows = list(iter_photo_hashes(connection))
+    assert len(rows) >= 10
+    index = build_photo_index(rows)
+    alias = deployment.names.alias
+    photos = sorted((deployment.bundle / "photos").iterdir())
+    matched = 0
+    for path in photos:
+        image = decode_photo(path).image
+        # The photo itself, and a smaller, recompressed and mirrored copy (a new distance).
+        for query in (image, ImageOps.mirror(image.resize((image.width // 2, image.height // 2)))):
+            hashes = compute_hashes(query)
+            expected = search_photo(index, hashes, top=50)
+            found = search_photo_opensearch(deployment.client, alias, hashes, top=50)
+            assert found == expected, path.name
+            matched += bool(expected)
+    # Blank or uniform pictures are not indexed; every other photo finds its nominal.
+    assert matched >= len(photos)
