@@ -72,9 +72,12 @@ def _names(document: SearchDocument) -> list[dict[str, Any]]:
     return names
 
 
-def index_source(nominal: IndexableNominal) -> dict[str, Any]:
+def index_source(
+    nominal: IndexableNominal, document: SearchDocument | None = None
+) -> dict[str, Any]:
+    """The indexed form of a nominal; pass its search document if it is already made."""
     record = nominal.record
-    document = search_document(record)
+    document = document or search_document(record)
     marks = []
     for mark, recorded in zip(document.marks, record.marks, strict=True):
         region = mark.location.region
