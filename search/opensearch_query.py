@@ -75,7 +75,7 @@ def _missing(field: str) -> Clause:
 def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
     """The hard filters, exactly as `passes_filters` applies them."""
     filters = prepared.query.filters
-    clauses: list[Clause] = [{"match_all": {}}]  # every filtered nominal is a candidate
+    clauses: list[Clause] = []
     if filters.status != "any":
         clauses.append({"term": {"status": filters.status}})
     if filters.mappa_category:
@@ -84,7 +84,9 @@ def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
         clauses.append({"terms": {"managing_agency": sorted(filters.managing_agency)}})
     if filters.wanted_missing is not None:
         clauses.append({"term": {"wanted_missing": filters.wanted_missing}})
-    return clauses
+    # Every nominal that passes the filters is a candidate, even one no clause matches (a
+    # filter makes the should clauses optional; without one, match_all does).
+    return clauses or [{"match_all": {}}]
 
 
 def _shifted(weights: dict[str, float], field: str, neutral: list[str]) -> list[Clause]:

@@ -1,0 +1,233 @@
+"""The query builder without a server: expected DSL for each kind of clause, and the
+property the candidate stage rests on, that a clause's boosts differ exactly as `score()`'s
+contributions do (the real node is held to the memory backend in the conformance test)."""
+
+import datetime as dt
+import math
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pytest
+
+from indexer.documents import MarkDocument
+from search import weights as w
+from search.body_map import Location
+from search.opensearch_query import (
+    _born_by,
+    age_clauses,
+    area_clauses,
+    candidate_query,
+    filter_clauses,
+    height_clauses,
+    mark_clauses,
+    mo_clauses,
+    name_clauses,
+    trait_clauses,
+)
+from search.query import DescriptionQuery
+from search.scoring import _bits, _mark_agreement, _mark_chance, prepare
+from search.statistics import RegisterStatistics
+
+AS_OF = dt.date(2026, 1, 1)
+
+
+def _stats() -> RegisterStatistics:
+    stats = RegisterStatistics(count=9)
+    stats.shares = {
+        "sex": {"M": 0.9, "F": 0.1},
+        "build": {"slim": 0.5, "medium": 0.3, "stocky": 0.2},
+        "town": {"leeds": 0.1},
+    }
+    stats.mark_types = {"tattoo": 0.4, "scar": 0.3}
+    stats.motifs = {"snake": 0.05}
+    stats.regions = {"forearm": 0.2, "arm": 0.1, "neck": 0.1}
+    stats.birth_days = np.array([], dtype=np.int64)
+    stats.heights = np.array([], dtype=np.int64)
+    stats.surnames = Counter({"smith": 3})
+    stats.forenames = Counter({"david": 2})
+    return stats
+
+
+def _prepared(**fields: Any) -> Any:
+    return prepare(DescriptionQuery(**fields), AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, [{"term": {"status": "live"}}]),
+        ({"status": "any"}, [{"match_all": {}}]),
+        (
+            {"status": "archived", "mappa_category": [3, 1], "wanted_missing": True},
+            [
+                {"term": {"status": "archived"}},
+                {"terms": {"mappa_category": [1, 3]}},
+                {"term": {"wanted_missing": True}},
+            ],
+        ),
+        (
+            {"status": "any", "managing_agency": ["WYP", "GMP"]},
+            [{"terms": {"managing_agency": ["GMP", "WYP"]}}],
+        ),
+    ],
+)
+def test_filters(filters: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    assert filter_clauses(_prepared(sex="M", filters=filters)) == expected
+
+
+def test_area_is_one_clause_on_town_or_district() -> None:
+    assert area_clauses(_prepared(area="Leeds"), _stats()) == [
+        {
+            "constant_score": {
+                "filter": {
+                    "bool": {
+                        "should": [
+                            {"term": {"towns": "leeds"}},
+                            {"term": {"postcode_districts": "LEEDS"}},
+                        ]
+                    }
+                },
+                "boost": round(math.log2(w.AREA_MATCH / 0.1), 3),
+            }
+        }
+    ]
+
+
+def test_mo_words_share_the_containment_measure() -> None:
+    # Every word equally rare (the same idf): each of three words is worth a third.
+    clauses = mo_clauses(_prepared(modus_operandi="offered a lift, park"), _stats())
+    third = round(w.MO_MAX_BITS / 3, 4)
+    assert clauses == [
+        {"constant_score": {"filter": {"term": {"mo_terms": word}}, "boost": third}}
+        for word in ("lift", "offered", "park")
+    ]
+
+
+def test_trait_boosts_differ_as_score_contributions_do() -> None:
+    from search.scoring import _level_bits
+    from search.vocabulary import builds, sexes
+
+    stats = _stats()
+    [sex, build] = trait_clauses(_prepared(sex="F", build="stocky"), stats)
+    boosts = {
+        c["constant_score"]["filter"].get("term", {}).get("sex", "nothing"): c["constant_score"][
+            "boost"
+        ]
+        for c in sex["bool"]["should"]
+    }
+    m = _level_bits("sex", "F", "M", w.SEX, sexes(), stats)
+    f = _level_bits("sex", "F", "F", w.SEX, sexes(), stats)
+    assert m < 0 < f
+    # The lowest contribution is shifted to zero (its clause dropped), the rest kept apart.
+    assert "M" not in boosts
+    assert boosts["F"] == pytest.approx(f - m, abs=1e-4)
+    assert boosts["nothing"] == pytest.approx(-m, abs=1e-4)  # no sex recorded: 0 in score()
+    shown = {
+        c["constant_score"]["filter"]["term"]["build"]: c["constant_score"]["boost"]
+        for c in build["bool"]["should"]
+        if "term" in c["constant_score"]["filter"]
+    }
+    contributions = {
+        t: _level_bits("build", "stocky", t, w.BUILD, builds(), stats) for t in builds().terms
+    }
+    low = min(contributions.values())
+    for term, boost in shown.items():
+        assert boost == pytest.approx(contributions[term] - low, abs=1e-4), term
+
+
+@pytest.mark.parametrize(
+    ("as_of", "age", "born_by"),
+    [
+        (dt.date(2026, 1, 1), 30, dt.date(1996, 1, 1)),
+        (dt.date(2024, 2, 29), 1, dt.date(2023, 2, 28)),  # no 29 February in 2023
+        (dt.date(2024, 2, 29), 4, dt.date(2020, 2, 29)),
+    ],
+)
+def test_latest_birth_date_for_an_age(as_of: dt.date, age: int, born_by: dt.date) -> None:
+    assert _born_by(as_of, age) == born_by
+
+
+def test_age_bands_follow_the_witness_error_model() -> None:
+    [best, nothing] = age_clauses(_prepared(age={"min": 30, "max": 35}), _stats())
+    bands = best["dis_max"]["queries"]
+    inside = bands[0]["constant_score"]
+    # In range: aged 30 to 35 on 1 January 2026.
+    assert inside["filter"] == {
+        "range": {"dates_of_birth": {"gt": "1990-01-01", "lte": "1996-01-01"}}
+    }
+    expected = 0.2  # an empty register: the default chance
+    floor = _bits(w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+    in_range = _bits(w.AGE_IN_RANGE + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+    assert inside["boost"] == pytest.approx(in_range - floor, abs=1e-3)
+    one_year_out = [b["constant_score"] for b in bands[1:3]]
+    assert [b["filter"]["range"]["dates_of_birth"] for b in one_year_out] == [
+        {"gt": "1996-01-01", "lte": "1997-01-01"},  # aged 29
+        {"gt": "1989-01-01", "lte": "1990-01-01"},  # aged 36
+    ]
+    assert one_year_out[0]["boost"] < inside["boost"]
+    assert nothing["constant_score"]["filter"] == {
+        "bool": {"must_not": [{"exists": {"field": "dates_of_birth"}}]}
+    }
+
+
+def test_height_bands() -> None:
+    [best, _nothing] = height_clauses(_prepared(height_cm={"min": 175, "max": 180}), _stats())
+    bands = [
+        q["constant_score"]["filter"]["range"]["height_cm"] for q in best["dis_max"]["queries"]
+    ]
+    assert bands[:3] == [
+        {"gte": 175, "lte": 180},
+        {"gte": 174, "lte": 174},
+        {"gte": 181, "lte": 181},
+    ]
+
+
+def test_a_single_heard_name_matches_nicknames_surnames_and_sounds() -> None:
+    [nested] = name_clauses(_prepared(name="Dave"), _stats())
+    assert nested["nested"]["path"] == "names" and nested["nested"]["score_mode"] == "max"
+    filters = [
+        q["constant_score"]["filter"] for q in nested["nested"]["query"]["dis_max"]["queries"]
+    ]
+    assert filters[0] == {"term": {"names.forename": "dave"}}
+    assert "david" in filters[1]["terms"]["names.forename_first"]
+    assert filters[2] == {"term": {"names.surname_words": "dave"}}
+    alike = filters[3]["bool"]["should"]
+    assert {"term": {"names.surname_sound": "d:TF"}} in alike
+    assert {"term": {"names.forename_first.edge": "dave"}} in alike
+
+
+def test_a_mark_scores_its_best_recorded_mark_by_script() -> None:
+    stats = _stats()
+    prepared = _prepared(
+        marks=[{"type": "tattoo", "location": "left forearm", "description": "snake"}]
+    )
+    [clause] = mark_clauses(prepared, stats)
+    outer = clause["function_score"]
+    assert outer["query"]["nested"]["path"] == "marks"
+    assert outer["query"]["nested"]["score_mode"] == "max"
+    inner = outer["query"]["nested"]["query"]["function_score"]
+    assert inner["score_mode"] == "multiply" and inner["boost_mode"] == "replace"
+    weights = sorted(f["weight"] for f in inner["functions"])
+    # Removed tattoo (0.7); adjacent/side-swapped places; a different motif or words only.
+    assert 0.7 in weights and 0.1 in weights and 0.6 in weights
+    mark = prepared.marks[0]
+    params = outer["script_score"]["script"]["params"]
+    assert params["c"] == pytest.approx(_mark_chance(mark, stats))
+    # The script's value for a perfect mark equals score()'s contribution less the floor.
+    perfect = MarkDocument(
+        "tattoo", Location("forearm", "left"), frozenset({"snake"}), "snake", "", ""
+    )
+    agreement = _mark_agreement(mark, perfect)
+    value = math.log2((params["u"] + agreement) / (params["u"] + params["c"])) - params["floor"]
+    expected = _bits(params["u"] + agreement, params["u"] + params["c"]) - params["floor"]
+    assert value == pytest.approx(expected, abs=1e-3)
+
+
+def test_the_whole_body() -> None:
+    body = candidate_query(_prepared(sex="M", area="Leeds"), _stats(), 250)
+    assert body["size"] == 250
+    assert body["_source"] == ["search_document"]
+    assert body["sort"] == [{"_score": "desc"}, {"reference": "asc"}]
+    assert body["query"]["bool"]["filter"] == [{"term": {"status": "live"}}]
+    assert len(body["query"]["bool"]["should"]) == 2
