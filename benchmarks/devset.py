@@ -237,6 +237,27 @@ def build_devset(
     return records, [make_query(rng, record) for record in targets]
 
 
+def conformance_queries(
+    records: list[dict[str, Any]], count: int, seed: int
+) -> list[dict[str, Any]]:
+    """Queries for holding two backends to the same answers: `count` development queries,
+    each structured and as free text, and a few edge cases (a nickname alone, an area, a
+    generic mark, filters)."""
+    rng = random.Random(seed)
+    made = [make_query(rng, rng.choice(records)) for _ in range(count)]
+    texts = [
+        {"text": q.text, "as_of": AS_OF.isoformat(), "filters": {"status": "any"}} for q in made
+    ]
+    extra: list[dict[str, Any]] = [
+        {"name": "Dave", "sex": "M"},
+        {"area": "Leeds", "build": "stocky"},
+        {"marks": [{"type": "mark", "location": "neck"}]},
+        {"marks": [{"description": "snake"}], "filters": {"mappa_category": [1]}},
+        {"age": {"min": 30, "max": 40}, "filters": {"wanted_missing": False, "status": "live"}},
+    ]
+    return [q.structured for q in made] + texts + extra
+
+
 if __name__ == "__main__":
     _records, dev = build_devset(50, 5)
     for query in dev:

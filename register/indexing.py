@@ -8,11 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
-from imaging.analysis import ANALYSIS_VERSION
-from imaging.hashes import to_unsigned
 from register import tables
 from register.model import NominalRecord
-from register.photos import PhotoHashRow
+from register.photos import PhotoHashRow, photo_hash_query, photo_hash_row
 from register.store import load_records
 
 
@@ -55,41 +53,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 def _photo_hashes(
     connection: Connection, nominal_ids: Sequence[int]
 ) -> dict[int, list[PhotoHashRow]]:
-    p, a, n = tables.photos, tables.photo_analyses, tables.nominals
-    query = (
-        select(
-            n.c.id,
-            n.c.reference,
-            n.c.status,
-            p.c.sha256,
-            p.c.kind,
-            a.c.contrast,
-            a.c.phash,
-            a.c.dhash,
-            a.c.phash_mirror,
-            a.c.dhash_mirror,
-        )
-        .join(p, p.c.nominal_id == n.c.id)
-        .join(a, a.c.sha256 == p.c.sha256)
-        # Hashes of another analysis version are not comparable with today's.
-        .where(n.c.id.in_(list(nominal_ids)), a.c.analysis_version == ANALYSIS_VERSION)
-        .order_by(n.c.id, p.c.position)
-    )
     found: dict[int, list[PhotoHashRow]] = defaultdict(list)
-    for row in connection.execute(query):
-        found[row.id].append(
-            PhotoHashRow(
-                row.reference,
-                row.status,
-                row.sha256,
-                row.kind,
-                row.contrast,
-                to_unsigned(row.phash),
-                to_unsigned(row.dhash),
-                to_unsigned(row.phash_mirror),
-                to_unsigned(row.dhash_mirror),
-            )
-        )
+    for row in connection.execute(photo_hash_query(nominal_ids)):
+        found[row.id].append(photo_hash_row(row))
     return found
 
 

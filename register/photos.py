@@ -1,10 +1,11 @@
 """The register's side of the photo library: which contents are analysed, storing analyses,
 and reading photo hashes out for the search index."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Row, Select, delete, insert, select
 
 from imaging.analysis import ANALYSIS_VERSION, PhotoAnalysis
 from imaging.hashes import to_signed, to_unsigned
@@ -75,11 +76,12 @@ class PhotoHashRow:
     dhash_mirror: int
 
 
-def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
-    """Every photo held by a nominal, with its hashes (unsigned), in nominal order."""
+def photo_hash_query(nominal_ids: Sequence[int] | None = None) -> Select[Any]:
+    """Photos held by nominals (all, or these) with their hashes, in nominal order."""
     p, a, n = tables.photos, tables.photo_analyses, tables.nominals
     query = (
         select(
+            n.c.id,
             n.c.reference,
             n.c.status,
             p.c.sha256,
@@ -96,15 +98,26 @@ def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
         .where(a.c.analysis_version == ANALYSIS_VERSION)
         .order_by(n.c.id, p.c.position)
     )
-    for row in connection.execute(query):
-        yield PhotoHashRow(
-            row.reference,
-            row.status,
-            row.sha256,
-            row.kind,
-            row.contrast,
-            to_unsigned(row.phash),
-            to_unsigned(row.dhash),
-            to_unsigned(row.phash_mirror),
-            to_unsigned(row.dhash_mirror),
-        )
+    if nominal_ids is not None:
+        query = query.where(n.c.id.in_(list(nominal_ids)))
+    return query
+
+
+def photo_hash_row(row: Row[Any]) -> PhotoHashRow:
+    return PhotoHashRow(
+        row.reference,
+        row.status,
+        row.sha256,
+        row.kind,
+        row.contrast,
+        to_unsigned(row.phash),
+        to_unsigned(row.dhash),
+        to_unsigned(row.phash_mirror),
+        to_unsigned(row.dhash_mirror),
+    )
+
+
+def iter_photo_hashes(connection: Connection) -> Iterator[PhotoHashRow]:
+    """Every photo held by a nominal, with its hashes (unsigned), in nominal order."""
+    for row in connection.execute(photo_hash_query()):
+        yield photo_hash_row(row)

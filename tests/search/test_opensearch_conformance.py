@@ -12,7 +12,7 @@ import pytest
 from opensearchpy import OpenSearch
 from PIL import ImageOps
 
-from benchmarks.devset import AS_OF, make_query
+from benchmarks.devset import AS_OF, conformance_queries
 from imaging.decode import decode_photo
 from imaging.hashes import compute_hashes
 from indexer.lifecycle import current_index, ensure_templates
@@ -96,20 +96,7 @@ def _queries(deployment: Deployment) -> list[dict[str, Any]]:
             r.model_dump(mode="json", by_alias=True, exclude_none=True)
             for r in iter_records(connection)
         ]
-    rng = random.Random(5)
-    made = [make_query(rng, rng.choice(records)) for _ in range(250)]
-    structured: list[dict[str, Any]] = [q.structured for q in made]
-    texts: list[dict[str, Any]] = [
-        {"text": q.text, "as_of": AS_OF.isoformat(), "filters": {"status": "any"}} for q in made
-    ]
-    extra: list[dict[str, Any]] = [
-        {"name": "Dave", "sex": "M"},
-        {"area": "Leeds", "build": "stocky"},
-        {"marks": [{"type": "mark", "location": "neck"}]},
-        {"marks": [{"description": "snake"}], "filters": {"mappa_category": [1]}},
-        {"age": {"min": 30, "max": 40}, "filters": {"wanted_missing": False, "status": "live"}},
-    ]
-    return structured + texts + extra
+    return conformance_queries(records, 250, seed=5)
 
 
 def test_top_ten_equals_the_memory_backends(deployment: Deployment) -> None:

@@ -1,11 +1,11 @@
 """The vectorised backend against the exhaustive one (the oracle): the same totals for every
 nominal, and the same answers, on the development set's witness queries."""
 
-import random
+from typing import Any
 
 import pytest
 
-from benchmarks.devset import AS_OF, make_query
+from benchmarks.devset import AS_OF, conformance_queries
 from indexer.documents import SearchDocument, search_document
 from register.model import from_document
 from search.memory_backend import MemoryBackend
@@ -21,26 +21,12 @@ def documents() -> list[SearchDocument]:
 
 
 @pytest.fixture(scope="module")
-def queries() -> list[dict[str, object]]:
-    rng = random.Random(8)
-    records = list(NominalGenerator(4).nominals(600))
-    made = [make_query(rng, rng.choice(records)) for _ in range(60)]
-    structured: list[dict[str, object]] = [q.structured for q in made]
-    texts: list[dict[str, object]] = [
-        {"text": q.text, "as_of": AS_OF.isoformat(), "filters": {"status": "any"}} for q in made
-    ]
-    extra: list[dict[str, object]] = [
-        {"name": "Dave", "sex": "M"},
-        {"area": "Leeds", "build": "stocky"},
-        {"marks": [{"type": "mark", "location": "neck"}]},
-        {"marks": [{"description": "snake"}], "filters": {"mappa_category": [1]}},
-        {"age": {"min": 30, "max": 40}, "filters": {"wanted_missing": False, "status": "live"}},
-    ]
-    return structured + texts + extra
+def queries() -> list[dict[str, Any]]:
+    return conformance_queries(list(NominalGenerator(4).nominals(600)), 60, seed=8)
 
 
 def test_every_total_equals_score(
-    documents: list[SearchDocument], queries: list[dict[str, object]]
+    documents: list[SearchDocument], queries: list[dict[str, Any]]
 ) -> None:
     from search.parser import merge_parsed
 
@@ -55,7 +41,7 @@ def test_every_total_equals_score(
 
 
 def test_answers_equal_the_exhaustive_backend(
-    documents: list[SearchDocument], queries: list[dict[str, object]]
+    documents: list[SearchDocument], queries: list[dict[str, Any]]
 ) -> None:
     from search.service import run_search
 
