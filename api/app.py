@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
 from imaging.blobstore import PhotoRejected
 from register.database import translated_errors
@@ -107,11 +108,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         content = await request.body()
         if not content or len(content) > MAX_PHOTO_BYTES:
             raise InvalidInput("send the photo as the request body (at most 50 MiB)")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "query"
-            path.write_bytes(content)
-            hashes = hash_query_image(path)
         engines: SearchEngines = request.app.state.engines
-        return engines.photos()(hashes, top, radius, include_archived)
+
+        def decode_and_search() -> list[PhotoCandidate]:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "query"
+                path.write_bytes(content)
+                hashes = hash_query_image(path)
+            return engines.photos()(hashes, top, radius, include_archived)
+
+        # Decoding and the cluster's answer take time: off the event loop, so that a slow
+        # photo or cluster does not hold up other requests (health checks among them).
+        return await run_in_threadpool(decode_and_search)
 
     return app

@@ -56,6 +56,7 @@ def write_actions(
     for attempt in range(1, attempts + 1):
         transient: dict[str, dict[str, Any]] = {}
         permanent: list[str] = []
+        seen: set[str] = set()
         for ok, item in helpers.streaming_bulk(
             client,
             list(pending.values()),
@@ -69,6 +70,7 @@ def write_actions(
         ):
             op_type, info = next(iter(item.items()))
             key = str(info.get("_id"))
+            seen.add(key)
             status = _status(info)
             if ok:
                 if op_type == "delete":
@@ -91,6 +93,9 @@ def write_actions(
             else:
                 permanent.append(f"{key}: status {status}: {_reason(info)}")
                 log.error("indexing %s refused (status %s): %s", key, status, _reason(info))
+        for key in pending.keys() - seen:  # no answer for it at all: try again, never assume
+            log.warning("indexing %s got no answer (attempt %d)", key, attempt)
+            transient[key] = pending[key]
         if permanent:
             result.failures = permanent + [f"{key}: not attempted again" for key in transient]
             raise IndexingFailed(

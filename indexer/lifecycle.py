@@ -10,7 +10,7 @@ from opensearchpy.exceptions import ConflictError
 
 from indexer.mapping import index_body
 from indexer.opensearch_connection import IndexNames
-from visor.errors import NotFound
+from visor.errors import SearchUnavailable
 
 _STATE_MAPPING = {
     "mappings": {
@@ -25,8 +25,8 @@ _STATE_MAPPING = {
 }
 
 
-class IndexNotBuilt(NotFound):
-    """No nominal index behind the alias yet."""
+class IndexNotBuilt(SearchUnavailable):
+    """No nominal index behind the alias yet: searches cannot be answered until one is built."""
 
 
 def ensure_templates(client: OpenSearch, names: IndexNames) -> None:
@@ -79,10 +79,6 @@ def swap_alias(client: OpenSearch, names: IndexNames, index: str) -> list[str]:
     actions.append({"add": {"index": index, "alias": names.alias}})
     client.indices.update_aliases(body={"actions": actions})
     return [p for p in previous if p != index]
-
-
-def our_indices(client: OpenSearch, names: IndexNames) -> list[str]:
-    return sorted(i for i in client.indices.get(index=f"{names.alias}-v*") if names.is_ours(i))
 
 
 def read_position(client: OpenSearch, names: IndexNames, index: str) -> int:

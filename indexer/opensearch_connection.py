@@ -41,6 +41,3 @@ class IndexNames:
     def new_index(self, mapping_version: int, now: dt.datetime | None = None) -> str:
         stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d%H%M%S%f")
         return f"{self.alias}-v{mapping_version}-{stamp}"
-
-    def is_ours(self, index: str) -> bool:
-        return index.startswith(f"{self.alias}-v")

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from opensearchpy import OpenSearch, helpers
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from indexer.bulk import BulkResult, write_actions
 from indexer.lifecycle import (
     create_index,
     current_index,
     forget_position,
-    our_indices,
     read_position,
     swap_alias,
     write_position,
@@ -36,6 +35,7 @@ from register.database import snapshot
 from register.indexing import (
     IndexableNominal,
     OutboxEvent,
+    database_now,
     iter_indexable,
     iter_versions,
     load_indexable,
@@ -43,11 +43,14 @@ from register.indexing import (
     outbox_position,
 )
 from register.store import count_nominals
+from visor.errors import Conflict
 
 # An outbox id below a later one may still be in an uncommitted transaction (ids are taken
-# at insert, not at commit). Sync waits this long at such a gap before deciding the id was
-# rolled back and will never appear.
+# at insert, not at commit). Sync waits at such a gap until the row after it is this old, by
+# the database's clock at its insert, before deciding the id was rolled back. Outbox rows are
+# inserted at the end of a write, just before its commit, so 30 s is a wide margin.
 GAP_GRACE = dt.timedelta(seconds=30)
+RECENT_EVENTS = 10_000  # how far back a rebuild looks for ids still in flight
 
 T = TypeVar("T")
 
@@ -64,13 +67,19 @@ def _index_action(index: str, nominal: IndexableNominal) -> dict[str, Any]:
         "_index": index,
         "_id": nominal.record.reference,
         "version": nominal.version,
-        "version_type": "external",
+        # Equal versions may be written again: a re-analysed photo changes the document
+        # without changing the record. Older versions are still refused.
+        "version_type": "external_gte",
         "_source": index_source(nominal),
     }
 
 
 def _delete_action(index: str, reference: str) -> dict[str, Any]:
     return {"_op_type": "delete", "_index": index, "_id": reference}
+
+
+class RegisterBehindIndex(Conflict):
+    """The index holds changes the register no longer has: only a rebuild can repair it."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ def rebuild(
     written = 0
     try:
         with snapshot(engine) as connection:
-            position = outbox_position(connection)
+            position = settled_position(connection)
             if on_total:
                 on_total(count_nominals(connection))
             for batch in _batched(iter_indexable(connection, batch_size), batch_size):
@@ -109,12 +118,12 @@ def rebuild(
         client.indices.delete(index=index, ignore_unavailable=True)
         forget_position(client, names, index)
         raise
-    previous = swap_alias(client, names, index)
-    removed = [i for i in our_indices(client, names) if i != index]
+    # Only what the alias left is removed: another rebuild's index, still being built,
+    # is not ours to delete.
+    removed = swap_alias(client, names, index)
     for old in removed:
         client.indices.delete(index=old, ignore_unavailable=True)
         forget_position(client, names, old)
-    del previous
     return RebuildResult(index, written, position, removed)
 
 
@@ -140,6 +149,17 @@ def _settled(events: list[OutboxEvent], position: int, now: dt.datetime) -> list
     return events
 
 
+def settled_position(connection: Connection) -> int:
+    """The outbox position a snapshot can claim to include: the newest id, unless a recent
+    id below it is missing (its transaction may still commit, after the snapshot). Events
+    past the position are applied again by the next sync, which is harmless."""
+    latest = outbox_position(connection)
+    start = max(0, latest - RECENT_EVENTS)
+    recent = outbox_events_after(connection, start, RECENT_EVENTS)
+    settled = _settled(recent, start, database_now(connection))
+    return settled[-1].id if settled else start
+
+
 def _apply(client: OpenSearch, engine: Engine, index: str, references: list[str]) -> BulkResult:
     with snapshot(engine) as connection:
         nominals = load_indexable(connection, references)
@@ -155,16 +175,24 @@ def sync(
     names: IndexNames,
     batch_size: int = 500,
     refresh: bool = False,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> SyncResult:
     """Apply every settled outbox event past the index's position."""
     index = current_index(client, names)
     position = read_position(client, names, index)
+    with engine.connect() as connection:
+        latest = outbox_position(connection)
+    if position > latest:
+        raise RegisterBehindIndex(
+            f"the index {index} has applied outbox events up to {position} but the register's "
+            f"outbox ends at {latest} (a register restored from a backup?): run "
+            "`visor index rebuild`"
+        )
     result = SyncResult(index=index, outbox_position=position)
     while True:
         with engine.connect() as connection:
             found = outbox_events_after(connection, position, batch_size)
-        events = _settled(found, position, now())
+            current = database_now(connection)
+        events = _settled(found, position, current)
         if not events:
             result.waiting_at_gap = bool(found)
             break
@@ -232,10 +260,15 @@ class Drift:
 
 
 def index_versions(client: OpenSearch, index: str) -> dict[str, int]:
+    """Each document's external version: the one that decides which writes it accepts."""
     return {
-        hit["_id"]: int(hit["_source"]["version"])
+        hit["_id"]: int(hit["_version"])
         for hit in helpers.scan(
-            client, index=index, query={"_source": ["version"]}, size=5000, preserve_order=False
+            client,
+            index=index,
+            query={"version": True, "_source": False},
+            size=5000,
+            preserve_order=False,
         )
     }
 
@@ -255,12 +288,15 @@ def reconcile(client: OpenSearch, engine: Engine, names: IndexNames, repair: boo
             elif indexed[reference] != version:
                 stale[reference] = version
     extra = sorted(set(indexed) - in_register)
+    ahead = sorted(r for r, version in stale.items() if indexed[r] > version)
+    if repair and ahead:
+        # External versions only move forward, so a document newer than the register (an
+        # index kept across a register restore) cannot be set back in place.
+        raise RegisterBehindIndex(
+            f"{len(ahead)} nominal(s) are at a later version in the index than in the "
+            f"register (e.g. {', '.join(ahead[:5])}): run `visor index rebuild`"
+        )
     if repair:
-        # An index document newer than the register cannot come from the register's own
-        # writes (an index restored from elsewhere, say); the register wins, so it goes first.
-        ahead = [r for r, version in stale.items() if indexed[r] > version]
-        if ahead:
-            write_actions(client, [_delete_action(index, r) for r in ahead])
         for batch in _batched(sorted(missing) + sorted(stale) + extra, 500):
             _apply(client, engine, index, batch)
         client.indices.refresh(index=index)

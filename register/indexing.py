@@ -34,6 +34,15 @@ def outbox_position(connection: Connection) -> int:
     return int(connection.scalar(select(func.max(tables.outbox.c.id))) or 0)
 
 
+def database_now(connection: Connection) -> dt.datetime:
+    """The time by the clock that stamps outbox rows (see store.write_outbox)."""
+    if connection.dialect.name == "postgresql":
+        moment = connection.scalar(select(func.clock_timestamp()))
+        assert isinstance(moment, dt.datetime)
+        return _aware(moment)
+    return dt.datetime.now(dt.UTC)
+
+
 def outbox_events_after(connection: Connection, position: int, limit: int) -> list[OutboxEvent]:
     o = tables.outbox
     rows = connection.execute(

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, Select, delete, insert, select
 from imaging.analysis import ANALYSIS_VERSION, PhotoAnalysis
 from imaging.hashes import to_signed, to_unsigned
 from register import tables
-from register.store import now
+from register.store import now, write_outbox
 
 
 def needs_analysis(connection: Connection, sha256: str, with_faces: bool) -> bool:
@@ -59,8 +59,25 @@ def store_analyses(connection: Connection, analyses: Iterable[PhotoAnalysis]) ->
     if not rows:
         return
     a = tables.photo_analyses
-    connection.execute(delete(a).where(a.c.sha256.in_([row["sha256"] for row in rows])))
+    contents = [row["sha256"] for row in rows]
+    replaced = list(connection.scalars(select(a.c.sha256).where(a.c.sha256.in_(contents))))
+    connection.execute(delete(a).where(a.c.sha256.in_(contents)))
     connection.execute(insert(a), rows)
+    if replaced:
+        _announce_new_hashes(connection, replaced)
+
+
+def _announce_new_hashes(connection: Connection, contents: list[str]) -> None:
+    """A re-analysed photo (a new analysis version) may have new hashes; every nominal that
+    holds it gets an outbox row, at its current version, so the search index picks them up
+    although no record changed."""
+    p, n = tables.photos, tables.nominals
+    holders = connection.execute(
+        select(n.c.id, n.c.reference, n.c.version)
+        .where(n.c.id.in_(select(p.c.nominal_id).where(p.c.sha256.in_(contents))))
+        .order_by(n.c.id)
+    )
+    write_outbox(connection, [tuple(row) for row in holders], "photos", now())
 
 
 @dataclass(frozen=True)

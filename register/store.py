@@ -184,19 +184,36 @@ def _record_versions(
             for nid, _ref, version, change, fields, document in entries
         ],
     )
-    connection.execute(
-        insert(tables.outbox),
-        [
-            {
-                "nominal_id": nid,
-                "reference": ref,
-                "version": version,
-                "event": "upsert",
-                "created_at": changed_at,
-            }
-            for nid, ref, version, _change, _fields, _doc in entries
-        ],
+    write_outbox(
+        connection,
+        [(nid, ref, version) for nid, ref, version, _change, _fields, _doc in entries],
+        "upsert",
+        changed_at,
     )
+
+
+def write_outbox(
+    connection: Connection,
+    nominals: list[tuple[int, str, int]],
+    event: str,
+    changed_at: dt.datetime,
+) -> None:
+    """Outbox rows for (nominal_id, reference, version). On PostgreSQL the row's time is the
+    database's clock at the insert, not the writer's: the indexer measures how long an id
+    has been missing by it (see indexer/sync.py), so it must not depend on a client's clock
+    or on how long the transaction ran before this point."""
+    statement = insert(tables.outbox)
+    rows: list[dict[str, Any]] = [
+        {"nominal_id": nid, "reference": ref, "version": version, "event": event}
+        for nid, ref, version in nominals
+    ]
+    if connection.dialect.name == "postgresql":
+        statement = statement.values(created_at=func.clock_timestamp())
+    else:
+        for row in rows:
+            row["created_at"] = changed_at
+    if rows:
+        connection.execute(statement, rows)
 
 
 def _keep_register_status(item: Incoming, stored: NominalRecord) -> Incoming:

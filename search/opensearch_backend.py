@@ -3,8 +3,8 @@
 The index holds each nominal's search document beside its searchable fields, so the final
 scores and explanations are computed here by the same function the memory backend uses,
 with statistics gathered from the same index. A conformance test holds its top 10 to the
-memory backend's. If the cluster cannot be reached, a search raises `SearchUnavailable`
-with the reason; nothing is silently answered from a partial index.
+memory backend's. If the cluster cannot be reached (or has no index yet), a search raises
+`SearchUnavailable` with the reason; nothing is silently answered from a partial index.
 """
 
 import logging
@@ -23,17 +23,20 @@ from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
 from search.opensearch_statistics import load_statistics
 from search.scoring import PreparedQuery, Score, score
 from search.statistics import RegisterStatistics
-from visor.errors import BackendUnavailable
+from visor.errors import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
 
-class SearchUnavailable(BackendUnavailable):
-    """The search engine cannot answer; the register itself is unaffected."""
-
-
-def unavailable(error: Exception) -> SearchUnavailable:
-    return SearchUnavailable(f"search unavailable: OpenSearch cannot be reached ({error})")
+def unavailable(error: TransportError) -> Exception:
+    """The cluster down, timing out or overloaded is "search unavailable"; a request it
+    refuses (4xx) is a bug on our side and is raised as it is, never hidden by a fallback."""
+    status = error.status_code
+    if isinstance(error, OpenSearchConnectionError) or not isinstance(status, int):
+        return SearchUnavailable(f"search unavailable: OpenSearch cannot be reached ({error})")
+    if status >= 500 or status == 429:
+        return SearchUnavailable(f"search unavailable: OpenSearch answered {status} ({error})")
+    return error
 
 
 class OpenSearchBackend:
@@ -65,7 +68,7 @@ class OpenSearchBackend:
                 if generation != self._generation or self._statistics is None:
                     self._statistics = load_statistics(self.client, index)
                     self._generation = generation
-            except (OpenSearchConnectionError, TransportError) as error:
+            except TransportError as error:
                 raise unavailable(error) from error
             self._checked_at = self._clock()
         return self._statistics
@@ -74,7 +77,7 @@ class OpenSearchBackend:
         body = candidate_query(prepared, self.statistics, size)
         try:
             found = self.client.search(index=self.names.alias, body=body)
-        except (OpenSearchConnectionError, TransportError) as error:
+        except TransportError as error:
             raise unavailable(error) from error
         hits: list[dict[str, Any]] = found["hits"]["hits"]
         return hits

@@ -10,7 +10,6 @@ in-memory `PhotoHashIndex` (a conformance test holds them equal).
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import TransportError
 
 from imaging.hashes import PerceptualHashes, to_unsigned
@@ -100,7 +99,7 @@ def search_photo_opensearch(
             found = client.search(
                 index=index, body=photo_query(query, radius, include_archived, after)
             )
-        except (OpenSearchConnectionError, TransportError) as error:
+        except TransportError as error:
             raise unavailable(error) from error
         hits = found["hits"]["hits"]
         for hit in hits:

@@ -89,8 +89,9 @@ def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
     return clauses or [{"match_all": {}}]
 
 
-def _shifted(weights: dict[str, float], field: str, neutral: list[str]) -> list[Clause]:
-    """One clause per term; `neutral` terms and a missing value score 0 in `score()`."""
+def _shifted(weights: dict[str, float], field: str) -> list[Clause]:
+    """One clause per term `score()` weighs; any other value (none recorded; IC0/IC9; sex X
+    or U) is no evidence, 0 in `score()`, and gets the shift that keeps boosts positive."""
     shift = -min(0.0, *weights.values())
     clauses = [
         _constant({"term": {field: term}}, bits + shift)
@@ -98,42 +99,40 @@ def _shifted(weights: dict[str, float], field: str, neutral: list[str]) -> list[
         if bits + shift > _EPSILON
     ]
     if shift > _EPSILON:
-        nothing: Clause = _missing(field)
-        if neutral:
-            nothing = {"bool": {"should": [nothing, {"terms": {field: neutral}}]}}
-        clauses.append(_constant(nothing, shift))
+        weighed: Clause = {"terms": {field: sorted(weights)}}
+        clauses.append(_constant({"bool": {"must_not": [weighed]}}, shift))
     return clauses
 
 
 def trait_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
     q = prepared.query
-    asked: list[tuple[str, str | None, w.Levels, Vocabulary, list[str]]] = [
-        ("sex", q.sex if q.sex in ("M", "F") else None, w.SEX, sexes(), []),
+    unknown_ic = ("IC0", "IC9")
+    asked: list[tuple[str, str | None, w.Levels, Vocabulary, tuple[str, ...]]] = [
+        ("sex", q.sex if q.sex in ("M", "F") else None, w.SEX, sexes(), ("X", "U")),
         (
             "ethnic_appearance",
-            q.ethnic_appearance if q.ethnic_appearance not in (None, "IC0", "IC9") else None,
+            q.ethnic_appearance if q.ethnic_appearance not in (None, *unknown_ic) else None,
             w.ETHNIC_APPEARANCE,
             ethnic_appearance(),
-            ["IC0", "IC9"],
+            unknown_ic,
         ),
-        ("build", prepared.build, w.BUILD, builds(), []),
-        ("hair_colour", prepared.hair_colour, w.HAIR_COLOUR, hair_colours(), []),
-        ("hair_length", prepared.hair_length, w.HAIR_LENGTH, hair_lengths(), []),
-        ("facial_hair", prepared.facial_hair, w.FACIAL_HAIR, facial_hair(), []),
-        ("eye_colour", prepared.eye_colour, w.EYE_COLOUR, eye_colours(), []),
-        ("accent", prepared.accent, w.ACCENT, accents(), []),
+        ("build", prepared.build, w.BUILD, builds(), ()),
+        ("hair_colour", prepared.hair_colour, w.HAIR_COLOUR, hair_colours(), ()),
+        ("hair_length", prepared.hair_length, w.HAIR_LENGTH, hair_lengths(), ()),
+        ("facial_hair", prepared.facial_hair, w.FACIAL_HAIR, facial_hair(), ()),
+        ("eye_colour", prepared.eye_colour, w.EYE_COLOUR, eye_colours(), ()),
+        ("accent", prepared.accent, w.ACCENT, accents(), ()),
     ]
     clauses: list[Clause] = []
-    for attribute, value, levels, vocabulary, neutral in asked:
+    for attribute, value, levels, vocabulary, no_evidence in asked:
         if value is None or value not in vocabulary.terms:
             continue
-        terms = [t for t in vocabulary.terms if t not in neutral]
-        if attribute == "sex":
-            neutral, terms = [t for t in terms if t not in ("M", "F")], ["M", "F"]
         weights = {
-            term: _level_bits(attribute, value, term, levels, vocabulary, stats) for term in terms
+            term: _level_bits(attribute, value, term, levels, vocabulary, stats)
+            for term in vocabulary.terms
+            if term not in no_evidence
         }
-        group = _shifted(weights, attribute, neutral)
+        group = _shifted(weights, attribute)
         if group:
             clauses.append({"bool": {"should": group}})
     return clauses

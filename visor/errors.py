@@ -23,3 +23,8 @@ class InvalidInput(VisorError):
 
 class BackendUnavailable(VisorError):
     """A service we depend on (database, search engine) cannot be reached."""
+
+
+class SearchUnavailable(BackendUnavailable):
+    """The search engine cannot answer (unreachable, overloaded, or no index yet); the
+    register itself is unaffected."""

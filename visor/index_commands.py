@@ -7,14 +7,13 @@ import sys
 import time
 from typing import Any
 
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import TransportError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from tqdm import tqdm
 
-from indexer.bulk import IndexingFailed
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
-from visor.errors import BackendUnavailable, InvalidInput
+from visor.errors import InvalidInput, VisorError
 from visor.search_engines import SearchEngines
 from visor.services import Services
 
@@ -46,7 +45,7 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 def run_index(args: argparse.Namespace, services: Services) -> int:
     try:
         return _run(args, services)
-    except (OpenSearchConnectionError, TransportError) as error:
+    except TransportError as error:
         raise unavailable(error) from error
 
 
@@ -62,12 +61,8 @@ def _follow(args: argparse.Namespace, engines: SearchEngines, services: Services
             result = sync(engines.client, services.engine, engines.names, args.batch_size)
             if result.events:
                 _emit(args, dataclasses.asdict(result), _sync_text(result))
-        except (
-            BackendUnavailable,
-            IndexingFailed,
-            OpenSearchConnectionError,
-            TransportError,
-        ) as error:
+        except (VisorError, TransportError, OperationalError, InterfaceError) as error:
+            # The cluster down, the index not yet built, the register unreachable: all wait.
             print(f"visor index sync: {error}; trying again", file=sys.stderr, flush=True)
         time.sleep(args.interval)
 

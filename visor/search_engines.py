@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import TransportError
 
 from imaging.hashes import PerceptualHashes
@@ -15,13 +14,14 @@ from indexer.lifecycle import ensure_templates
 from indexer.opensearch_connection import IndexNames, connect
 from register.photos import iter_photo_hashes
 from search.memory_backend import CandidateBackend
-from search.opensearch_backend import OpenSearchBackend, SearchUnavailable, unavailable
+from search.opensearch_backend import OpenSearchBackend, unavailable
 from search.opensearch_photos import search_photo_opensearch
 from search.photo_index import PhotoHashIndex
 from search.photo_search import PhotoCandidate, build_photo_index, search_photo
 from search.register_index import RegisterIndex
 from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
+from visor.errors import SearchUnavailable
 from visor.services import Services
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class SearchEngines:
         """At start-up: the index template and state index exist before anything is indexed."""
         try:
             ensure_templates(self.client, self.names)
-        except (OpenSearchConnectionError, TransportError) as error:
+        except TransportError as error:
             raise unavailable(error) from error
 
     def _memory(self) -> CandidateBackend:

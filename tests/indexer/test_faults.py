@@ -21,12 +21,13 @@ from indexer.sync import rebuild, reconcile, sync
 from register import store
 from register.database import snapshot
 from register.indexing import outbox_position
-from search.opensearch_backend import OpenSearchBackend, SearchUnavailable
+from search.opensearch_backend import OpenSearchBackend
 from search.register_index import RegisterIndex
 from search.service import run_search
 from tests.cli_helpers import visor_env
 from tests.conftest import minimal_record, run_import, write_bundle
 from tests.tcp_proxy import CuttableProxy
+from visor.errors import SearchUnavailable
 from visor.search_engines import FallbackBackend
 from visor.services import Services
 from visor.settings import Settings
@@ -154,7 +155,7 @@ def test_a_sync_killed_mid_bulk_converges_when_run_again(
     assert client.count(index=index)["count"] == 1500
 
 
-def test_sync_follow_rides_out_a_node_that_is_down(
+def test_sync_follow_rides_out_a_node_that_is_down_and_an_index_not_built(
     settings: Settings,
     services: Services,
     opensearch_url: str,
@@ -163,9 +164,6 @@ def test_sync_follow_rides_out_a_node_that_is_down(
 ) -> None:
     names = opensearch_names
     client = connect(opensearch_url)
-    ensure_templates(client, names)
-    rebuild(client, services.engine, names)
-    index = current_index(client, names)
     with _proxy(opensearch_url) as proxy:
         proxy.cut()
         env = visor_env(
@@ -184,12 +182,17 @@ def test_sync_follow_rides_out_a_node_that_is_down(
         )
         try:
             run_import(services, write_bundle(tmp_path / "a", _records(0, 30)))
-            with snapshot(services.engine) as connection:
-                last = outbox_position(connection)
             time.sleep(1.5)
             assert process.poll() is None, "a node that is down must not stop the follower"
-            assert read_position(client, names, index) == 0
             proxy.restore()
+            time.sleep(1.5)
+            assert process.poll() is None, "nor an index not yet built"
+            ensure_templates(client, names)
+            rebuild(client, services.engine, names)
+            index = current_index(client, names)
+            run_import(services, write_bundle(tmp_path / "b", _records(30, 10)))
+            with snapshot(services.engine) as connection:
+                last = outbox_position(connection)
             deadline = time.monotonic() + 60
             while read_position(client, names, index) < last and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -197,5 +200,5 @@ def test_sync_follow_rides_out_a_node_that_is_down(
             process.terminate()
             _, errors = process.communicate(timeout=30)
     assert read_position(client, names, index) == last
-    assert b"trying again" in errors
+    assert b"cannot be reached" in errors and b"no search index yet" in errors
     assert reconcile(client, services.engine, names, repair=False).total == 0

@@ -13,7 +13,7 @@ from imaging.hashes import to_unsigned
 from indexer.bulk import IndexingFailed, write_actions
 from indexer.documents import document_from_json, search_document
 from indexer.mapping import index_body
-from indexer.opensearch_connection import IndexNames, connect
+from indexer.opensearch_connection import connect
 from indexer.opensearch_source import chunk_terms, index_source, sound_key
 from register.indexing import IndexableNominal
 from register.model import from_document
@@ -229,9 +229,3 @@ def test_the_mapping_is_strict(indexed: tuple[OpenSearch, str]) -> None:
     action = {"_index": index, "_id": "X", "_source": {"reference": "X", "nickname": "Dodgy"}}
     with pytest.raises(IndexingFailed, match="strict_dynamic_mapping_exception"):
         write_actions(client, [action])
-
-
-def test_names_of_indices(opensearch_names: IndexNames) -> None:
-    names = opensearch_names
-    assert names.is_ours(names.new_index(1))
-    assert not names.is_ours(names.state)

@@ -122,7 +122,10 @@ def test_trait_boosts_differ_as_score_contributions_do() -> None:
     # The lowest contribution is shifted to zero (its clause dropped), the rest kept apart.
     assert "M" not in boosts
     assert boosts["F"] == pytest.approx(f - m, abs=1e-4)
-    assert boosts["nothing"] == pytest.approx(-m, abs=1e-4)  # no sex recorded: 0 in score()
+    assert boosts["nothing"] == pytest.approx(-m, abs=1e-4)  # none, X or U: 0 in score()
+    assert sex["bool"]["should"][-1]["constant_score"]["filter"] == {
+        "bool": {"must_not": [{"terms": {"sex": ["F", "M"]}}]}
+    }
     shown = {
         c["constant_score"]["filter"]["term"]["build"]: c["constant_score"]["boost"]
         for c in build["bool"]["should"]
