@@ -93,10 +93,14 @@ def _shifted(weights: dict[str, float], field: str) -> list[Clause]:
     """One clause per term `score()` weighs; any other value (none recorded; IC0/IC9; sex X
     or U) is no evidence, 0 in `score()`, and gets the shift that keeps boosts positive."""
     shift = -min(0.0, *weights.values())
+    # Terms worth the same (every colour far from the one asked, say) share one clause.
+    by_boost: dict[float, list[str]] = defaultdict(list)
+    for term, bits in weights.items():
+        if bits + shift > _EPSILON:
+            by_boost[round(bits + shift, 4)].append(term)
     clauses = [
-        _constant({"term": {field: term}}, bits + shift)
-        for term, bits in sorted(weights.items())
-        if bits + shift > _EPSILON
+        _constant({"terms": {field: sorted(terms)}}, boost)
+        for boost, terms in sorted(by_boost.items(), reverse=True)
     ]
     if shift > _EPSILON:
         weighed: Clause = {"terms": {field: sorted(weights)}}

@@ -23,7 +23,8 @@ java_home="$(find_java_home)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/visor-opensearch-node"
 mkdir -p "$cache"
 classpath_file="$cache/classpath-$(sha256sum "$here/pom.xml" | cut -c1-16).txt"
-if [ ! -s "$classpath_file" ]; then
+# Fetch when there is no classpath yet, or when its jars are gone (a cleared ~/.m2).
+if [ ! -s "$classpath_file" ] || [ ! -f "$(cut -d: -f1 "$classpath_file")" ]; then
     JAVA_HOME="$java_home" mvn -q -B -f "$here/pom.xml" dependency:build-classpath \
         -Dmdep.outputFile="$classpath_file.tmp" >&2
     mv "$classpath_file.tmp" "$classpath_file"
