@@ -35,6 +35,7 @@ from register.database import snapshot
 from register.indexing import (
     IndexableNominal,
     OutboxEvent,
+    count_events_after,
     database_now,
     iter_indexable,
     iter_versions,
@@ -233,7 +234,7 @@ def status(client: OpenSearch, engine: Engine, names: IndexNames) -> IndexStatus
     with snapshot(engine) as connection:
         latest = outbox_position(connection)
         nominals = count_nominals(connection)
-        pending = len(outbox_events_after(connection, position, 1_000_000))
+        pending = count_events_after(connection, position)
     return IndexStatus(
         alias=names.alias,
         index=index,

@@ -54,6 +54,11 @@ def outbox_events_after(connection: Connection, position: int, limit: int) -> li
     return [OutboxEvent(row.id, row.reference, row.version, _aware(row.created_at)) for row in rows]
 
 
+def count_events_after(connection: Connection, position: int) -> int:
+    o = tables.outbox
+    return int(connection.scalar(select(func.count()).where(o.c.id > position)) or 0)
+
+
 def _aware(moment: dt.datetime) -> dt.datetime:
     # SQLite gives back naive datetimes; every time the register writes is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
