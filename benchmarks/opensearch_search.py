@@ -30,6 +30,7 @@ from indexer.documents import SearchDocument, search_document
 from indexer.lifecycle import create_index, ensure_templates, swap_alias, write_position
 from indexer.opensearch_connection import IndexNames, connect
 from indexer.opensearch_source import index_source
+from indexer.sync import batched
 from register.indexing import IndexableNominal
 from register.model import from_document
 from search.opensearch_backend import OpenSearchBackend
@@ -55,7 +56,7 @@ def _sources(
 
 def _index(client: OpenSearch, index: str, sources: list[tuple[str, dict[str, Any]]]) -> float:
     started = time.perf_counter()
-    for batch in _chunks(sources):
+    for batch in batched(sources, BATCH):
         actions = [
             {"_index": index, "_id": ref, "version": 1, "version_type": "external", "_source": src}
             for ref, src in batch
@@ -75,11 +76,6 @@ def _plain_bulk(client: OpenSearch, index: str, sources: list[tuple[str, dict[st
     )
     client.indices.refresh(index=index)
     return len(sources) / (time.perf_counter() - started)
-
-
-def _chunks(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
 
 
 def _ms(samples: list[float]) -> tuple[float, float]:

@@ -56,7 +56,7 @@ RECENT_EVENTS = 10_000  # how far back a rebuild looks for ids still in flight
 T = TypeVar("T")
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -107,7 +107,7 @@ def rebuild(
             position = settled_position(connection)
             if on_total:
                 on_total(count_nominals(connection))
-            for batch in _batched(iter_indexable(connection, batch_size), batch_size):
+            for batch in batched(iter_indexable(connection, batch_size), batch_size):
                 write_actions(client, [_index_action(index, n) for n in batch])
                 written += len(batch)
                 if on_progress:
@@ -298,7 +298,7 @@ def reconcile(client: OpenSearch, engine: Engine, names: IndexNames, repair: boo
             f"register (e.g. {', '.join(ahead[:5])}): run `visor index rebuild`"
         )
     if repair:
-        for batch in _batched(sorted(missing) + sorted(stale) + extra, 500):
+        for batch in batched(sorted(missing) + sorted(stale) + extra, 500):
             _apply(client, engine, index, batch)
         client.indices.refresh(index=index)
     return Drift(sorted(missing), sorted(stale), extra, repair)
