@@ -36,6 +36,7 @@ from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.index_commands import add_index_arguments, run_index
+from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings
@@ -54,10 +55,6 @@ def _actor(args: argparse.Namespace) -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli:unknown"
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
 
 
 def _import(args: argparse.Namespace, services: Services) -> int:
@@ -100,7 +97,7 @@ def _import(args: argparse.Namespace, services: Services) -> int:
         summary = importer.run(stream, photo_root, source, on_progress=bar.update)
     if summary.rejected:
         summary.rejects_file = str(rejects_path.resolve())
-    _emit(args, summary.model_dump(), _import_text(summary))
+    emit(args, summary.model_dump(), _import_text(summary))
     if summary.lines == 0:
         print("the bundle holds no nominals: nothing imported", file=sys.stderr)
         return EXIT_EMPTY
@@ -120,7 +117,7 @@ def _import_text(summary: ImportSummary) -> str:
 
 def _export(args: argparse.Namespace, services: Services) -> int:
     summary = export_bundle(services.engine, services.blob_store, Path(args.out))
-    _emit(
+    emit(
         args,
         summary.model_dump(),
         f"wrote {summary.nominals} nominals and {summary.photos} photos to {summary.out}",
@@ -131,7 +128,7 @@ def _export(args: argparse.Namespace, services: Services) -> int:
 def _show(args: argparse.Namespace, services: Services) -> int:
     with services.engine.connect() as connection:
         document = to_document(store.get_record(connection, args.reference))
-    _emit(args, document, json.dumps(document, ensure_ascii=False, indent=2))
+    emit(args, document, json.dumps(document, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
@@ -154,7 +151,7 @@ def _history(args: argparse.Namespace, services: Services) -> int:
         f"{', '.join(e['changed_fields'])}" + (f"  ({e['reason']})" if e["reason"] else "")
         for e in data
     ]
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -199,13 +196,13 @@ def _search(args: argparse.Namespace, services: Services) -> int:
         except InvalidInput as error:
             failed += 1
             query_id = document.get("query_id") if isinstance(document, dict) else None
-            _emit(
+            emit(
                 args,
                 {"query_id": query_id, "error": str(error), "candidates": []},
                 f"query {query_id or ''}: {error}",
             )
             continue
-        _emit(args, answer.model_dump(exclude_none=True), _search_text(answer))
+        emit(args, answer.model_dump(exclude_none=True), _search_text(answer))
     return EXIT_USAGE if failed else EXIT_OK
 
 
@@ -237,7 +234,7 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
         except PhotoRejected as error:
             unreadable += 1
             answer.update(candidates=[], error=str(error))
-            _emit(args, answer, f"{image}: cannot search: {error}")
+            emit(args, answer, f"{image}: cannot search: {error}")
             continue
         candidates = search(hashes, args.top, args.radius, args.include_archived)
         answer["candidates"] = [c.model_dump() for c in candidates]
@@ -246,7 +243,7 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
             f"  {c.reference}  distance {c.distance}  {c.kind} photo {c.photo_sha256[:12]}"
             for c in candidates
         ]
-        _emit(args, answer, "\n".join(lines))
+        emit(args, answer, "\n".join(lines))
     return EXIT_USAGE if unreadable else EXIT_OK
 
 
@@ -260,7 +257,7 @@ def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]
                 _actor(args),
                 args.reason,
             )
-        _emit(args, to_document(record), f"{args.reference} is now {status}")
+        emit(args, to_document(record), f"{args.reference} is now {status}")
         return EXIT_OK
 
     return run

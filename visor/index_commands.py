@@ -2,10 +2,8 @@
 
 import argparse
 import dataclasses
-import json
 import sys
 import time
-from typing import Any
 
 from opensearchpy.exceptions import TransportError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -14,6 +12,7 @@ from tqdm import tqdm
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
 from visor.errors import InvalidInput, VisorError
+from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services
 
@@ -38,10 +37,6 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("--dry-run", action="store_true", help="report drift, change nothing")
 
 
-def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
-    print(json.dumps(data, default=str) if args.json else text, flush=True)
-
-
 def run_index(args: argparse.Namespace, services: Services) -> int:
     try:
         return _run(args, services)
@@ -60,7 +55,7 @@ def _follow(args: argparse.Namespace, engines: SearchEngines, services: Services
                 templates_applied = True
             result = sync(engines.client, services.engine, engines.names, args.batch_size)
             if result.events:
-                _emit(args, dataclasses.asdict(result), _sync_text(result))
+                emit(args, dataclasses.asdict(result), _sync_text(result))
         except (VisorError, TransportError, OperationalError, InterfaceError) as error:
             # The cluster down, the index not yet built, the register unreachable: all wait.
             print(f"visor index sync: {error}; trying again", file=sys.stderr, flush=True)
@@ -100,7 +95,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
                 bar.refresh()
 
             built = rebuild(client, engine, names, on_progress=bar.update, on_total=total)
-        _emit(
+        emit(
             args,
             dataclasses.asdict(built),
             f"built {built.index} with {built.nominals} nominals (outbox position "
@@ -109,12 +104,12 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         return EXIT_OK
     if args.action == "sync":
         result = sync(client, engine, names, batch_size=args.batch_size)
-        _emit(args, dataclasses.asdict(result), _sync_text(result))
+        emit(args, dataclasses.asdict(result), _sync_text(result))
         return EXIT_OK
     if args.action == "status":
         report = status(client, engine, names)
         stale = report.mapping_version != report.current_mapping_version
-        _emit(
+        emit(
             args,
             dataclasses.asdict(report),
             "\n".join(
@@ -138,7 +133,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     drift = reconcile(client, engine, names, repair=not args.dry_run)
     data = dataclasses.asdict(drift) | {"total": drift.total}
     verb = "repaired" if drift.repaired else "found (dry run, nothing changed)"
-    _emit(
+    emit(
         args,
         data,
         f"drift {verb}: {len(drift.missing)} missing, {len(drift.stale)} stale, "
