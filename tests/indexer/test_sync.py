@@ -13,7 +13,7 @@ from indexer.opensearch_connection import IndexNames, connect
 from indexer.sync import RegisterBehindIndex, index_versions, rebuild, reconcile, status, sync
 from register import store, tables
 from register.database import open_register
-from register.model import NominalRecord
+from register.model import NominalRecord, from_document
 from register.store import Incoming, write_records
 from tests.conftest import minimal_record, run_import, write_bundle
 from tests.search.test_photo_search import photo_bundle
@@ -67,9 +67,7 @@ def test_rebuild_then_sync_follows_the_register(
 
 
 def _record(reference: str, height: int) -> NominalRecord:
-    return NominalRecord.model_validate(
-        {"reference": reference, "names": [{"surname": "Smith"}], "sex": "M", "height_cm": height}
-    )
+    return from_document(minimal_record(reference, height_cm=height))
 
 
 @pytest.mark.postgres
