@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch
-from opensearchpy.exceptions import ConflictError
+from opensearchpy.exceptions import ConflictError, RequestError
 
 from indexer.mapping import index_body
 from indexer.opensearch_connection import IndexNames
@@ -44,9 +44,9 @@ def ensure_templates(client: OpenSearch, names: IndexNames) -> None:
     if not client.indices.exists(index=names.state):
         try:
             client.indices.create(index=names.state, body=_STATE_MAPPING)
-        except Exception as error:  # another process made it first
-            if "resource_already_exists" not in str(error):
-                raise
+        except RequestError as error:
+            if error.error != "resource_already_exists_exception":
+                raise  # anything but another process having made it first
 
 
 def create_index(client: OpenSearch, index: str) -> None:
