@@ -22,7 +22,7 @@ from tests.postgres_server import find_postgres_bin, running_postgres
 from visor.services import Services, build_services
 from visor.settings import Settings
 
-EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "example"
+EXAMPLE_BUNDLE = Path(__file__).resolve().parents[1] / "docs" / "example"
 POSTGRES_ENV = "VISOR_TEST_POSTGRES_URL"
 OPENSEARCH_ENV = "VISOR_TEST_OPENSEARCH_URL"
 

@@ -1,6 +1,5 @@
 """The promises the documentation makes stay true."""
 
-import json
 import re
 from pathlib import Path
 
@@ -44,7 +43,24 @@ def test_every_cli_command_is_documented() -> None:
         assert f"visor {command}" in README, f"README does not document `visor {command}`"
 
 
-def test_the_bundled_schema_is_the_contract() -> None:
-    shared = EXAMPLE_BUNDLE.parent / "nif.schema.json"
-    bundled = ROOT / "register" / "schema" / "nif.schema.json"
-    assert json.loads(bundled.read_text()) == json.loads(shared.read_text())
+def test_the_repository_stands_alone() -> None:
+    """A user clones only this repository: nothing may reach for files beside it."""
+    outside = re.compile(r"\.\./shared|parents\[2\]")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*")
+        if path.is_file()
+        and path.suffix in {".py", ".md", ".toml", ".yml", ".yaml", ".sh", ".json", ""}
+        and not any(part.startswith(".") or part.endswith(".egg-info") for part in path.parts)
+        and outside.search(path.read_text("utf-8", errors="replace"))
+        and path != Path(__file__)
+    ]
+    assert offenders == []
+
+
+def test_the_docs_name_files_that_exist() -> None:
+    for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        for named in re.findall(r"`((?:docs|register|search)/[\w./-]+)`", page.read_text()):
+            assert (ROOT / named).exists(), f"{page.name} names {named}, which does not exist"
+    assert (ROOT / "LICENSE").read_text().startswith(" " * 33 + "Apache License")
+    assert EXAMPLE_BUNDLE.is_dir()

@@ -29,14 +29,3 @@ def test_the_contract_example_queries_are_valid() -> None:
 def test_bad_queries_are_refused_with_every_reason(document: object, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem):
         parse_query_document(document)
-
-
-def test_the_bundled_query_schema_is_the_contract() -> None:
-    import json
-    from pathlib import Path
-
-    from tests.conftest import EXAMPLE_BUNDLE
-
-    shared = EXAMPLE_BUNDLE.parent / "query.schema.json"
-    bundled = Path(__file__).resolve().parents[2] / "search" / "schema" / "query.schema.json"
-    assert json.loads(bundled.read_text()) == json.loads(shared.read_text())
