@@ -26,14 +26,14 @@ from opensearchpy import OpenSearch, helpers
 
 from benchmarks.devset import AS_OF, make_query
 from indexer.bulk import write_actions
-from indexer.documents import SearchDocument, search_document
 from indexer.lifecycle import create_index, ensure_templates, swap_alias, write_position
-from indexer.opensearch_connection import IndexNames, connect
 from indexer.opensearch_source import index_source
 from indexer.sync import batched
 from register.indexing import IndexableNominal
 from register.model import from_document
+from search.document import SearchDocument, search_document
 from search.opensearch_backend import OpenSearchBackend
+from search.opensearch_connection import IndexNames, connect
 from search.parser import merge_parsed
 from search.query import parse_query_document
 from search.scoring import prepare

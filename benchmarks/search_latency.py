@@ -19,8 +19,8 @@ from rank_bm25 import BM25Okapi
 
 from benchmarks.devset import make_query
 from benchmarks.search_quality import description_text, tokens
-from indexer.documents import search_document
 from register.model import from_document
+from search.document import search_document
 from search.service import run_search
 from search.vector_backend import VectorBackend
 from visor.synthetic import NominalGenerator

@@ -21,8 +21,8 @@ from rank_bm25 import BM25Okapi
 
 from benchmarks.devset import AS_OF, DevQuery, age_at, build_devset
 from benchmarks.oracle import log_likelihood
-from indexer.documents import search_document
 from register.model import from_document
+from search.document import search_document
 from search.service import run_search
 from search.vector_backend import VectorBackend
 

@@ -9,8 +9,7 @@ from opensearchpy import NotFoundError, OpenSearch
 from opensearchpy.exceptions import ConflictError, RequestError
 
 from indexer.mapping import index_body
-from indexer.opensearch_connection import IndexNames
-from visor.errors import SearchUnavailable
+from search.opensearch_connection import IndexNames
 
 _STATE_MAPPING = {
     "mappings": {
@@ -23,10 +22,6 @@ _STATE_MAPPING = {
     },
     "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
 }
-
-
-class IndexNotBuilt(SearchUnavailable):
-    """No nominal index behind the alias yet: searches cannot be answered until one is built."""
 
 
 def ensure_templates(client: OpenSearch, names: IndexNames) -> None:
@@ -53,20 +48,6 @@ def create_index(client: OpenSearch, index: str) -> None:
     client.indices.create(index=index, body=index_body())
 
 
-def current_index(client: OpenSearch, names: IndexNames) -> str:
-    """The index the alias points at."""
-    try:
-        found = client.indices.get_alias(name=names.alias)
-    except NotFoundError as error:
-        raise IndexNotBuilt(
-            f"no search index yet under {names.alias!r}: run `visor index rebuild`"
-        ) from error
-    indices = sorted(found)
-    if len(indices) != 1:
-        raise IndexNotBuilt(f"alias {names.alias!r} points at {len(indices)} indices: {indices}")
-    return str(indices[0])
-
-
 def swap_alias(client: OpenSearch, names: IndexNames, index: str) -> list[str]:
     """Point the alias at `index` in one atomic step; return the indices it left."""
     try:
@@ -79,14 +60,6 @@ def swap_alias(client: OpenSearch, names: IndexNames, index: str) -> list[str]:
     actions.append({"add": {"index": index, "alias": names.alias}})
     client.indices.update_aliases(body={"actions": actions})
     return [p for p in previous if p != index]
-
-
-def read_position(client: OpenSearch, names: IndexNames, index: str) -> int:
-    try:
-        found = client.get(index=names.state, id=index)
-    except NotFoundError:
-        return 0
-    return int(found["_source"]["outbox_position"])
 
 
 def write_position(client: OpenSearch, names: IndexNames, index: str, position: int) -> None:

@@ -9,32 +9,14 @@ without a trip to the register.
 
 from typing import Any
 
-import jellyfish
-
 from imaging.hashes import to_signed
-from indexer.documents import SearchDocument, document_to_json, search_document
 from register.indexing import IndexableNominal
 from register.photos import PhotoHashRow
 from search.body_map import body_map
-from search.photo_index import CHUNK_BITS, CHUNKS
+from search.document import SearchDocument, document_to_json, search_document
+from search.names import sound_key
+from search.photo_index import chunk_terms
 from search.photo_search import MIN_CONTRAST
-
-
-def sound_key(word: str) -> str:
-    """Metaphone, prefixed with the first letter: the names module only calls two names
-    alike by sound when they also start alike (Dave and Taff are both "TF")."""
-    return f"{word[0]}:{jellyfish.metaphone(word)}" if word else ""
-
-
-def chunk_terms(high: int, low: int) -> list[str]:
-    """The eight 16-bit chunks of a 128-bit code (pHash then dHash), each tagged with its
-    position: the terms multi-index hashing looks up."""
-    terms = []
-    for chunk in range(CHUNKS):
-        word, part = divmod(chunk, CHUNKS // 2)
-        value = ((high, low)[word] >> (part * CHUNK_BITS)) & ((1 << CHUNK_BITS) - 1)
-        terms.append(f"{chunk}:{value:04x}")
-    return terms
 
 
 def _photo(photo: PhotoHashRow) -> dict[str, Any]:

@@ -20,16 +20,8 @@ from opensearchpy import OpenSearch, helpers
 from sqlalchemy import Connection, Engine
 
 from indexer.bulk import BulkResult, write_actions
-from indexer.lifecycle import (
-    create_index,
-    current_index,
-    forget_position,
-    read_position,
-    swap_alias,
-    write_position,
-)
+from indexer.lifecycle import create_index, forget_position, swap_alias, write_position
 from indexer.mapping import mapping_version
-from indexer.opensearch_connection import IndexNames
 from indexer.opensearch_source import index_source
 from register.database import snapshot
 from register.indexing import (
@@ -44,6 +36,8 @@ from register.indexing import (
     outbox_position,
 )
 from register.store import count_nominals
+from search.opensearch_connection import IndexNames
+from search.opensearch_index import current_index, read_position
 from visor.errors import Conflict
 
 # An outbox id below a later one may still be in an uncommitted transaction (ids are taken

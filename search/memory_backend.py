@@ -8,7 +8,7 @@ import heapq
 from collections.abc import Iterable
 from typing import Protocol
 
-from indexer.documents import SearchDocument
+from search.document import SearchDocument
 from search.scoring import PreparedQuery, Score, passes_filters, score
 from search.statistics import RegisterStatistics, compute_statistics
 

@@ -10,7 +10,7 @@ import jellyfish
 from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
-from indexer.documents import NameDocument
+from search.document import NameDocument
 from search.vocabulary import normalise
 
 
@@ -106,3 +106,9 @@ def name_level(tokens: list[str], name: NameDocument) -> str:
     if spelled_alike(token, forename) or any(spelled_alike(token, s) for s in surname_words):
         return "alike"
     return "none"
+
+
+def sound_key(word: str) -> str:
+    """Metaphone, prefixed with the first letter: the names module only calls two names
+    alike by sound when they also start alike (Dave and Taff are both "TF")."""
+    return f"{word[0]}:{jellyfish.metaphone(word)}" if word else ""

@@ -16,9 +16,9 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import TransportError
 
-from indexer.documents import document_from_json
-from indexer.lifecycle import current_index, read_position
-from indexer.opensearch_connection import IndexNames
+from search.document import document_from_json
+from search.opensearch_connection import IndexNames
+from search.opensearch_index import current_index, read_position
 from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
 from search.opensearch_statistics import load_statistics
 from search.scoring import PreparedQuery, Score, score

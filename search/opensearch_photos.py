@@ -13,9 +13,8 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
 from imaging.hashes import PerceptualHashes, to_unsigned
-from indexer.opensearch_source import chunk_terms
 from search.opensearch_backend import unavailable
-from search.photo_index import CHUNK_BITS, CHUNKS, _masks
+from search.photo_index import CHUNK_BITS, CHUNKS, _masks, chunk_terms
 from search.photo_search import DEFAULT_RADIUS, PhotoCandidate, rank_photo_candidates
 
 _PAGE = 1000

@@ -26,12 +26,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, get_args
 
-from indexer.documents import NameDocument
-from indexer.opensearch_source import sound_key
 from register.model import MarkType
 from search import weights as w
 from search.body_map import Location, body_map
-from search.names import _name_family
+from search.document import NameDocument
+from search.names import _name_family, sound_key
 from search.scoring import (
     _TYPE_KIN,
     PreparedMark,

@@ -135,3 +135,14 @@ class PhotoHashIndex:
             return []
         entries = np.arange(len(self.codes))
         return self._best_per_photo(entries, self._distances(query, entries), radius)
+
+
+def chunk_terms(high: int, low: int) -> list[str]:
+    """The eight 16-bit chunks of a 128-bit code (pHash then dHash), each tagged with its
+    position: the terms multi-index hashing looks up."""
+    terms = []
+    for chunk in range(CHUNKS):
+        word, part = divmod(chunk, CHUNKS // 2)
+        value = ((high, low)[word] >> (part * CHUNK_BITS)) & ((1 << CHUNK_BITS) - 1)
+        terms.append(f"{chunk}:{value:04x}")
+    return terms

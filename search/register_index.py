@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from indexer.documents import search_document
 from register.database import snapshot
 from register.indexing import outbox_position
 from register.store import iter_records
+from search.document import search_document
 from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
 from search.vector_backend import VectorBackend

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
-from indexer.documents import MarkDocument, NameDocument, SearchDocument
 from search import weights as w
 from search.body_map import Location, body_map
+from search.document import MarkDocument, NameDocument, SearchDocument
 from search.names import best_name_match
 from search.query import DescriptionQuery, MarkQuery, Range
 from search.statistics import RegisterStatistics

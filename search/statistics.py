@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.documents import SearchDocument
+from search.document import SearchDocument
 
 
 @dataclass

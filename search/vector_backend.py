@@ -15,10 +15,10 @@ from typing import get_args
 
 import numpy as np
 
-from indexer.documents import NameDocument, SearchDocument
 from register.model import MarkType
 from search import weights as w
 from search.body_map import Location, body_map
+from search.document import NameDocument, SearchDocument
 from search.names import name_level
 from search.scoring import (
     _TYPE_KIN,

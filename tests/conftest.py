@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from indexer.opensearch_connection import IndexNames, connect
+from search.opensearch_connection import IndexNames, connect
 from tests.opensearch_server import java_available, running_opensearch
 from tests.postgres_server import find_postgres_bin, running_postgres
 from visor.services import Services, build_services

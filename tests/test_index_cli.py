@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.opensearch_connection import IndexNames
+from search.opensearch_connection import IndexNames
 from tests.cli_helpers import visor, visor_env
 from tests.imaging.photo_corpus import load, real_photos
 from tests.search.test_photo_search import photo_bundle, query_file

@@ -11,10 +11,10 @@ from opensearchpy.exceptions import TransportError
 
 from imaging.hashes import PerceptualHashes
 from indexer.lifecycle import ensure_templates
-from indexer.opensearch_connection import IndexNames, connect
 from register.photos import iter_photo_hashes
 from search.memory_backend import CandidateBackend
 from search.opensearch_backend import OpenSearchBackend, unavailable
+from search.opensearch_connection import IndexNames, connect
 from search.opensearch_photos import search_photo_opensearch
 from search.photo_index import PhotoHashIndex
 from search.photo_search import PhotoCandidate, build_photo_index, search_photo

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.opensearch_connection import IndexNames, connect
 from indexer.sync import rebuild
+from search.opensearch_connection import IndexNames, connect
 from tests.conftest import run_import
 from tests.imaging.photo_corpus import encode, load, real_photos
 from tests.search.test_photo_search import photo_bundle

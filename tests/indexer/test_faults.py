@@ -15,13 +15,14 @@ import pytest
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 
 from indexer.bulk import IndexingFailed, write_actions
-from indexer.lifecycle import create_index, current_index, ensure_templates, read_position
-from indexer.opensearch_connection import IndexNames, connect
+from indexer.lifecycle import create_index, ensure_templates
 from indexer.sync import rebuild, reconcile, sync
 from register import store
 from register.database import snapshot
 from register.indexing import outbox_position
 from search.opensearch_backend import OpenSearchBackend
+from search.opensearch_connection import IndexNames, connect
+from search.opensearch_index import current_index, read_position
 from search.register_index import RegisterIndex
 from search.service import run_search
 from tests.cli_helpers import visor_env

@@ -11,13 +11,15 @@ from opensearchpy import OpenSearch
 
 from imaging.hashes import to_unsigned
 from indexer.bulk import IndexingFailed, write_actions
-from indexer.documents import document_from_json, search_document
 from indexer.mapping import index_body
-from indexer.opensearch_connection import connect
-from indexer.opensearch_source import chunk_terms, index_source, sound_key
+from indexer.opensearch_source import index_source
 from register.indexing import IndexableNominal
 from register.model import from_document
 from register.photos import PhotoHashRow
+from search.document import document_from_json, search_document
+from search.names import sound_key
+from search.opensearch_connection import connect
+from search.photo_index import chunk_terms
 
 pytestmark = pytest.mark.opensearch
 

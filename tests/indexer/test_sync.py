@@ -8,13 +8,14 @@ import pytest
 from opensearchpy import OpenSearch
 from sqlalchemy import update
 
-from indexer.lifecycle import current_index, ensure_templates, read_position, write_position
-from indexer.opensearch_connection import IndexNames, connect
+from indexer.lifecycle import ensure_templates, write_position
 from indexer.sync import RegisterBehindIndex, index_versions, rebuild, reconcile, status, sync
 from register import store, tables
 from register.database import open_register
 from register.model import NominalRecord, from_document
 from register.store import Incoming, write_records
+from search.opensearch_connection import IndexNames, connect
+from search.opensearch_index import current_index, read_position
 from tests.conftest import minimal_record, run_import, write_bundle
 from tests.search.test_photo_search import photo_bundle
 from visor.services import Services

@@ -15,14 +15,15 @@ from PIL import ImageOps
 from benchmarks.devset import AS_OF, conformance_queries
 from imaging.decode import decode_photo
 from imaging.hashes import compute_hashes
-from indexer.lifecycle import current_index, ensure_templates
-from indexer.opensearch_connection import IndexNames, connect
+from indexer.lifecycle import ensure_templates
 from indexer.sync import rebuild
 from register.database import snapshot
 from register.photos import iter_photo_hashes
 from register.store import iter_records
 from search.memory_backend import CandidateBackend
 from search.opensearch_backend import OpenSearchBackend
+from search.opensearch_connection import IndexNames, connect
+from search.opensearch_index import current_index
 from search.opensearch_photos import search_photo_opensearch
 from search.opensearch_statistics import load_statistics
 from search.photo_search import build_photo_index, search_photo

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from indexer.documents import MarkDocument
 from search import weights as w
 from search.body_map import Location
+from search.document import MarkDocument
 from search.opensearch_query import (
     _born_by,
     age_clauses,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from indexer.documents import SearchDocument, search_document
 from register.model import from_document
+from search.document import SearchDocument, search_document
 from search.memory_backend import MemoryBackend
 from search.query import DescriptionQuery, MarkQuery, Range
 from search.scoring import Score, prepare, score

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from benchmarks.devset import AS_OF, conformance_queries
-from indexer.documents import SearchDocument, search_document
 from register.model import from_document
+from search.document import SearchDocument, search_document
 from search.memory_backend import MemoryBackend
 from search.query import parse_query_document
 from search.scoring import prepare, score
