@@ -34,7 +34,7 @@ from register.model import from_document
 from search.document import SearchDocument, search_document
 from search.opensearch_backend import OpenSearchBackend
 from search.opensearch_connection import IndexNames, connect
-from search.parser import merge_parsed
+from search.parse import merge_parsed
 from search.query import parse_query_document
 from search.scoring import prepare
 from search.service import run_search
@@ -120,7 +120,7 @@ def run(client: OpenSearch, size: int, queries: int) -> None:
             (s.reference, s.score) for s in expected
         ]
         truth = {s.reference for s in expected}
-        merged, _, _ = merge_parsed(parse_query_document(query.structured))
+        merged, _ = merge_parsed(parse_query_document(query.structured))
         hits = cluster.candidate_hits(prepare(merged, AS_OF), max(KS))
         ranked = [hit["_id"] for hit in hits]
         for k in KS:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from search.memory_backend import CandidateBackend
-from search.parser import merge_parsed
+from search.parse import merge_parsed
 from search.query import parse_query_document
 from search.scoring import Score, prepare
 from visor.errors import InvalidInput
@@ -19,6 +19,7 @@ class SearchAnswer(BaseModel):
     query_id: str | None = None
     query: dict[str, Any]
     understood: list[str]
+    not_evidence: list[str] = []  # recognised, but nothing about the person: clothing, cars
     not_understood: list[str]
     candidates: list[Score]
 
@@ -29,7 +30,9 @@ def run_search(
     if not 1 <= top <= MAX_TOP:
         raise InvalidInput(f"top must be between 1 and {MAX_TOP}")
     query = parse_query_document(document)
-    merged, understood, not_understood = merge_parsed(query)
+    merged, reading = merge_parsed(query, backend.statistics.shares.get("town", {}))
+    understood = reading.understood if reading else []
+    not_understood = reading.not_understood if reading else []
     if not merged.has_evidence():
         raise InvalidInput(
             "nothing in the description could be used: "
@@ -40,6 +43,7 @@ def run_search(
         query_id=merged.query_id,
         query=merged.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
         understood=understood,
+        not_evidence=reading.not_evidence if reading else [],
         not_understood=not_understood,
         candidates=candidates,
     )

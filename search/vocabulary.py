@@ -8,9 +8,11 @@ not read as "brown" and "red" does not match inside "shredded".
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
+
+import snowballstemmer
 
 
 @cache
@@ -234,6 +236,18 @@ MO_STOPWORDS = frozenset(
 )
 
 
+@cache
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The English (Porter2) stem of a lower-case word: "babysitting" and "babysit" are one."""
+    return str(_stemmer().stemWord(word))
+
+
 def mo_tokens(text: str) -> list[str]:
-    """The words of an MO text that carry meaning: stop words and short words dropped."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
+    """The stems of the words of an MO text that carry meaning: stop words and short words
+    dropped, so that "offered a lift" and "offers lifts" share "offer" and "lift"."""
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]

@@ -208,6 +208,8 @@ def _search(args: argparse.Namespace, services: Services) -> int:
 
 def _search_text(answer: SearchAnswer) -> str:
     lines = ["understood: " + ("; ".join(answer.understood) or "(structured query)")]
+    if answer.not_evidence:
+        lines.append("set aside (says nothing about the person): " + "; ".join(answer.not_evidence))
     if answer.not_understood:
         lines.append("not understood: " + "; ".join(answer.not_understood))
     for rank, candidate in enumerate(answer.candidates, start=1):

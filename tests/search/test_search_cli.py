@@ -87,7 +87,8 @@ def test_free_text_search_says_what_it_understood(
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["query"]["sex"] == "M" and answer["query"]["age"] == {"min": 37, "max": 43}
-    assert answer["not_understood"] == ["purple anorak"]
+    assert answer["not_evidence"] == ['clothing: "wearing a purple anorak"']
+    assert answer["not_understood"] == []
     assert len(answer["candidates"]) == 3
     scores = [c["score"] for c in answer["candidates"]]
     assert scores == sorted(scores, reverse=True)

@@ -28,11 +28,11 @@ def queries() -> list[dict[str, Any]]:
 def test_every_total_equals_score(
     documents: list[SearchDocument], queries: list[dict[str, Any]]
 ) -> None:
-    from search.parser import merge_parsed
+    from search.parse import merge_parsed
 
     vector = VectorBackend(documents)
     for document in queries[::7]:
-        merged, _, _ = merge_parsed(parse_query_document(document))
+        merged, _ = merge_parsed(parse_query_document(document))
         prepared = prepare(merged, AS_OF)
         totals = vector.totals(prepared)
         for i, doc in enumerate(documents):

@@ -1,0 +1,261 @@
+"""Appearance: ethnic appearance, hair, eyes, facial hair, build and accent, each read from
+the vocabularies in `search/vocabularies/traits.json`.
+
+A colour word says something about the person only beside what it colours: "black male"
+and "described as white," are appearance, "black jacket" and "white van" are not; "dark
+hair" is hair, "dark, maybe greying" after "beard" is the beard's.
+"""
+
+import re
+
+from search.parse.context import clause_after, clause_before
+from search.parse.text import Reading
+from search.vocabulary import (
+    PhraseMatch,
+    accents,
+    builds,
+    ethnic_appearance,
+    eye_colours,
+    facial_hair,
+    hair_colours,
+    hair_lengths,
+)
+
+_PEOPLE = (
+    r"(?:man|men|male|males|woman|female|guy|bloke|lad|lady|youth|person|skin|skinned"
+    r"|looking|appearance|complexion|fella|fellah|gent|geezer|suspect|offender|boy|girl"
+    r"|teenager|kid|origin|descent|heritage|features)"
+)
+_NOT_APPEARANCE_AFTER = re.compile(
+    r"[\s-]*(?:\w+[\s-]+)?(?:jacket|coat|hoodie|hoody|top|shirt|t-shirt|tshirt|jeans|trousers"
+    r"|trainers|shoes|boots|cap|hat|beanie|van|car|bmw|audi|ford|vauxhall|mercedes|transit"
+    r"|bag|backpack|dog|hair|beard|moustache|goatee|stubble|eyes?|gloves|mask|scarf|tracksuit"
+    r"|bike|bicycle|motorbike|scooter|vehicle|paint|door|house|fence|flag|cross|tattoo|lettering"
+    r"|writing|shorts|skirt|dress|jumper|fleece|gilet|puffer|helmet|balaclava|trackies)\b",
+    re.IGNORECASE,
+)
+
+
+def read_ethnicity(reading: Reading) -> None:
+    text = reading.work
+    if match := re.search(r"\bIC\s?([0-69])\b", text, re.IGNORECASE):
+        code = f"IC{match.group(1)}"
+        reading.take("ethnic_appearance", code, match.span(), f"ethnic appearance: {code}")
+        return
+    lowered = text.lower()  # lower() keeps lengths here, so offsets carry over
+    whole = reading.text.work.lower()
+    for phrase in ethnic_appearance().index.find(lowered):
+        if _is_appearance(whole, phrase):
+            reading.take(
+                "ethnic_appearance",
+                phrase.term,
+                (phrase.start, phrase.end),
+                f"ethnic appearance: {phrase.term} ({phrase.phrase})",
+            )
+            return
+
+
+# Words that may stand before an appearance word said alone: "The suspect is described as
+# white,", "he was Asian", "Male, white, 45".
+_LEAD_INS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "suspect",
+        "offender",
+        "man",
+        "woman",
+        "male",
+        "female",
+        "he",
+        "she",
+        "he's",
+        "she's",
+        "was",
+        "is",
+        "described",
+        "as",
+        "being",
+        "looked",
+        "looks",
+        "appeared",
+        "seemed",
+        "possibly",
+        "maybe",
+        "probably",
+        "and",
+        "very",
+        "who",
+        "of",
+        "person",
+        "perhaps",
+        "think",
+        "i",
+        "i'd",
+        "say",
+        "would",
+        "definitely",
+    ]
+)
+
+
+def _is_appearance(text: str, phrase: PhraseMatch) -> bool:
+    """`text` is the lower-cased description with nothing set aside, so that "jacket was
+    white" still shows its jacket."""
+    after = text[phrase.end : phrase.end + 30]
+    if _NOT_APPEARANCE_AFTER.match(after):
+        return False
+    if re.match(rf"[\s-]*(?:\w+[\s-]+)?{_PEOPLE}\b", after):
+        return True  # "black male", "white british man", "asian-looking"
+    before = re.findall(r"[a-z']+", clause_before(text, phrase.start))
+    rest = re.findall(r"[a-z']+", clause_after(text, phrase.end))
+    return len(rest) <= 1 and all(word in _LEAD_INS for word in before)
+
+
+def _nearest_before(vocabulary: object, lead: str) -> PhraseMatch | None:
+    found = vocabulary.index.find(lead.lower())  # type: ignore[attr-defined]
+    return found[-1] if found else None
+
+
+def _before(text: str, noun: str, count: int = 3) -> list[re.Match[str]]:
+    # Within one clause: "5ft 9, dark hair" says nothing of hair in "5ft 9". Anchored at a
+    # word start, so that a long run of punctuation cannot make the search quadratic.
+    return list(
+        re.finditer(rf"(?<![\w'-])((?:[\w'-]+\s+){{0,{count}}}){noun}\b", text, re.IGNORECASE)
+    )
+
+
+_HAIR_NOUN = r"(?:hair|haired|hairstyle|hair style|barnet)"
+_STANDALONE_HAIR = re.compile(
+    r"\b(blonde|blond|blondey|blondie|ginger|auburn|bald|balding|brunette|redhead|skinhead"
+    r"|shaved head|shaven head|head shaved|shaved bald|receding|thinning on top|greying)\b",
+    re.IGNORECASE,
+)
+_HAIR_STYLES = re.compile(
+    r"\b(ponytail|pony tail|dreadlocks|dreads|locs|crew cut|buzz cut|buzzcut|man bun|braids"
+    r"|cornrows|plaits|mohican|mohawk|afro|short back and sides|number one|grade one)\b",
+    re.IGNORECASE,
+)
+
+
+def read_hair(reading: Reading) -> None:
+    text = reading.work
+    for match in _before(text, _HAIR_NOUN):
+        lead = match.group(1)
+        if colour := _nearest_before(hair_colours(), lead):
+            reading.take("hair_colour", colour.term, match.span(), f"hair colour: {colour.term}")
+        if length := _nearest_before(hair_lengths(), lead):
+            reading.take("hair_length", length.term, match.span(), f"hair length: {length.term}")
+    for match in re.finditer(
+        rf"\b{_HAIR_NOUN}\s+(?:was\s+|is\s+|were\s+|a\s+|sort of\s+|kind of\s+|quite\s+|very\s+)*"
+        r"([\w\s-]{3,25}?)(?=[,;.!?]|\band\b|$)",
+        text,
+        re.IGNORECASE,
+    ):
+        said = match.group(1)
+        if term := hair_colours().canonical(said):  # "hair black", "hair was dark brown"
+            reading.take("hair_colour", term, match.span(), f"hair colour: {term}")
+        if term := hair_lengths().canonical(said):
+            reading.take("hair_length", term, match.span(), f"hair length: {term}")
+    for said in _STANDALONE_HAIR.finditer(text):
+        if re.match(r"\s+(?:beard|moustache|goatee|stubble|tash)", text[said.end() :], re.I):
+            continue  # "ginger beard" colours the beard
+        if term := hair_colours().canonical(said.group(1)):
+            reading.take("hair_colour", term, said.span(), f"hair colour: {term}")
+        if term := hair_lengths().canonical(said.group(1)):
+            reading.take("hair_length", term, said.span(), f"hair length: {term}")
+    for match in _HAIR_STYLES.finditer(text):
+        if term := hair_lengths().canonical(match.group(1)):
+            reading.take("hair_length", term, match.span(), f"hair length: {term}")
+
+
+def read_eyes(reading: Reading) -> None:
+    text = reading.work
+    for match in _before(text, r"(?:eyes|eyed)", 2):  # "a black eye" is an injury
+        if colour := _nearest_before(eye_colours(), match.group(1)):
+            reading.take("eye_colour", colour.term, match.span(), f"eye colour: {colour.term}")
+    for match in re.finditer(
+        r"\beyes\s+(?:were\s+|are\s+|was\s+|very\s+|really\s+)*([\w\s-]{3,15}?)(?=[,;.!?]|$)",
+        text,
+        re.IGNORECASE,
+    ):
+        if term := eye_colours().canonical(match.group(1)):
+            reading.take("eye_colour", term, match.span(), f"eye colour: {term}")
+
+
+_FACIAL_HAIR = re.compile(
+    r"\b(clean[\s-]*shaven|clean[\s-]*shaved|no beard|beard|bearded|stubble|stubbly|unshaven"
+    r"|designer stubble|five o'clock shadow|moustache|mustache|tache|goatee|goatie|sideburns"
+    r"|bit of growth)\b",
+    re.IGNORECASE,
+)
+
+
+def read_facial_hair(reading: Reading) -> None:
+    for match in _FACIAL_HAIR.finditer(reading.work):
+        style = facial_hair().canonical(match.group(1))
+        if style and reading.take("facial_hair", style, match.span(), f"facial hair: {style}"):
+            return
+
+
+_NOT_BUILD_AFTER = re.compile(
+    r"\s*(?:tattoo|scar|mark|mole|birthmark|dog|van|car|knife|bag|jacket|coat|hoodie|earring"
+    r"|height|daylight|beard|moustache|nose|ears?|hands?|feet|eyes|house|group|smile|grin"
+    r"|voice|teeth|tooth|lips|head|gap|boots|trainers|glasses|ring|chain|watch|cut|bruise"
+    r"|sister|brother|kids?|children|school|shop|one|number|deal|problem|issue|time|amount"
+    r"|sentence|fuse|temper|money|lettering|writing|letters|word|hair|fringe|quiff|bun)\b",
+    re.IGNORECASE,
+)
+
+
+def read_build(reading: Reading) -> None:
+    text = reading.work
+    lowered = text.lower()
+    for match in builds().index.find(lowered):
+        if _NOT_BUILD_AFTER.match(lowered[match.end : match.end + 20]):
+            continue  # "small tattoo", "big beard", "average height", "broad daylight"
+        if reading.take("build", match.term, (match.start, match.end), f"build: {match.term}"):
+            return
+
+
+_SPOKEN = re.compile(
+    r"\b(?:spoke|speaks|speaking|sounded|sounds|sounding|talked|talks|talking|voice)\s+"
+    r"(?:with\s+)?(?:an?\s+|in\s+an?\s+)?(?:like\s+(?:an?\s+|he\s+was\s+(?:from\s+)?|from\s+)?)?"
+    r"((?:[\w'-]+\s+){0,2}[\w'-]+)",
+    re.IGNORECASE,
+)
+# Accent words that are not also town names: alone in their clause they are an accent.
+_ACCENT_ADJECTIVES = re.compile(
+    r"^\s*(scouse|scouser|geordie|brummie|cockney|mancunian|manc|glaswegian|welsh|irish"
+    r"|scottish|scots|yorkshire|west country|east anglian|mackem|janner|northern|southern"
+    r"|posh|eastern european|polish|jamaican|american|brummy|well[\s-]spoken|local|londoner"
+    r"|london|northern irish|cornish|bristolian|liverpudlian|norfolk)\b",
+    re.IGNORECASE,
+)
+
+
+def read_accent(reading: Reading) -> None:
+    text = reading.work
+    for match in _before(text, r"accent", 3):
+        if group := accents().canonical(match.group(1)):
+            reading.take("accent", group, match.span(), f"accent: {group}")
+            return
+    for match in re.finditer(
+        r"\baccent\s*(?:was\s+|is\s+|:\s*|-\s*)?((?:[\w'-]+\s*){1,3})", text, re.I
+    ):
+        if group := accents().canonical(match.group(1)):
+            reading.take("accent", group, match.span(), f"accent: {group}")
+            return
+    for match in _SPOKEN.finditer(text):
+        if group := accents().canonical(match.group(1)):
+            reading.take("accent", group, match.span(), f"accent: {group}")
+            return
+    position = 0
+    for clause in re.split(r"([,;.!?\n]|\s-\s)", text):
+        said = _ACCENT_ADJECTIVES.match(clause)
+        if said and len(clause.split()) <= 4 and (group := accents().canonical(said.group(1))):
+            span = (position + said.start(1), position + said.end(1))
+            reading.take("accent", group, span, f"accent: {group}")
+            return
+        position += len(clause)

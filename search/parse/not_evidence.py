@@ -1,0 +1,64 @@
+"""What a description says that is no evidence about the person: clothing, vehicles, brands
+and appeal boilerplate ("call 101 quoting..."). Recognised so that they are reported as set
+aside, and so that "black hoodie" colours no one and "Nike" is no name."""
+
+import re
+from functools import cache
+
+from search.parse.text import Reading
+from search.vocabulary import load
+
+_WEARING = re.compile(r"\b(?:wearing|dressed in|had on|clad in)\b[^,.;!?\n]*", re.IGNORECASE)
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    patterns = {}
+    for kind, phrases in load("not_evidence")["kinds"].items():
+        words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        if kind == "boilerplate":
+            patterns[kind] = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+        else:
+            # "car park" and "car wash" are places, "bike shed" too.
+            patterns[kind] = re.compile(
+                rf"\b(?:{words})s?\b(?![\s-]+(?:park|wash|shed|rank|stand))", re.IGNORECASE
+            )
+    return patterns
+
+
+@cache
+def _qualifiers() -> frozenset[str]:
+    return frozenset(load("not_evidence")["qualifiers"])
+
+
+def _phrase_start(text: str, start: int) -> int:
+    """Back from a garment or vehicle noun over the words that qualify it: the phrase set
+    aside runs from the first of them ("dark blue North Face puffer jacket")."""
+    while match := re.search(r"([\w'-]+)[\s-]+$", text[max(0, start - 40) : start]):
+        if match.group(1).lower() not in _qualifiers():
+            break
+        start = max(0, start - 40) + match.start(1)
+    return start
+
+
+def _sentence(text: str, position: int) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, position) for c in ".;!?\n") + 1
+    ends = [i for c in ".;!?\n" if (i := text.find(c, position)) != -1]
+    return start, min(ends) if ends else len(text)
+
+
+def set_aside_what_is_not_evidence(reading: Reading) -> None:
+    text = reading.text.work
+    for match in _WEARING.finditer(text):
+        reading.set_aside("clothing", match.span())
+    for kind, pattern in _patterns().items():
+        for match in pattern.finditer(text):
+            if not match.group(0).strip() or any(s <= match.start() < e for s, e in reading.aside):
+                continue
+            if kind == "boilerplate":
+                # The whole sentence: nothing in "call 101 quoting 23/1234" is about anyone.
+                span = _sentence(text, match.start())
+                reading.set_aside(kind, span)
+                reading.used.append(span)  # never what the person did, either
+            else:
+                reading.set_aside(kind, (_phrase_start(text, match.start()), match.end()))
