@@ -10,7 +10,7 @@ business, not the parser's.
 import re
 from collections.abc import Callable
 
-from search.parse.context import about_someone_else, words
+from search.parse.context import about_someone_else, clause_after, description_start, words
 from search.parse.numbers import NUMBER, number_value
 from search.parse.text import Reading
 from search.query import Range
@@ -121,14 +121,29 @@ _PLAIN_AGE = re.compile(
 _Found = list[tuple[int, int, tuple[int, int], tuple[int, int]]]
 
 
+def _names_other_sex(text: str, end: int, sex: str | None) -> bool:
+    if sex not in ("M", "F"):
+        return False
+    other = words()["person_nouns"]["F" if sex == "M" else "M"]
+    after = re.findall(r"[a-z]+", clause_after(text, end))[:3]
+    return any(word in other or word + "s" in other for word in after) or (
+        sex == "M" and bool({"women", "girls", "ladies"} & set(after))
+    )
+
+
 def _found_in(reading: Reading) -> tuple[_Found, _Found]:
     """Ages said in numbers or decades, and ages said in words ("middle-aged")."""
     text = reading.work
     found: _Found = []
     for pattern, bounds_of in _PATTERNS:
         for match in re.finditer(pattern, text, re.IGNORECASE):
-            if not match.group(0).strip() or about_someone_else(text, match.start(), match.end()):
+            # Whose age is judged from the number itself: in "she's thirteen" the cue word
+            # names the daughter; in "a girl aged 14" the noun before the cue does.
+            number_at = match.start(1) if match.group(1) else match.start()
+            if not match.group(0).strip() or about_someone_else(text, number_at, match.end()):
                 continue
+            if _names_other_sex(text, match.end(), reading.parts.get("sex")):
+                continue  # "a 24-year-old woman" when the person is a man
             bounds = bounds_of(match)
             if bounds and bounds[1] >= 10 and bounds[0] <= bounds[1] <= 110:
                 found.append((match.start(), match.start() - match.end(), bounds, match.span()))
@@ -155,6 +170,10 @@ def read_age(reading: Reading) -> None:
     numbers, worded = _found_in(reading)
     if not numbers and not worded:
         return
+    start = description_start(reading.work)
+    if start is not None:
+        numbers = [f for f in numbers if f[0] >= start] or numbers
+        worded = [f for f in worded if f[0] >= start] or worded
     # The first age said about the person; a number or decade beats an age word ("a young
     # man, about 25"), and of readings starting together the longest wins.
     _start, _length, (low, high), span = min(numbers or worded)

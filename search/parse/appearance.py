@@ -8,7 +8,7 @@ hair" is hair, "dark, maybe greying" after "beard" is the beard's.
 
 import re
 
-from search.parse.context import clause_after, clause_before
+from search.parse.context import clause_after, clause_before, clause_bounds, words
 from search.parse.text import Reading
 from search.vocabulary import (
     PhraseMatch,
@@ -45,6 +45,9 @@ def read_ethnicity(reading: Reading) -> None:
     lowered = text.lower()  # lower() keeps lengths here, so offsets carry over
     whole = reading.text.work.lower()
     for phrase in ethnic_appearance().index.find(lowered):
+        clause_start, _ = clause_bounds(whole, phrase.start)
+        if any(clause_start <= start < phrase.start for start, _end in reading.aside):
+            continue  # "jacket was white": the clause is about a garment
         if _is_appearance(whole, phrase):
             reading.take(
                 "ethnic_appearance",
@@ -55,49 +58,8 @@ def read_ethnicity(reading: Reading) -> None:
             return
 
 
-# Words that may stand before an appearance word said alone: "The suspect is described as
-# white,", "he was Asian", "Male, white, 45".
-_LEAD_INS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "suspect",
-        "offender",
-        "man",
-        "woman",
-        "male",
-        "female",
-        "he",
-        "she",
-        "he's",
-        "she's",
-        "was",
-        "is",
-        "described",
-        "as",
-        "being",
-        "looked",
-        "looks",
-        "appeared",
-        "seemed",
-        "possibly",
-        "maybe",
-        "probably",
-        "and",
-        "very",
-        "who",
-        "of",
-        "person",
-        "perhaps",
-        "think",
-        "i",
-        "i'd",
-        "say",
-        "would",
-        "definitely",
-    ]
-)
+_HEDGES = frozenset(["i", "think", "maybe", "perhaps", "possibly", "probably", "like", "or"])
+_VERBS = frozenset(["is", "was", "are", "were", "as", "looked", "looks", "appeared", "seemed"])
 
 
 def _is_appearance(text: str, phrase: PhraseMatch) -> bool:
@@ -108,9 +70,16 @@ def _is_appearance(text: str, phrase: PhraseMatch) -> bool:
         return False
     if re.match(rf"[\s-]*(?:\w+[\s-]+)?{_PEOPLE}\b", after):
         return True  # "black male", "white british man", "asian-looking"
-    before = re.findall(r"[a-z']+", clause_before(text, phrase.start))
-    rest = re.findall(r"[a-z']+", clause_after(text, phrase.end))
-    return len(rest) <= 1 and all(word in _LEAD_INS for word in before)
+    before = re.findall(r"[a-z][a-z']*", clause_before(text, phrase.start))
+    rest = [
+        w for w in re.findall(r"[a-z][a-z']*", clause_after(text, phrase.end)) if w not in _HEDGES
+    ]
+    # After the last "is"/"was"/"described as", only lead-ins ("Cox is described as white,",
+    # "she says he was black,"); with no verb, the whole clause ("Male, white, 45").
+    verbs = [i for i, word in enumerate(before) if word in _VERBS]
+    lead = before[verbs[-1] + 1 :] if verbs else before
+    alone = len(rest) <= 1 or rest[0] in ("and", "with", "but", "or")
+    return alone and all(word in words()["appearance_lead_ins"] for word in lead)
 
 
 def _nearest_before(vocabulary: object, lead: str) -> PhraseMatch | None:
@@ -250,6 +219,17 @@ def read_accent(reading: Reading) -> None:
     for match in _SPOKEN.finditer(text):
         if group := accents().canonical(match.group(1)):
             reading.take("accent", group, match.span(), f"accent: {group}")
+            return
+    if local := re.search(r"\blocal\s+accent\b|\b(?:sounded|talked|spoke)\s+local\b", text, re.I):
+        area = reading.parts.get("area")
+        if area and (group := accents().canonical(area)):
+            reading.take("accent", group, local.span(), f"accent: {group} (local to {area})")
+            return
+    for proper in re.finditer(
+        r"\b(?:proper|broad|strong|thick)\s+((?:[\w'-]+\s*){1,2})", text, re.I
+    ):
+        if group := accents().canonical(proper.group(1)):
+            reading.take("accent", group, proper.span(), f"accent: {group}")
             return
     position = 0
     for clause in re.split(r"([,;.!?\n]|\s-\s)", text):

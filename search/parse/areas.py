@@ -20,7 +20,35 @@ _CUED = re.compile(
     rf"\b(?:in|near|around|outside|at|from|off|by|towards|into)\s+(?:the\s+)?{_PLACE}"
     r"(?:\s+(?:area|town centre|city centre|centre|estate|district))?"
 )
-_NOT_PLACES = frozenset(["he", "she", "his", "her", "i", "the", "a"])
+_LEADING = re.compile(rf"^\s*(?:[A-Za-z ]{{0,20}},\s*)?{_PLACE}\s*:")
+# Pronouns, and the speaker labels of transcripts and circulations ("Caller:", "Circ:").
+_NOT_PLACES = frozenset(
+    [
+        "he",
+        "she",
+        "his",
+        "her",
+        "i",
+        "the",
+        "a",
+        "q",
+        "c",
+        "circ",
+        "circs",
+        "desc",
+        "susp",
+        "update",
+        "note",
+        "all",
+        "units",
+        "control",
+        "log",
+        "ref",
+        "re",
+        "subject",
+        "name",
+    ]
+)
 
 
 @lru_cache(maxsize=8)
@@ -42,12 +70,21 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
         district = postcode.group(1)
         reading.take("area", district, postcode.span(), f"area: postcode district {district}")
         return
+    lead = _LEADING.match(text)  # "Stechford: did you see...", "All units, Blackpool:"
+    if lead and _may_be_place(lead.group(1)):
+        reading.take("area", lead.group(1), lead.span(1), f"area: {lead.group(1)}")
+        return
     for match in _CUED.finditer(text):
-        place = match.group(1)
-        first = normalise(place.split()[0])
-        if first not in _NOT_PLACES and first not in not_names() and not is_appearance_word(first):
-            reading.take("area", place, match.span(1), f"area: {place}")
+        if _may_be_place(match.group(1)):
+            reading.take("area", match.group(1), match.span(1), f"area: {match.group(1)}")
             return
+
+
+def _may_be_place(said: str) -> bool:
+    first = normalise(said.split()[0]) if said.split() else ""
+    return bool(first) and not (
+        first in _NOT_PLACES or first in not_names() or is_appearance_word(first)
+    )
 
 
 def normalise_keeping_length(text: str) -> str:

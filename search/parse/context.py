@@ -63,3 +63,21 @@ def about_someone_else(text: str, start: int, end: int) -> bool:
     if any(word in others for word in before[-3:]):
         return True  # "a girl aged 14", "children 12-15"
     return bool(set(vocabulary["mo_words"]) & set(before[-3:]))  # "lured children 12-15"
+
+
+_DESCRIPTION_STARTS = re.compile(
+    r"\b(?:described as|description|descr|desc|suspect\s*:|suspect is|suspect was|offender is"
+    r"|offender was|(?:the|this)\s+(?:man|male|woman|female|suspect|offender|robber|attacker"
+    r"|driver)\s+(?:is|was)|he is|he was|he's|she is|she was|she's|what did (?:he|she) look like"
+    r"|describe (?:him|her)|susp\s*:|circ\s*:|looking for an?|looking to (?:trace|speak to)"
+    r"|want(?:s|ed)? to (?:trace|speak to|identify)|seeking an?|trace an?|identify an?)",
+    re.IGNORECASE,
+)
+
+
+def description_start(text: str) -> int | None:
+    """Where the description of the person begins, when the text says ("The suspect is
+    described as...", "Suspect:", "He was..."): readings after it are the person's, those
+    before it more often the victim's ("an 83-year-old woman was robbed...")."""
+    found = _DESCRIPTION_STARTS.search(text)
+    return found.start() if found else None

@@ -85,6 +85,12 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b({kinds})\b", re.IGNORECASE)
 
 
+# What stands before a mark's own words: "he had a snake", "with some writing".
+_ARTICLES_BEFORE = re.compile(
+    r"^.*\b(?:a|an|the|some|his|her|with|has|had|got|have)\s+", re.IGNORECASE
+)
+
+
 def _is_name(part: str, match: re.Match[str]) -> bool:
     """'Mark' capitalised is a forename unless a place or a look follows it."""
     said = match.group(1)
@@ -102,12 +108,7 @@ def _read_mark(kind: str, body: str, match: re.Match[str]) -> MarkQuery:
     """One mark from the words around its mark word: what it shows and where it is."""
     before = body[: match.start()]
     after = body[match.end() :]
-    description_words = re.sub(
-        r"^.*\b(?:a|an|the|some|his|her|with|has|had|got|have)\s+",
-        "",
-        before,
-        flags=re.IGNORECASE,
-    ).strip()
+    description_words = _ARTICLES_BEFORE.sub("", before).strip()
     if of := re.match(
         r"\s*(?:of|saying|reading|that says|which says|with|showing|like)\s+"
         r"(?:a\s+|an\s+|the\s+|some\s+)?(.+?)(?=\s+" + _LOCATION_WORDS + r"\b|$)",
@@ -128,6 +129,12 @@ def _read_mark(kind: str, body: str, match: re.Match[str]) -> MarkQuery:
         location = part.group(1)
     elif body_map().locate(before).region is not None and kind != "tattoo":
         location = before.strip()
+    if (
+        location
+        and body_map().locate(location).region is None
+        and re.fullmatch(r"(?:him|her|them|it|there)\b.*", location, re.IGNORECASE)
+    ):
+        location = None  # "a tattoo on him"
     description = description_words or None
     if description and body_map().locate(description).region:
         if location is None:
@@ -145,7 +152,7 @@ def _motif_on_body(part: str) -> MarkQuery | None:
     motif = tattoo_motifs().find(normalise(part[: where.start()]))
     if not motif:
         return None
-    described = part[: where.start()].strip()
+    described = _ARTICLES_BEFORE.sub("", part[: where.start()]).strip()
     return MarkQuery(type="tattoo", location=where.group(1).strip(), description=described)
 
 

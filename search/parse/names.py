@@ -15,7 +15,7 @@ _CUES = (
     r"(?:called himself|called herself|calls himself|calls herself|calling himself"
     r"|calling herself|introduced himself as|introduced herself as|said his name was"
     r"|said her name was|said he was called|said she was called|gave (?:his|her) name as"
-    r"|gave the name|name(?:d)?(?: is| was| of)?|known as|also known as|known locally as"
+    r"|gave the name|name(?:d)?(?: is| was| of|'s)?|known as|also known as|known locally as"
     r"|known to (?:use|go by) the name(?: of)?|uses the name|used the name"
     r"|goes by(?: the name(?: of)?)?"
     r"|go by(?: the name(?: of)?)?|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?"
@@ -30,6 +30,16 @@ _BEFORE_CUE = re.compile(
     r"\s+(?:calls?|called)\s+(?:him|her)\b"
 )
 _QUOTED = re.compile(rf"[\"']({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})[\"']")
+# "What's his name? Caller: Stuart Clark", "Did she say a name? A: Sara"
+_ANSWERED = re.compile(rf"\bname\?\s*(?:[A-Z][a-z]*\s*:\s*)?{_NAME}")
+# "Kyle Cox, 35, ...", "Kevin Hughes (37)": a name with its age, as appeals name people.
+_WITH_AGE = re.compile(rf"{_NAME},?\s*(?:\(\d{{2}}\)|,\s*\d{{2}}\s*,)")
+# "My ex, Graham, he's outside", "the fella next door, Chris,"
+_APPOSITION = re.compile(
+    r"\b(?:my|her|his|the|our|their)\s+(?:ex|ex-partner|ex-boyfriend|ex-husband|partner"
+    r"|boyfriend|husband|neighbour|fella next door|man next door|lodger|stepdad|step-dad"
+    rf"|mum's boyfriend|mum's partner|babysitter|landlord)\s*,\s*{_NAME}\s*,"
+)
 
 
 @cache
@@ -41,9 +51,17 @@ def not_names() -> frozenset[str]:
     return frozenset(words)
 
 
+@cache
+def _titles() -> frozenset[str]:
+    return frozenset(load("not_evidence")["titles"])
+
+
 def _clean(said: str, places: frozenset[str]) -> str | None:
     kept: list[str] = []
-    for word in said.split():
+    words = said.split()
+    while len(words) > 1 and normalise(words[0]) in _titles():
+        words = words[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
+    for word in words:
         if normalise(word) in not_names() or normalise(word) in places:
             break
         kept.append(word)
@@ -55,7 +73,7 @@ def _clean(said: str, places: frozenset[str]) -> str | None:
 
 def read_name(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
-    for pattern in (_AFTER_CUE, _BEFORE_CUE, _QUOTED):
+    for pattern in (_AFTER_CUE, _BEFORE_CUE, _ANSWERED, _APPOSITION, _WITH_AGE, _QUOTED):
         for match in pattern.finditer(text):
             if name := _clean(match.group(1), places):
                 reading.take("name", name, match.span(), f'name heard: "{name}"')
