@@ -13,6 +13,7 @@ from functools import cache
 from search.vocabulary import PhraseIndex, load, normalise
 
 FULL, ADJACENT, SIDE_SWAPPED, ADJACENT_SIDE_SWAPPED = 1.0, 0.5, 0.6, 0.3
+COARSER_RECORD, COARSE_FLOOR = 0.6, 0.3
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,13 @@ class BodyMap:
         or a swapped side; 0 for unrelated regions. Unknown regions are no evidence (1)."""
         if asked.region is None or recorded.region is None:
             return FULL
-        if asked.region in self.ancestors(recorded.region) or recorded.region in self.ancestors(
-            asked.region
-        ):
-            place = FULL
+        if asked.region in self.ancestors(recorded.region):
+            place = FULL  # "arm" said of a forearm: the witness is right, only coarser
+        elif recorded.region in self.ancestors(asked.region):
+            # The record is coarser than the witness ("head" recorded, "ear" said): it
+            # agrees only as much as it is coarse, a step up the map at a time.
+            steps = self.ancestors(asked.region).index(recorded.region)
+            place = max(COARSE_FLOOR, COARSER_RECORD**steps)
         elif self._near(asked.region, recorded.region):
             place = ADJACENT
         else:
@@ -85,7 +89,7 @@ class BodyMap:
         )
         if not swapped:
             return place
-        return SIDE_SWAPPED if place == FULL else ADJACENT_SIDE_SWAPPED
+        return place * SIDE_SWAPPED if place != ADJACENT else ADJACENT_SIDE_SWAPPED
 
     def _near(self, a: str, b: str) -> bool:
         if self.parent.get(a) is not None and self.parent.get(a) == self.parent.get(b):

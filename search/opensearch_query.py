@@ -352,15 +352,19 @@ def _look_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
     shares_words: Clause = {"terms": {"marks.words": sorted(prepared.words)}}
     no_words: Clause = {"bool": {"must_not": [shares_words]}}
     if not prepared.motifs:
-        return [(0.6, shares_words), (0.3, no_words)]
+        return [(w.LOOK_WORDS_SHARED, shares_words), (w.LOOK_UNKNOWN, no_words)]
     has_motifs: Clause = {"term": {"marks.has_motifs": True}}
     no_motifs: Clause = {"term": {"marks.has_motifs": False}}
     overlap: Clause = {"terms": {"marks.motifs": sorted(prepared.motifs)}}
+    # A recorded motif of another family agrees at LOOK_OTHER_MOTIF, nothing: no clause.
     return [
-        (1.0, {"bool": {"filter": [has_motifs, overlap]}}),
-        (0.1, {"bool": {"filter": [has_motifs], "must_not": [overlap]}}),
-        (0.6, {"bool": {"filter": [no_motifs, shares_words]}}),
-        (0.3, {"bool": {"filter": [no_motifs, no_words]}}),
+        (w.LOOK_EXACT, {"bool": {"filter": [has_motifs, overlap, shares_words]}}),
+        (
+            w.LOOK_SAME_FAMILY,
+            {"bool": {"filter": [has_motifs, overlap], "must_not": [shares_words]}},
+        ),
+        (w.LOOK_WORDS_SHARED, {"bool": {"filter": [no_motifs, shares_words]}}),
+        (w.LOOK_UNKNOWN, {"bool": {"filter": [no_motifs, no_words]}}),
     ]
 
 

@@ -5,7 +5,7 @@ candidate backend for the final order and the explanation. Weights and their rea
 import datetime as dt
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from search import weights as w
@@ -15,6 +15,7 @@ from search.names import best_name_match
 from search.query import DescriptionQuery, MarkQuery, Range
 from search.statistics import RegisterStatistics
 from search.vocabulary import (
+    MO_STOPWORDS,
     accents,
     builds,
     ethnic_appearance,
@@ -90,15 +91,21 @@ def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQu
         accent=accents().canonical(query.accent),
         mo_tokens=Counter(mo_tokens(query.modus_operandi or "")),
         area=normalise(query.area) if query.area else None,
-        marks=tuple(
-            PreparedMark(
-                asked=mark,
-                location=body_map().locate(mark.location) if mark.location else None,
-                motifs=frozenset(motifs_in(mark.description)),
-                words=frozenset(normalise(mark.description or "").split()),
-            )
-            for mark in query.marks
-        ),
+        marks=tuple(dict.fromkeys(_prepare_mark(mark) for mark in query.marks)),
+    )
+
+
+_NOT_LOOK_WORDS = MO_STOPWORDS | {"tattoo", "tattoos", "scar", "mark", "some", "like", "maybe"}
+
+
+def _prepare_mark(mark: MarkQuery) -> "PreparedMark":
+    """A described mark read once. The same mark said twice is one (`prepare` keeps one of
+    equal prepared marks): a witness repeating themselves is not two pieces of evidence."""
+    return PreparedMark(
+        asked=mark,
+        location=body_map().locate(mark.location) if mark.location else None,
+        motifs=frozenset(motifs_in(mark.description)),
+        words=frozenset(normalise(mark.description or "").split()) - _NOT_LOOK_WORDS,
     )
 
 
@@ -276,11 +283,14 @@ def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
         place = body_map().similarity(prepared.location, mark.location)
     look = 1.0
     if asked.description:
+        shared = bool(prepared.words & set(mark.description.split()))
         if motifs and mark.motifs:
-            look = 1.0 if motifs & mark.motifs else 0.1
+            if motifs & mark.motifs:
+                look = w.LOOK_EXACT if shared else w.LOOK_SAME_FAMILY
+            else:
+                look = w.LOOK_OTHER_MOTIF
         else:
-            shared = prepared.words & set(mark.description.split())
-            look = 0.6 if shared else 0.3
+            look = w.LOOK_WORDS_SHARED if shared else w.LOOK_UNKNOWN
     return kind * place * look
 
 
@@ -311,6 +321,19 @@ def _mark_evidence(
         agreement = _mark_agreement(prepared, mark)
         if agreement > best_agreement:
             best_agreement, best_mark = agreement, mark
+    other_design = None
+    if best_mark is None and prepared.motifs:
+        # A mark of the right kind in the right place showing something else: say so,
+        # since it is why this nominal's mark does not count.
+        other_design = next(
+            (
+                m
+                for m in document.marks
+                if m.motifs
+                and _mark_agreement(replace(prepared, motifs=frozenset(), words=frozenset()), m)
+            ),
+            None,
+        )
     chance = stats.remember(("mark", prepared), lambda: _mark_chance(prepared, stats))
     # log2 of P(witness reports this | candidate) over P(... | anyone): a full match is
     # worth about log2(1 / chance); no such mark on record costs a bounded amount, since
@@ -320,11 +343,17 @@ def _mark_evidence(
     asked_text = " ".join(
         p for p in (asked.description, asked.type, asked.location and f"on {asked.location}") if p
     )
-    found = (
-        f"{best_mark.type} on {best_mark.recorded_location}: {best_mark.recorded_description}"
-        if best_mark
-        else "no such mark recorded"
-    )
+    if best_mark:
+        found = (
+            f"{best_mark.type} on {best_mark.recorded_location}: {best_mark.recorded_description}"
+        )
+    elif other_design:
+        found = (
+            f"{other_design.type} on {other_design.recorded_location}: "
+            f"{other_design.recorded_description} (another design)"
+        )
+    else:
+        found = "no such mark recorded"
     return Evidence(attribute="mark", asked=asked_text, found=found, contribution=contribution)
 
 

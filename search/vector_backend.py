@@ -311,14 +311,19 @@ class VectorBackend:
             query_words = [self._word_ids[t] for t in prepared.words if t in self._word_ids]
             if query_words and len(self._word_id):
                 shared[self._word_mark[np.isin(self._word_id, query_words)]] = True
-            text_look = np.where(shared, 0.6, 0.3)
+            text_look = np.where(shared, w.LOOK_WORDS_SHARED, w.LOOK_UNKNOWN)
             if prepared.motifs:
                 query_mask = 0
                 for motif in prepared.motifs:
                     if motif in self._motif_ids:
                         query_mask |= 1 << self._motif_ids[motif]
                 overlap = (self._mark_motifs & query_mask) != 0
-                look = np.where(self._mark_has_motifs, np.where(overlap, 1.0, 0.1), text_look)
+                motif_look = np.where(
+                    overlap,
+                    np.where(shared, w.LOOK_EXACT, w.LOOK_SAME_FAMILY),
+                    w.LOOK_OTHER_MOTIF,
+                )
+                look = np.where(self._mark_has_motifs, motif_look, text_look)
             else:
                 look = text_look
         agreement = kind * place * look

@@ -50,6 +50,17 @@ NAME_NO_MATCH = 0.15  # a heard name matches none of the nominal's names or alia
 # Of marks a witness reports on the right person, the share the record does not show (new
 # since, never recorded, or misremembered): "no such mark on record" costs log2(0.15/1.15).
 MARK_UNRECORDED = 0.15
+# How a described mark's look agrees with a recorded one (the "look" factor of a mark's
+# agreement, beside its kind and place). Named motifs are compared first: the same words
+# ("rosary beads" and "rosary") agree fully, the same family only in part (a cobra for a
+# snake, a Celtic cross for rosary beads: witnesses name the family more reliably than the
+# design), and a different motif not at all: it counts as no such mark. Without motifs on
+# both sides only the words can agree, and an undescribed look is weak agreement.
+LOOK_EXACT = 1.0
+LOOK_SAME_FAMILY = 0.5
+LOOK_OTHER_MOTIF = 0.0
+LOOK_WORDS_SHARED = 0.5
+LOOK_UNKNOWN = 0.25
 MO_MAX_BITS = 8.0  # an MO that reads the same, word for word, as the recorded one
 AREA_MATCH = 0.5  # the incident is in a town or district where the nominal has lived
 

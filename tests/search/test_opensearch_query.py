@@ -211,8 +211,10 @@ def test_a_mark_scores_its_best_recorded_mark_by_script() -> None:
     inner = outer["query"]["nested"]["query"]["function_score"]
     assert inner["score_mode"] == "multiply" and inner["boost_mode"] == "replace"
     weights = sorted(f["weight"] for f in inner["functions"])
-    # Removed tattoo (0.7); adjacent/side-swapped places; a different motif or words only.
-    assert 0.7 in weights and 0.1 in weights and 0.6 in weights
+    # Removed tattoo (0.7); side-swapped places (0.6); the same motif family in other words
+    # (0.5), an undescribed look (0.25). Another motif agrees not at all: it has no weight.
+    assert {0.7, 0.6, w.LOOK_SAME_FAMILY, w.LOOK_UNKNOWN} <= set(weights)
+    assert w.LOOK_OTHER_MOTIF not in weights
     mark = prepared.marks[0]
     params = outer["script_score"]["script"]["params"]
     assert params["c"] == pytest.approx(_mark_chance(mark, stats))

@@ -132,7 +132,10 @@ def test_every_contribution_is_explained_and_adds_up(register: list[SearchDocume
     assert {e.attribute for e in result.explanation} == {"sex", "hair_colour", "age", "mark"}
     assert result.score == pytest.approx(sum(e.contribution for e in result.explanation), abs=0.01)
     mark = next(e for e in result.explanation if e.attribute == "mark")
+    # A dragon where a snake was described is another design: it counts as no such mark,
+    # and the explanation says which mark was set against the description.
     assert "green dragon" in mark.found and "right side of neck" in mark.found
+    assert "another design" in mark.found and mark.contribution < 0
 
 
 def test_names_match_aliases_nicknames_and_spellings() -> None:
@@ -217,3 +220,36 @@ def test_a_broad_place_weighs_no_more_than_a_precise_one(register: list[SearchDo
         return contribution(run(query, register, "R1"), "mark")
 
     assert weight("arm") <= weight("left forearm") + 1e-9
+
+
+def test_a_mark_discriminates_by_design_and_by_place() -> None:
+    """The mark example of the independent evaluation: a rosary-beads tattoo on the right
+    earlobe is described; a Celtic cross on the back of the head (the same 'religious'
+    family, a coarser and different place) and a star on the right earlobe (another design)
+    must not score level with the rosary beads."""
+
+    def tattoo(reference: str, location: str, description: str) -> SearchDocument:
+        mark = {"type": "tattoo", "location": location, "description": description}
+        return doc(reference, sex="M", marks=[mark])
+
+    register = [
+        tattoo("ROSARY", "right earlobe", "rosary beads"),
+        tattoo("CROSS", "back of head", "Celtic cross"),
+        tattoo("STAR", "right earlobe", "star"),
+        *(tattoo(f"ROSE{i}", "left forearm", "rose") for i in range(30)),
+    ]
+    query = DescriptionQuery(
+        marks=[MarkQuery(type="tattoo", location="right earlobe", description="rosary beads")]
+    )
+    ranked = MemoryBackend(register).search(prepare(query, AS_OF), 5)
+    scores = {s.reference: s.score for s in ranked}
+    assert ranked[0].reference == "ROSARY"
+    assert scores["ROSARY"] > scores.get("CROSS", -99) + 1.0
+    star = run(query, register, "STAR")
+    assert contribution(star, "mark") < 0 and "another design" in star.explanation[0].found
+
+
+def test_the_same_mark_said_twice_counts_once(register: list[SearchDocument]) -> None:
+    once = DescriptionQuery(marks=[MarkQuery(type="tattoo", location="neck", description="dragon")])
+    twice = DescriptionQuery(marks=once.marks * 2)
+    assert run(twice, register, "DRAGON").score == run(once, register, "DRAGON").score
