@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from search.document import SearchDocument
-from search.scoring import PreparedQuery, Score, passes_filters, score
+from search.scoring import PreparedQuery, Score, counter_of, passes_filters, score, with_ties
 from search.statistics import RegisterStatistics, compute_statistics
 
 
@@ -28,10 +28,11 @@ class MemoryBackend:
         self.statistics = compute_statistics(self.documents)
 
     def search(self, prepared: PreparedQuery, top: int) -> list[Score]:
-        scores = (
+        scores = [
             score(prepared, document, self.statistics)
             for document in self.documents
             if passes_filters(prepared.query, document)
-        )
+        ]
         # Ties are broken by reference so that the order is reproducible.
-        return heapq.nsmallest(top, scores, key=lambda s: (-s.score, s.reference))
+        ranked = heapq.nsmallest(top, scores, key=lambda s: (-s.score, s.reference))
+        return with_ties(ranked, counter_of([s.score for s in scores]))

@@ -21,7 +21,7 @@ from search.opensearch_connection import IndexNames
 from search.opensearch_index import current_index, read_position
 from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
 from search.opensearch_statistics import load_statistics
-from search.scoring import PreparedQuery, Score, score
+from search.scoring import PreparedQuery, Score, counter_of, score, with_ties
 from search.statistics import RegisterStatistics
 from visor.errors import SearchUnavailable
 
@@ -90,4 +90,6 @@ class OpenSearchBackend:
             for hit in hits
         ]
         scored.sort(key=lambda s: (-s.score, s.reference))
-        return scored[:top]
+        # The engine's window is all this backend scores: beyond it, more may tie.
+        window = counter_of([s.score for s in scored])
+        return with_ties(scored[:top], window, exact=len(hits) < self.candidates)

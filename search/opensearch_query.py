@@ -32,14 +32,14 @@ from search.body_map import Location, body_map
 from search.document import NameDocument
 from search.names import _name_family, sound_key
 from search.scoring import (
-    _TYPE_KIN,
+    TYPE_KIN,
     PreparedMark,
     PreparedQuery,
     Vocabulary,
     _bits,
-    _level_bits,
-    _mark_chance,
     area_district,
+    level_bits,
+    mark_chance,
     name_contribution,
 )
 from search.statistics import RegisterStatistics
@@ -131,7 +131,7 @@ def trait_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cl
         if value is None or value not in vocabulary.terms:
             continue
         weights = {
-            term: _level_bits(attribute, value, term, levels, vocabulary, stats)
+            term: level_bits(attribute, value, term, levels, vocabulary, stats)
             for term in vocabulary.terms
             if term not in no_evidence
         }
@@ -304,7 +304,7 @@ def _kind_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
         return [(1.0, {"match_all": {}})]
     groups: dict[float, list[str]] = defaultdict(list)
     for kind in get_args(MarkType):
-        factor = 1.0 if kind == asked else _TYPE_KIN.get(frozenset((asked, kind)), 0.0)
+        factor = 1.0 if kind == asked else TYPE_KIN.get(frozenset((asked, kind)), 0.0)
         if factor > 0:
             groups[factor].append(kind)
     return [(f, {"terms": {"marks.type": sorted(k)}}) for f, k in sorted(groups.items())]
@@ -382,7 +382,7 @@ def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
     the nominal's best mark counts, and a script turns it into score()'s contribution."""
     clauses: list[Clause] = []
     for mark in prepared.marks:
-        chance = stats.remember(("mark", mark), partial(_mark_chance, mark, stats))
+        chance = stats.remember(("mark", mark), partial(mark_chance, mark, stats))
         unrecorded = w.MARK_UNRECORDED * chance
         floor = _bits(unrecorded, unrecorded + chance)
         groups = [_kind_groups(mark), _place_groups(mark), _look_groups(mark)]

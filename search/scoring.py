@@ -2,9 +2,11 @@
 candidate backend for the final order and the explanation. Weights and their reasons are in
 `weights.py`; how common each value is comes from `statistics.py`."""
 
+import bisect
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -43,8 +45,36 @@ class Evidence:
 @dataclass(frozen=True)
 class Score:
     reference: str
-    score: float
+    score: float  # bits of evidence: log2 of how much likelier the description is if
+    # this nominal is the person than if a nominal drawn at random were
     explanation: list[Evidence]
+    # How many nominals (passing the filters) score as high or higher, this one included:
+    # ten candidates tied with two hundred others read as such. `as_high_exact` is false
+    # where the backend saw only its candidate window (OpenSearch): the count is then a
+    # lower bound.
+    as_high: int | None = None
+    as_high_exact: bool = True
+
+
+# Scores are sums of contributions rounded to 3 places: nominals within this are level.
+TIE_TOLERANCE = 0.005
+
+
+def with_ties(
+    ranked: list[Score], as_high: Callable[[float], int], exact: bool = True
+) -> list[Score]:
+    """`ranked` with each candidate's count of nominals scoring as high or higher;
+    `as_high(score)` counts them among those the backend scored."""
+    return [
+        replace(c, as_high=max(1, as_high(c.score - TIE_TOLERANCE)), as_high_exact=exact)
+        for c in ranked
+    ]
+
+
+def counter_of(scores: list[float]) -> Callable[[float], int]:
+    """`as_high` for a list of scores: how many are at least a value."""
+    ordered = sorted(scores)
+    return lambda value: len(ordered) - bisect.bisect_left(ordered, value)
 
 
 def _bits(numerator: float, denominator: float) -> float:
@@ -135,11 +165,11 @@ def _categorical(
         attribute=attribute,
         asked=asked,
         found=shown_found or found,
-        contribution=_level_bits(attribute, asked, found, levels, vocabulary, stats),
+        contribution=level_bits(attribute, asked, found, levels, vocabulary, stats),
     )
 
 
-def _level_bits(
+def level_bits(
     attribute: str,
     asked: str,
     found: str,
@@ -264,7 +294,7 @@ def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatisti
     )
 
 
-_TYPE_KIN = {
+TYPE_KIN = {
     frozenset(("tattoo", "removed_tattoo")): 0.7,
     frozenset(("scar", "mark")): 0.5,
     frozenset(("mark", "birthmark")): 0.7,
@@ -272,12 +302,12 @@ _TYPE_KIN = {
 }
 
 
-def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
+def mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
     asked, motifs = prepared.asked, prepared.motifs
     if asked.type in (None, "mark", "other") or asked.type == mark.type:
         kind = 1.0  # "a mark on his neck" could be a tattoo, a scar, a birthmark
     else:
-        kind = _TYPE_KIN.get(frozenset((asked.type, mark.type)), 0.0)
+        kind = TYPE_KIN.get(frozenset((asked.type, mark.type)), 0.0)
     place = 1.0
     if prepared.location is not None:
         place = body_map().similarity(prepared.location, mark.location)
@@ -294,7 +324,7 @@ def _mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
     return kind * place * look
 
 
-def _mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
+def mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
     """How often a nominal drawn at random has a mark this specific: rarer marks weigh more."""
     asked = prepared.asked
     generic = asked.type in (None, "mark", "other")
@@ -318,7 +348,7 @@ def _mark_evidence(
     asked = prepared.asked
     best_agreement, best_mark = 0.0, None
     for mark in document.marks:
-        agreement = _mark_agreement(prepared, mark)
+        agreement = mark_agreement(prepared, mark)
         if agreement > best_agreement:
             best_agreement, best_mark = agreement, mark
     other_design = None
@@ -330,11 +360,11 @@ def _mark_evidence(
                 m
                 for m in document.marks
                 if m.motifs
-                and _mark_agreement(replace(prepared, motifs=frozenset(), words=frozenset()), m)
+                and mark_agreement(replace(prepared, motifs=frozenset(), words=frozenset()), m)
             ),
             None,
         )
-    chance = stats.remember(("mark", prepared), lambda: _mark_chance(prepared, stats))
+    chance = stats.remember(("mark", prepared), lambda: mark_chance(prepared, stats))
     # log2 of P(witness reports this | candidate) over P(... | anyone): a full match is
     # worth about log2(1 / chance); no such mark on record costs a bounded amount, since
     # marks go unrecorded or are misremembered (MARK_UNRECORDED of reports).

@@ -7,12 +7,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from search.memory_backend import CandidateBackend
+from search.narrowing import narrowing
 from search.parse import merge_parsed
 from search.query import parse_query_document
 from search.scoring import Score, prepare
 from visor.errors import InvalidInput
 
 MAX_TOP = 500
+SCORES_MEAN = (
+    "A score is bits of evidence: each bit doubles how much likelier the description is if "
+    "this nominal is the person than if it were a nominal drawn at random. 0 is no evidence "
+    "either way; 10 bits (about a thousand to one) or more is strong; a candidate with many "
+    "others as high is not singled out by the description."
+)
 
 
 class SearchAnswer(BaseModel):
@@ -21,7 +28,10 @@ class SearchAnswer(BaseModel):
     understood: list[str]
     not_evidence: list[str] = []  # recognised, but nothing about the person: clothing, cars
     not_understood: list[str]
+    # The parts asked, most narrowing first, each with the share of the register it fits.
+    narrowing: list[str] = []
     candidates: list[Score]
+    scores_mean: str = SCORES_MEAN
 
 
 def run_search(
@@ -38,12 +48,14 @@ def run_search(
             "nothing in the description could be used: "
             + ("; ".join(not_understood) or "it is empty")
         )
-    candidates = backend.search(prepare(merged, as_of), top)
+    prepared = prepare(merged, as_of)
+    candidates = backend.search(prepared, top)
     return SearchAnswer(
         query_id=merged.query_id,
         query=merged.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
         understood=understood,
         not_evidence=reading.not_evidence if reading else [],
         not_understood=not_understood,
+        narrowing=[n.describe() for n in narrowing(prepared, backend.statistics)],
         candidates=candidates,
     )

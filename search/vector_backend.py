@@ -2,7 +2,7 @@
 
 Every attribute's contribution is computed for all nominals from arrays built once: term
 indices for the categorical traits (each query turns the vocabulary into a table of weights
-through the scoring module's own `_level_bits`), dates of birth and heights, a flat table of
+through the scoring module's own `level_bits`), dates of birth and heights, a flat table of
 marks, postings for MO words and for towns, and name levels worked out once per distinct
 name. The few nominals whose vector total is within a hair of the K-th best are then scored
 by `score()` itself, which gives the final order and the explanation. A conformance test
@@ -21,16 +21,17 @@ from search.body_map import Location, body_map
 from search.document import NameDocument, SearchDocument
 from search.names import name_level
 from search.scoring import (
-    _TYPE_KIN,
+    TYPE_KIN,
     PreparedMark,
     PreparedQuery,
     Score,
     Vocabulary,
-    _level_bits,
-    _mark_chance,
     area_district,
+    level_bits,
+    mark_chance,
     name_contribution,
     score,
+    with_ties,
 )
 from search.statistics import RegisterStatistics, compute_statistics
 from search.vocabulary import (
@@ -160,7 +161,8 @@ class VectorBackend:
         shortlist = [int(i) for i in order[: top * 20] if totals[i] >= threshold]
         scored = [score(prepared, self.documents[i], self.statistics) for i in shortlist]
         scored.sort(key=lambda s: (-s.score, s.reference))
-        return scored[:top]
+        kept = totals[candidates]
+        return with_ties(scored[:top], lambda value: int(np.count_nonzero(kept >= value)))
 
     def _filter(self, prepared: PreparedQuery) -> np.ndarray:
         filters = prepared.query.filters
@@ -210,7 +212,7 @@ class VectorBackend:
                 continue
             table = np.array(
                 [
-                    _level_bits(attribute, value, term, levels[attribute], vocabulary, stats)
+                    level_bits(attribute, value, term, levels[attribute], vocabulary, stats)
                     for term in vocabulary.terms
                 ]
                 + [0.0]
@@ -293,7 +295,7 @@ class VectorBackend:
         else:
             table = np.array(
                 [
-                    1.0 if t == asked.type else _TYPE_KIN.get(frozenset((asked.type, t)), 0.0)
+                    1.0 if t == asked.type else TYPE_KIN.get(frozenset((asked.type, t)), 0.0)
                     for t in _MARK_TYPES
                 ]
             )
@@ -330,7 +332,7 @@ class VectorBackend:
         best = np.zeros(self._count)
         if len(agreement):
             np.maximum.at(best, self._mark_doc, agreement)
-        chance = stats.remember(("mark", prepared), lambda: _mark_chance(prepared, stats))
+        chance = stats.remember(("mark", prepared), lambda: mark_chance(prepared, stats))
         unrecorded = w.MARK_UNRECORDED * chance
         return _bits(unrecorded + best, unrecorded + chance)
 

@@ -32,6 +32,7 @@ from search.photo_search import (
     MAX_RADIUS,
     hash_query_image,
 )
+from search.scoring import Score
 from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
@@ -212,14 +213,30 @@ def _search_text(answer: SearchAnswer) -> str:
         lines.append("set aside (says nothing about the person): " + "; ".join(answer.not_evidence))
     if answer.not_understood:
         lines.append("not understood: " + "; ".join(answer.not_understood))
+    if answer.narrowing:
+        lines.append("narrowed most by: " + "; ".join(answer.narrowing[:3]))
     for rank, candidate in enumerate(answer.candidates, start=1):
-        lines.append(f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f}")
+        lines.append(
+            f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f} bits"
+            f"  ({_as_high(candidate)})"
+        )
         for evidence in sorted(candidate.explanation, key=lambda e: -abs(e.contribution)):
             lines.append(
                 f"       {evidence.contribution:+6.1f}  {evidence.attribute}: "
                 f"asked {evidence.asked!r}, found {evidence.found!r}"
             )
+    if answer.candidates:
+        lines.append(answer.scores_mean)
     return "\n".join(lines)
+
+
+def _as_high(candidate: Score) -> str:
+    """'alone at this score', 'tied: 4 nominals score as high', 'at least 300 ...'."""
+    count = candidate.as_high or 1
+    if count == 1:
+        return "no other nominal scores as high"
+    said = f"{count}" if candidate.as_high_exact else f"at least {count}"
+    return f"{said} nominals score as high or higher"
 
 
 def _search_photo(args: argparse.Namespace, services: Services) -> int:

@@ -26,7 +26,7 @@ from search.opensearch_query import (
     trait_clauses,
 )
 from search.query import DescriptionQuery
-from search.scoring import _bits, _mark_agreement, _mark_chance, prepare
+from search.scoring import _bits, mark_agreement, mark_chance, prepare
 from search.statistics import RegisterStatistics
 
 AS_OF = dt.date(2026, 1, 1)
@@ -106,13 +106,13 @@ def test_mo_words_share_the_containment_measure() -> None:
 
 
 def test_trait_boosts_differ_as_score_contributions_do() -> None:
-    from search.scoring import _level_bits
+    from search.scoring import level_bits
     from search.vocabulary import builds, sexes
 
     stats = _stats()
     [sex, build] = trait_clauses(_prepared(sex="F", build="stocky"), stats)
-    m = _level_bits("sex", "F", "M", w.SEX, sexes(), stats)
-    f = _level_bits("sex", "F", "F", w.SEX, sexes(), stats)
+    m = level_bits("sex", "F", "M", w.SEX, sexes(), stats)
+    f = level_bits("sex", "F", "F", w.SEX, sexes(), stats)
     assert m < 0 < f
     # The lowest contribution is shifted to zero (its clause dropped), the rest kept apart;
     # none, X or U recorded is no evidence (0 in score()) and gets the shift.
@@ -131,7 +131,7 @@ def test_trait_boosts_differ_as_score_contributions_do() -> None:
         for term in c["constant_score"]["filter"].get("terms", {}).get("build", [])
     }
     contributions = {
-        t: _level_bits("build", "stocky", t, w.BUILD, builds(), stats) for t in builds().terms
+        t: level_bits("build", "stocky", t, w.BUILD, builds(), stats) for t in builds().terms
     }
     low = min(contributions.values())
     for term, contribution in contributions.items():
@@ -217,12 +217,12 @@ def test_a_mark_scores_its_best_recorded_mark_by_script() -> None:
     assert w.LOOK_OTHER_MOTIF not in weights
     mark = prepared.marks[0]
     params = outer["script_score"]["script"]["params"]
-    assert params["c"] == pytest.approx(_mark_chance(mark, stats))
+    assert params["c"] == pytest.approx(mark_chance(mark, stats))
     # The script's value for a perfect mark equals score()'s contribution less the floor.
     perfect = MarkDocument(
         "tattoo", Location("forearm", "left"), frozenset({"snake"}), "snake", "", ""
     )
-    agreement = _mark_agreement(mark, perfect)
+    agreement = mark_agreement(mark, perfect)
     value = math.log2((params["u"] + agreement) / (params["u"] + params["c"])) - params["floor"]
     expected = _bits(params["u"] + agreement, params["u"] + params["c"]) - params["floor"]
     assert value == pytest.approx(expected, abs=1e-3)

@@ -63,7 +63,8 @@ def test_structured_queries_find_their_nominal_first(
     firsts = [a["candidates"][0]["reference"] for a in answers]
     assert sum(f == r["reference"] for f, r in zip(firsts, chosen, strict=True)) >= 9
     candidate = answers[0]["candidates"][0]
-    assert set(candidate) == {"reference", "score", "explanation"}
+    assert set(candidate) == {"reference", "score", "explanation", "as_high", "as_high_exact"}
+    assert candidate["as_high"] >= 1
     assert set(candidate["explanation"][0]) == {"attribute", "asked", "found", "contribution"}
 
 
