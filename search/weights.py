@@ -11,6 +11,8 @@ bounded so that no single contradiction excludes a candidate: only hard filters 
 
 from dataclasses import dataclass
 
+from search.vocabulary import load
+
 
 @dataclass(frozen=True)
 class Levels:
@@ -23,21 +25,25 @@ class Levels:
         return max(0.01, 1.0 - self.agree - self.partial)
 
 
-SEX = Levels(0.97, 0.0, "Witnesses rarely get sex wrong; recorded sex can be wrong or change.")
-ETHNIC_APPEARANCE = Levels(
-    0.80, 0.12, "Perceived appearance is often confused between neighbouring codes (IC1/IC2)."
-)
-BUILD = Levels(0.55, 0.30, "Build is judged loosely and changes with weight over the years.")
-HAIR_COLOUR = Levels(0.60, 0.25, "Colours are confused (ginger/auburn), dyed, or go grey.")
-HAIR_LENGTH = Levels(0.45, 0.30, "Hair is cut or grown between the record and the offence.")
-FACIAL_HAIR = Levels(0.45, 0.25, "Beards come and go within weeks.")
-EYE_COLOUR = Levels(0.55, 0.25, "Eye colour is seldom seen clearly by a witness.")
-ACCENT = Levels(0.70, 0.0, "Witnesses place accents well at the level of a region.")
+def _witness(attribute: str) -> Levels:
+    """The levels of `vocabularies/witness_error.json`, where the figures they rest on are."""
+    entry = load("witness_error")[attribute]
+    return Levels(entry["agree"], entry["partial"], entry["reason"])
 
-AGE_IN_RANGE = 0.80  # share of witnesses whose stated range holds the true age
-AGE_ERROR_YEARS = 6.0  # spread of a witness's error outside the range they gave
-HEIGHT_IN_BAND = 0.75
-HEIGHT_ERROR_CM = 6.0
+
+SEX = _witness("sex")
+ETHNIC_APPEARANCE = _witness("ethnic_appearance")
+BUILD = _witness("build")
+HAIR_COLOUR = _witness("hair_colour")
+HAIR_LENGTH = _witness("hair_length")
+FACIAL_HAIR = _witness("facial_hair")
+EYE_COLOUR = _witness("eye_colour")
+ACCENT = _witness("accent")
+
+AGE_IN_RANGE = float(load("witness_error")["age"]["in_range"])  # the stated range holds it
+AGE_ERROR_YEARS = float(load("witness_error")["age"]["error_years"])  # spread outside it
+HEIGHT_IN_BAND = float(load("witness_error")["height"]["in_range"])
+HEIGHT_ERROR_CM = float(load("witness_error")["height"]["error_cm"])
 OUTSIDE_FLOOR = 0.02  # a wild miss stays possible: the witness may simply be wrong
 
 NAME_EXACT = 0.85  # the full name heard is one the nominal has used
