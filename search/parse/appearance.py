@@ -8,7 +8,13 @@ hair" is hair, "dark, maybe greying" after "beard" is the beard's.
 
 import re
 
-from search.parse.context import clause_after, clause_before, clause_bounds, words
+from search.parse.context import (
+    about_someone_else,
+    clause_after,
+    clause_before,
+    clause_bounds,
+    words,
+)
 from search.parse.text import Reading
 from search.vocabulary import (
     PhraseMatch,
@@ -48,6 +54,8 @@ def read_ethnicity(reading: Reading) -> None:
         clause_start, _ = clause_bounds(whole, phrase.start)
         if any(clause_start <= start < phrase.start for start, _end in reading.aside):
             continue  # "jacket was white": the clause is about a garment
+        if about_someone_else(whole, phrase.start, phrase.end) or _before_victim(whole, phrase):
+            continue  # "punched an Asian man", "a white girl of about eight"
         if _is_appearance(whole, phrase):
             reading.take(
                 "ethnic_appearance",
@@ -62,13 +70,18 @@ _HEDGES = frozenset(["i", "think", "maybe", "perhaps", "possibly", "probably", "
 _VERBS = frozenset(["is", "was", "are", "were", "as", "looked", "looks", "appeared", "seemed"])
 
 
+def _before_victim(text: str, phrase: PhraseMatch) -> bool:
+    following = re.findall(r"[a-z]+", text[phrase.end : phrase.end + 25])[:2]
+    return any(word in words()["victim_nouns"] for word in following)
+
+
 def _is_appearance(text: str, phrase: PhraseMatch) -> bool:
     """`text` is the lower-cased description with nothing set aside, so that "jacket was
     white" still shows its jacket."""
     after = text[phrase.end : phrase.end + 30]
     if _NOT_APPEARANCE_AFTER.match(after):
         return False
-    if re.match(rf"[\s-]*(?:\w+[\s-]+)?{_PEOPLE}\b", after):
+    if re.match(rf"[\s/-]*(?:[\w-]+[\s/-]+)?{_PEOPLE}\b", after):
         return True  # "black male", "white british man", "asian-looking"
     before = re.findall(r"[a-z][a-z']*", clause_before(text, phrase.start))
     rest = [
@@ -206,12 +219,12 @@ _ACCENT_ADJECTIVES = re.compile(
 
 def read_accent(reading: Reading) -> None:
     text = reading.work
-    for match in _before(text, r"accent", 3):
+    for match in _before(text, r"accents?", 3):
         if group := accents().canonical(match.group(1)):
             reading.take("accent", group, match.span(), f"accent: {group}")
             return
     for match in re.finditer(
-        r"\baccent\s*(?:was\s+|is\s+|:\s*|-\s*)?((?:[\w'-]+\s*){1,3})", text, re.I
+        r"\baccents?\s*(?:was\s+|is\s+|as\s+|:\s*|-\s*)?['\"]?((?:[\w'-]+\s*){1,3})", text, re.I
     ):
         if group := accents().canonical(match.group(1)):
             reading.take("accent", group, match.span(), f"accent: {group}")
