@@ -40,6 +40,7 @@ from search.scoring import (
     area_district,
     level_bits,
     mark_chance,
+    mo_said_mass,
     name_contribution,
 )
 from search.statistics import RegisterStatistics
@@ -428,7 +429,7 @@ def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Claus
     if not prepared.mo_tokens:
         return []
     idf = stats.idf
-    said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+    said = mo_said_mass(prepared, stats)
     if not said:
         return []
     return [

@@ -405,7 +405,7 @@ def _mo_evidence(
     # (weighted by how rare each word is) the recorded MO contains, not how alike the two
     # texts are overall.
     idf = stats.idf
-    said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+    said = mo_said_mass(prepared, stats)
     contained = sum((prepared.mo_tokens[t] * idf(t)) ** 2 for t in shared)
     words = ", ".join(sorted(shared, key=lambda t: -idf(t))[:6])
     return Evidence(
@@ -414,6 +414,16 @@ def _mo_evidence(
         found=f"shares: {words}",
         contribution=round(w.MO_MAX_BITS * contained / said, 3) if said else 0.0,
     )
+
+
+def mo_said_mass(prepared: PreparedQuery, stats: RegisterStatistics) -> float:
+    """The weight of everything the witness said of what was done: the denominator of the
+    MO measure, one definition for every backend. Words no recorded MO holds are left out:
+    they cannot tell one nominal from another, and a witness who says much (where the
+    police were called, who ran where) must not dilute what they said that a record can
+    hold."""
+    idf, known = stats.idf, stats.mo_document_frequency
+    return sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items() if known.get(t, 0))
 
 
 def area_district(area: str) -> str:

@@ -29,6 +29,7 @@ from search.scoring import (
     area_district,
     level_bits,
     mark_chance,
+    mo_said_mass,
     name_contribution,
     score,
     with_ties,
@@ -343,6 +344,6 @@ class VectorBackend:
             if token in self._mo_postings:
                 docs, _counts = self._mo_postings[token]
                 contained[docs] += (asked_count * idf(token)) ** 2
-        said = sum((c * idf(t)) ** 2 for t, c in prepared.mo_tokens.items())
+        said = mo_said_mass(prepared, self.statistics)
         share = contained / said if said else contained * 0.0
         return np.where(self._has_mo, np.round(w.MO_MAX_BITS * share, 3), 0.0)

@@ -46,6 +46,7 @@ def _stats() -> RegisterStatistics:
     stats.heights = np.array([], dtype=np.int64)
     stats.surnames = Counter({"smith": 3})
     stats.forenames = Counter({"david": 2})
+    stats.mo_document_frequency = Counter({"lift": 1, "offer": 1, "park": 1})
     return stats
 
 
