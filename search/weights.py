@@ -63,7 +63,7 @@ MARK_UNRECORDED = 0.15
 # design), and a different motif not at all: it counts as no such mark. Without motifs on
 # both sides only the words can agree, and an undescribed look is weak agreement.
 LOOK_EXACT = 1.0
-LOOK_SAME_FAMILY = 0.5
+LOOK_SAME_FAMILY = 0.7
 LOOK_OTHER_MOTIF = 0.0
 LOOK_WORDS_SHARED = 0.5
 LOOK_UNKNOWN = 0.25
