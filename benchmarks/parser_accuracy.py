@@ -28,6 +28,7 @@ from typing import Any
 from benchmarks.search_quality import tokens
 from search.body_map import body_map
 from search.parse import parse_text
+from search.query import EVIDENCE_FIELDS
 from search.vocabulary import (
     accents,
     builds,
@@ -40,22 +41,7 @@ from search.vocabulary import (
 )
 
 CONSTRUCTIONS = Path(__file__).resolve().parents[1] / "tests/search/data/constructions.jsonl"
-FIELDS = (
-    "name",
-    "sex",
-    "age",
-    "height_cm",
-    "ethnic_appearance",
-    "build",
-    "hair_colour",
-    "hair_length",
-    "facial_hair",
-    "eye_colour",
-    "accent",
-    "marks",
-    "modus_operandi",
-    "area",
-)
+FIELDS = EVIDENCE_FIELDS
 _TERMS: dict[str, Callable[[], Any]] = {
     "build": builds,
     "hair_colour": hair_colours,
