@@ -5,7 +5,6 @@ failing line is run through jsonschema, which lists every error rather than the 
 """
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -17,12 +16,10 @@ import jsonschema
 from pydantic import ValidationError
 
 from register.model import NominalRecord, from_document
+from visor.untrusted_json import JsonLimits, UntrustedJson, loads
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
-
-# In valid JSON text a NUL or a surrogate can only arrive as a \u escape, so lines without one
-# skip the walk over every string.
-_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+LINE_LIMITS = JsonLimits(max_bytes=MAX_LINE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -61,37 +58,18 @@ def _json_path(parts: Any) -> str:
     return path or "(record)"
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads would silently keep the last of two equal keys; a smuggled second
-    # "reference" must be refused, not guessed at.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _unstorable_strings(value: Any, path: list[str | int]) -> Iterator[str]:
-    """NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded as UTF-8."""
+def _nul_characters(value: Any, path: list[str | int]) -> Iterator[str]:
+    """NUL cannot be stored in PostgreSQL text. (The reader has refused lone surrogates.)"""
     if isinstance(value, str):
         if "\x00" in value:
             yield f"{_json_path(path)}: contains a NUL character"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            yield f"{_json_path(path)}: contains an unpaired surrogate (invalid Unicode)"
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _unstorable_strings(key, [*path, "(key)"])
-            yield from _unstorable_strings(item, [*path, key])
+            yield from _nul_characters(key, [*path, "(key)"])
+            yield from _nul_characters(item, [*path, key])
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unstorable_strings(item, [*path, index])
+            yield from _nul_characters(item, [*path, index])
 
 
 def schema_reasons(document: Any) -> list[str]:
@@ -105,20 +83,15 @@ def parse_line(raw: bytes) -> LineResult:
     if len(raw) > MAX_LINE_BYTES:
         return LineResult(None, [f"line is longer than {MAX_LINE_BYTES} bytes"])
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return LineResult(None, [f"not valid UTF-8 at byte {error.start}"])
-    try:
-        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except _DuplicateKey as error:
-        return LineResult(None, [f"invalid JSON: {error}"])
-    except json.JSONDecodeError as error:
-        return LineResult(None, [f"invalid JSON: {error.msg} at column {error.colno}"])
+        document = loads(raw, LINE_LIMITS)
+    except UntrustedJson as error:
+        return LineResult(None, [str(error)])
     if not isinstance(document, dict):
         return LineResult(None, [f"a line must hold a JSON object, not {type(document).__name__}"])
     reference = document.get("reference")
     reference = reference if isinstance(reference, str) else None
-    reasons = list(_unstorable_strings(document, [])) if _SUSPECT_ESCAPE.search(raw) else []
+    # In JSON text read from UTF-8 a NUL can only arrive as an escape: most lines skip the walk.
+    reasons = list(_nul_characters(document, [])) if b"\\u0000" in raw else []
     if reference is not None and reference.endswith("\n"):
         # The schema's pattern ends in `$`, which Python's re lets match before a final newline.
         reasons.append("reference: must not end with a newline")

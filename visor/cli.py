@@ -26,7 +26,13 @@ from register import store
 from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
-from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
+from register.nif_import import (
+    BundleImporter,
+    ImportSummary,
+    RejectWriter,
+    open_bundle,
+    open_nominals,
+)
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
@@ -75,7 +81,7 @@ def _import(args: argparse.Namespace, services: Services) -> int:
         raise InvalidInput(
             f"cannot write the reject file {rejects_path}: {error.strerror}"
         ) from error
-    stream: IO[bytes] = sys.stdin.buffer if nominals is None else nominals.open("rb")
+    stream: IO[bytes] = sys.stdin.buffer if nominals is None else open_nominals(nominals)
     bar = tqdm(
         total=total,
         unit="B",
