@@ -4,6 +4,7 @@ The compiled validator (fastjsonschema) is the fast path for the common, valid l
 failing line is run through jsonschema, which lists every error rather than the first.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import jsonschema
 from pydantic import ValidationError
 
 from register.model import NominalRecord, from_document
+from register.plausibility import implausible
 from visor.untrusted_json import JsonLimits, UntrustedJson, loads
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -78,8 +80,8 @@ def schema_reasons(document: Any) -> list[str]:
     return [f"{_json_path(error.path)}: {error.message}" for error in errors]
 
 
-def parse_line(raw: bytes) -> LineResult:
-    """Decode, parse and validate one line of `nominals.jsonl`."""
+def parse_line(raw: bytes, today: dt.date | None = None) -> LineResult:
+    """Decode, parse and validate one line of `nominals.jsonl` (dates as of `today`)."""
     if len(raw) > MAX_LINE_BYTES:
         return LineResult(None, [f"line is longer than {MAX_LINE_BYTES} bytes"])
     try:
@@ -102,10 +104,12 @@ def parse_line(raw: bytes) -> LineResult:
     if reasons:
         return LineResult(None, reasons, reference)
     try:
-        return LineResult(from_document(document), [], reference)
+        record = from_document(document)
     except ValidationError as error:
         return LineResult(
             None,
             [f"{_json_path(e['loc'])}: {e['msg']}" for e in error.errors()],
             reference,
         )
+    reasons = implausible(record, today or dt.date.today())
+    return LineResult(None if reasons else record, reasons, reference)

@@ -435,6 +435,30 @@ def test_an_error_one_line_raises_never_costs_the_lines_around_it(
     assert stored == {"A1", "A2", "A3", "A4"}
 
 
+def test_dates_that_cannot_be_true_are_rejected_with_their_reasons(
+    services: Services, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    photo = {"file": "photos/a.jpg", "kind": "face", "taken_on": tomorrow}
+    lines = [
+        minimal_record("OLD", dates_of_birth=["0001-01-01"]),
+        minimal_record("FAR", dates_of_birth=["9999-12-31"]),
+        minimal_record("SOON", dates_of_birth=["1980-05-01", tomorrow]),
+        minimal_record("SNAP", photos=[photo]),
+        minimal_record("OK", dates_of_birth=["1900-01-01", dt.date.today().isoformat()]),
+    ]
+    bundle = write_bundle(tmp_path / "b", lines, photos={"photos/a.jpg": image_bytes()})
+    summary, rejects = run_import(services, bundle)
+    assert (summary.created, summary.rejected_lines) == (1, 4)
+    reasons = {r["reference"]: r["reasons"] for r in rejects}
+    assert reasons["OLD"] == ["dates_of_birth[0]: 0001-01-01 is before 1900-01-01"]
+    assert reasons["FAR"][0].startswith("dates_of_birth[0]: 9999-12-31 is in the future")
+    assert reasons["SOON"][0].startswith(f"dates_of_birth[1]: {tomorrow} is in the future")
+    assert reasons["SNAP"][0].startswith(f"photos[0].taken_on: {tomorrow} is in the future")
+
+
 def test_a_nominals_file_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     from register.nif_import import open_bundle
     from visor.errors import InvalidInput
