@@ -74,10 +74,30 @@ def _nul_characters(value: Any, path: list[str | int]) -> Iterator[str]:
             yield from _nul_characters(item, [*path, index])
 
 
+_SIZES = {
+    "maxItems": ("is too long", "items", "at most"),
+    "minItems": ("is too short", "items", "at least"),
+    "maxLength": ("is too long", "characters", "at most"),
+    "minLength": ("is too short", "characters", "at least"),
+}
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message without a dump of the value: its messages begin with the
+    value's repr, which for 21 marks or 5,001 characters buries the reason."""
+    if error.validator in _SIZES and isinstance(error.instance, str | list):
+        verdict, unit, bound = _SIZES[str(error.validator)]
+        return f"{verdict} ({len(error.instance)} {unit}, {bound} {error.validator_value})"
+    shown = repr(error.instance)
+    if len(shown) > 80:
+        return error.message.replace(shown, shown[:60] + "...", 1)
+    return error.message
+
+
 def schema_reasons(document: Any) -> list[str]:
     """Every way `document` breaks the NIF schema, as 'path: message' lines."""
     errors = sorted(_full_validator().iter_errors(document), key=lambda e: list(e.path))
-    return [f"{_json_path(error.path)}: {error.message}" for error in errors]
+    return [f"{_json_path(error.path)}: {schema_message(error)}" for error in errors]
 
 
 def parse_line(raw: bytes, today: dt.date | None = None) -> LineResult:
