@@ -19,6 +19,7 @@ from fastapi import Body, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from imaging.blobstore import PhotoRejected
 from register.database import translated_errors
@@ -50,9 +51,11 @@ MAX_PHOTO_BYTES = 50 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings or Settings())
+        services = build_services(settings)
         engines = SearchEngines(services)
         if engines.uses_opensearch:
             try:
@@ -66,6 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.close()
 
     app = FastAPI(title="visor", version="1", lifespan=lifespan)
+    # A Host header outside the trusted names is refused (400): without this, a web page
+    # whose name an attacker re-points at 127.0.0.1 (DNS rebinding) could read the API.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=list(settings.trusted_hosts), www_redirect=False
+    )
 
     async def domain_error(request: Request, error: Exception) -> JSONResponse:
         for kind, status in _STATUS.items():

@@ -195,3 +195,47 @@ def test_the_reject_file_may_not_overwrite_the_bundle(home: Path, tmp_path: Path
     )
     assert result.returncode == 2 and "would overwrite" in result.stderr
     assert (bundle / "nominals.jsonl").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("command", "variable", "value", "message"),
+    [
+        (["show", "X"], "VISOR_HOME", "{file}", "VISOR_HOME: {file} is not a folder"),
+        (
+            ["search", "--text", "man"],
+            "VISOR_OPENSEARCH_URL",
+            "not a url",
+            "VISOR_OPENSEARCH_URL: must be a URL without spaces",
+        ),
+        (
+            ["show", "X"],
+            "VISOR_DATABASE_URL",
+            "sqlite:///{missing}/x.db",
+            "VISOR_DATABASE_URL: the SQLite database's folder {missing} does not exist",
+        ),
+        (["serve"], "VISOR_TRUSTED_HOSTS", "a*b", "VISOR_TRUSTED_HOSTS: 'a*b' is not a host"),
+    ],
+)
+def test_a_bad_setting_is_named_and_exits_2_before_anything_is_touched(
+    home: Path, tmp_path: Path, command: list[str], variable: str, value: str, message: str
+) -> None:
+    a_file, missing = tmp_path / "passwd", tmp_path / "nonexistent"
+    a_file.write_text("root:x:0:0\n")
+    fill = {"file": str(a_file), "missing": str(missing)}
+    env = visor_env(home, **{variable: value.format(**fill)})
+    result = visor(*command, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"visor: invalid setting: {message.format(**fill)}")
+    assert result.stderr.count("\n") == 1
+    assert not missing.exists()
+
+
+def test_every_bad_setting_gets_a_line_of_its_own(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home, VISOR_IMPORT_BATCH_SIZE="0", VISOR_OPENSEARCH_URL="ftp://x")
+    result = visor("show", "X", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[2].strip() for line in lines] == [
+        "VISOR_OPENSEARCH_URL",
+        "VISOR_IMPORT_BATCH_SIZE",
+    ]

@@ -45,7 +45,7 @@ from visor.index_commands import add_index_arguments, run_index
 from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
-from visor.settings import Settings
+from visor.settings import Settings, setting_problems
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -355,10 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             services = build_services(settings)
             return int(args.run(args, services))
     except ValidationError as error:
-        problems = "; ".join(
-            f"VISOR_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-        )
-        return _fail(EXIT_USAGE, f"invalid setting: {problems}")
+        for problem in setting_problems(error):
+            _fail(EXIT_USAGE, f"invalid setting: {problem}")
+        return EXIT_USAGE
     except ArgumentError as error:
         return _fail(EXIT_USAGE, f"invalid setting: {error}")
     except (InvalidInput, NotFound, Conflict) as error:

@@ -16,6 +16,7 @@ from visor.settings import Settings
 from visor.synthetic import write_bundle
 
 QUERY = {"text": "stocky man with a snake tattoo on his left arm", "as_of": "2026-01-01"}
+LOCAL = "http://localhost"  # the API refuses Host names outside VISOR_TRUSTED_HOSTS
 
 
 def _register(settings: Settings, tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ def _register(settings: Settings, tmp_path: Path) -> None:
 
 def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> None:
     _register(settings, tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         health = client.get("/api/v1/health").json()
         assert health == {"status": "ok", "register": "ok", "search": "memory"}
         answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
@@ -44,6 +45,22 @@ def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> N
         assert refused.status_code == 422
 
 
+def test_a_foreign_host_header_is_refused(settings: Settings) -> None:
+    # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1.
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        assert client.get("/api/v1/health").status_code == 200
+        for host in ("127.0.0.1:8000", "[::1]:8000"):
+            assert client.get("/api/v1/health", headers={"host": host}).status_code == 200
+        refused = client.get("/api/v1/health", headers={"host": "evil.example"})
+        assert refused.status_code == 400
+    trusting = settings.model_copy(update={"trusted_hosts": ("visor.example", "*.police.example")})
+    with TestClient(create_app(trusting), base_url="http://visor.example") as client:
+        assert client.get("/api/v1/health").status_code == 200
+        inner = client.get("/api/v1/health", headers={"host": "api.police.example"})
+        assert inner.status_code == 200
+        assert client.get("/api/v1/health", headers={"host": "localhost"}).status_code == 400
+
+
 @pytest.mark.opensearch
 def test_through_opensearch_and_when_it_is_down(
     tmp_path: Path, opensearch_url: str, opensearch_names: IndexNames
@@ -54,7 +71,8 @@ def test_through_opensearch_and_when_it_is_down(
         opensearch_index_prefix=opensearch_names.prefix,
     )
     _register(settings, tmp_path)
-    with TestClient(create_app(settings)) as client:  # applies the templates at start-up
+    # Applies the templates at start-up.
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         cluster = connect(opensearch_url)
         assert cluster.indices.exists_index_template(name=f"{opensearch_names.alias}-template")
         services = build_services(settings)
@@ -65,7 +83,8 @@ def test_through_opensearch_and_when_it_is_down(
         assert len(answer["candidates"]) == 5
 
     down = Settings(home=tmp_path / "home", opensearch_url="http://127.0.0.1:9")
-    with TestClient(create_app(down)) as client:  # starts although the cluster is down
+    # Starts although the cluster is down.
+    with TestClient(create_app(down), base_url=LOCAL) as client:
         assert client.get("/api/v1/health").json()["search"] == "opensearch unreachable"
         refused = client.post("/api/v1/search", json=QUERY)
         assert refused.status_code == 503
