@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +24,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from imaging.blobstore import PhotoRejected
 from register.database import translated_errors
 from search.photo_search import DEFAULT_RADIUS, MAX_RADIUS, PhotoCandidate, hash_query_image
+from search.query import QUERY_LIMITS, query_schema
 from search.service import MAX_TOP, SearchAnswer, run_search
 from visor.errors import (
     BackendUnavailable,
@@ -36,6 +37,7 @@ from visor.errors import (
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings
+from visor.untrusted_json import loads
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,16 @@ _STATUS: dict[type[Exception], int] = {
     BackendUnavailable: 503,
 }
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
+
+
+async def _body(request: Request, limit: int, what: str) -> bytes:
+    """The request body, refused as soon as it passes `limit` bytes (never held whole)."""
+    content = bytearray()
+    async for chunk in request.stream():
+        content += chunk
+        if len(content) > limit:
+            raise InvalidInput(f"{what} is larger than {limit // (1024 * 1024)} MiB")
+    return bytes(content)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,14 +108,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             search = "opensearch" if engines.client.ping() else "opensearch unreachable"
         return {"status": "ok", "register": "ok", "search": search}
 
-    @app.post("/api/v1/search", response_model=SearchAnswer)
-    def search(
+    @app.post(
+        "/api/v1/search",
+        response_model=SearchAnswer,
+        # The body is read by the untrusted-JSON reader, not by FastAPI, so it is described
+        # here: a query document as in `visor search --query-file`.
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": query_schema()}},
+            }
+        },
+    )
+    async def search(
         request: Request,
-        query: Annotated[dict[str, Any], Body(description="a query document (search schema)")],
         top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
         as_of: dt.date | None = None,
     ) -> SearchAnswer:
-        return run_search(query, request.app.state.descriptive, top, as_of)
+        content = await _body(request, QUERY_LIMITS.max_bytes, "the query")
+        try:
+            query = loads(content, QUERY_LIMITS)
+        except InvalidInput as error:
+            raise InvalidInput(f"body: {error}") from error
+        backend = request.app.state.descriptive
+        return await run_in_threadpool(run_search, query, backend, top, as_of)
 
     @app.post("/api/v1/search/photo", response_model=list[PhotoCandidate])
     async def search_photo(
@@ -113,8 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_archived: bool = False,
     ) -> list[PhotoCandidate]:
         """The photo is the request body (JPEG, PNG or WebP bytes)."""
-        content = await request.body()
-        if not content or len(content) > MAX_PHOTO_BYTES:
+        content = await _body(request, MAX_PHOTO_BYTES, "the photo")
+        if not content:
             raise InvalidInput("send the photo as the request body (at most 50 MiB)")
         engines: SearchEngines = request.app.state.engines
 

@@ -38,11 +38,13 @@ from search.photo_search import (
     MAX_RADIUS,
     hash_query_image,
 )
+from search.query_rules import as_of_problem
 from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.index_commands import add_index_arguments, run_index
 from visor.output import emit
+from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings, setting_problems
@@ -161,29 +163,10 @@ def _history(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
-def _query_documents(args: argparse.Namespace) -> list[Any]:
+def _queries(args: argparse.Namespace) -> list[QueryInput]:
     if args.text is not None:
-        return [{"text": args.text}]
-    path = Path(args.query_file)
-    try:
-        content = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"cannot read query file {path}: {error.strerror}") from error
-    try:
-        whole = json.loads(content)
-    except json.JSONDecodeError:
-        whole = None
-    if isinstance(whole, dict):
-        return [whole]
-    documents = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise InvalidInput(f"{path} line {number}: invalid JSON: {error.msg}") from error
-    return documents
+        return [QueryInput("", {"text": args.text})]
+    return read_queries(args.query_file, sys.stdin.buffer)
 
 
 def _search(args: argparse.Namespace, services: Services) -> int:
@@ -193,19 +176,26 @@ def _search(args: argparse.Namespace, services: Services) -> int:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError as error:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
-    documents = _query_documents(args)
+        if problem := as_of_problem(as_of):
+            raise InvalidInput(f"--as-of: {problem}")
+    queries = _queries(args)
     backend = SearchEngines(services).descriptive()
     failed = 0
-    for document in documents:
+    for query in queries:
         try:
-            answer = run_search(document, backend, args.top, as_of)
+            if query.error is not None:
+                raise InvalidInput(query.error)
+            answer = run_search(query.document, backend, args.top, as_of)
         except InvalidInput as error:
             failed += 1
+            document = query.document
             query_id = document.get("query_id") if isinstance(document, dict) else None
+            # Where in the file, so that it can be found and fixed.
+            message = f"{query.label}: {error}" if query.label else str(error)
             emit(
                 args,
-                {"query_id": query_id, "error": str(error), "candidates": []},
-                f"query {query_id or ''}: {error}",
+                {"query_id": query_id, "error": message, "candidates": []},
+                f"query {query_id}: {message}" if query_id else f"query: {message}",
             )
             continue
         emit(args, answer.model_dump(exclude_none=True), _search_text(answer))
@@ -300,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("search", "rank nominals against a description, with reasons", _search)
     given = sub.add_mutually_exclusive_group(required=True)
     given.add_argument("--text", help='a free description: "white man, about 30, stocky, ..."')
-    given.add_argument("--query-file", help="a JSON query, or JSON Lines of queries")
+    given.add_argument(
+        "--query-file", help="a JSON query, or JSON Lines of queries (- reads standard input)"
+    )
     sub.add_argument("--top", type=int, default=10, help="candidates per query (default 10)")
     sub.add_argument("--as-of", help="date of the incident, for ages (default: today)")
 
