@@ -239,3 +239,39 @@ def test_every_bad_setting_gets_a_line_of_its_own(home: Path, tmp_path: Path) ->
         "VISOR_OPENSEARCH_URL",
         "VISOR_IMPORT_BATCH_SIZE",
     ]
+
+
+def test_a_poisonous_line_is_rejected_and_the_valid_lines_imported(
+    home: Path, tmp_path: Path
+) -> None:
+    lines = [
+        minimal_record("R1"),
+        "[" * 5000 + "]" * 5000,
+        '{"reference": "R9", "height_cm": ' + "9" * 5000 + "}",
+        minimal_record("R2"),
+    ]
+    bundle = write_bundle(tmp_path / "b", lines)
+    result = visor("import", str(bundle), "--json", env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["created"] == 2
+    rejects = read_jsonl(tmp_path / "rejects.jsonl")
+    assert [r["line"] for r in rejects] == [2, 3]
+    assert "nested deeper than 32 levels" in rejects[0]["reasons"][0]
+    assert "a number longer than 40 characters" in rejects[1]["reasons"][0]
+    for reference in ("R1", "R2"):
+        assert visor("show", reference, env=visor_env(home), cwd=tmp_path).returncode == 0
+
+
+def test_a_nominals_file_linked_elsewhere_is_refused_and_nothing_copied(
+    home: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "nominals.jsonl").symlink_to(secret)
+    result = visor("import", str(bundle), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2 and "is a symbolic link: refused" in result.stderr
+    rejects = tmp_path / "rejects.jsonl"
+    assert not rejects.exists() or "root:x" not in rejects.read_text()
