@@ -275,3 +275,75 @@ def test_a_nominals_file_linked_elsewhere_is_refused_and_nothing_copied(
     assert result.returncode == 2 and "is a symbolic link: refused" in result.stderr
     rejects = tmp_path / "rejects.jsonl"
     assert not rejects.exists() or "root:x" not in rejects.read_text()
+
+
+def test_user_text_is_stored_as_given_and_printed_escaped(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home)
+    visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    actor = "PC 1\x1b]0;owned\x07\x1b[2J\u202e"
+    reason = "moved\nv9  2030-01-01  restore  by admin: status"
+    archived = visor(
+        "archive", "EX0001", "--reason", reason, "--actor", actor, env=env, cwd=tmp_path
+    )
+    assert archived.returncode == 0, archived.stderr
+    shown = visor("history", "EX0001", env=env, cwd=tmp_path)
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "by PC 1\\x1b]0;owned\\x07\\x1b[2J\\u202e: status" in shown.stdout
+    assert "(moved\\nv9  2030-01-01" in shown.stdout and len(shown.stdout.splitlines()) == 2
+    stored = json.loads(visor("history", "EX0001", "--json", env=env, cwd=tmp_path).stdout)
+    assert (stored[1]["actor"], stored[1]["reason"]) == (actor, reason)
+    unreadable = visor(
+        "archive", "EX0002", "--reason", "x", "--actor", "\udcff", env=env, cwd=tmp_path
+    )
+    assert unreadable.returncode == 2 and "actor: not valid UTF-8 text" in unreadable.stderr
+
+
+def test_output_into_a_closed_pipe_stops_quietly(home: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = visor_env(home)
+    visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"sex": "M"}\n' * 3000)
+    # As `visor search ... | head -c 100`: read 100 bytes, then close the pipe.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "visor.cli", "search", "--query-file", str(queries)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert len(process.stdout.read(100)) == 100
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert stderr == ""
+
+
+@pytest.mark.parametrize(("command", "writes"), [(["show", "EX0001"], False), (["import"], True)])
+def test_committed_work_is_kept_is_said_only_where_a_write_was_under_way(
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    writes: bool,
+) -> None:
+    from register import nif_import, store
+    from visor.cli import main
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setenv("VISOR_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(EXAMPLE_BUNDLE)]) == 0
+    monkeypatch.setattr(store, "get_record", broken)
+    monkeypatch.setattr(nif_import.BundleImporter, "run", broken)
+    arguments = [*command, str(EXAMPLE_BUNDLE)] if command == ["import"] else command
+    assert main(arguments) == 4
+    stderr = capsys.readouterr().err
+    assert "visor: unexpected error (details above)" in stderr
+    assert ("committed work is kept" in stderr) is writes

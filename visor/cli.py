@@ -1,15 +1,16 @@
 """The `visor` command line: a thin layer over the same functions the API calls.
 
 Exit status: 0 success; 1 finished but something was rejected (see the reject file);
-2 usage error (bad arguments, bundle missing or malformed); 3 nothing to do (empty bundle);
-4 failed (register unreachable, or an unexpected error): what was committed stays and a
-re-run is safe.
+2 usage error (bad arguments or settings, bundle or query missing or malformed); 3 nothing
+to do (empty bundle); 4 failed (register unreachable, or an unexpected error): what was
+committed stays and a re-run is safe; 141 the output was closed before the command finished
+(`| head`), as for a program stopped by SIGPIPE.
 """
 
 import argparse
 import datetime as dt
 import getpass
-import json
+import os
 import shutil
 import sys
 import traceback
@@ -43,7 +44,7 @@ from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.index_commands import add_index_arguments, run_index
-from visor.output import emit
+from visor.output import OutputClosed, emit, json_text, printable
 from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
@@ -54,6 +55,7 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_EMPTY = 3
 EXIT_FAILED = 4
+EXIT_OUTPUT_CLOSED = 128 + 13  # as the shell reports a program stopped by SIGPIPE
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -136,7 +138,7 @@ def _export(args: argparse.Namespace, services: Services) -> int:
 def _show(args: argparse.Namespace, services: Services) -> int:
     with services.engine.connect() as connection:
         document = to_document(store.get_record(connection, args.reference))
-    emit(args, document, json.dumps(document, ensure_ascii=False, indent=2))
+    emit(args, document, json_text(document, indent=2))
     return EXIT_OK
 
 
@@ -154,9 +156,12 @@ def _history(args: argparse.Namespace, services: Services) -> int:
         }
         for e in entries
     ]
+    # Actor and reason are whatever the user typed: escaped, newlines too, so that neither
+    # can forge a line of history or send the terminal an escape sequence.
     lines = [
-        f"v{e['version']}  {e['changed_at']}  {e['change']:<8} by {e['actor']}: "
-        f"{', '.join(e['changed_fields'])}" + (f"  ({e['reason']})" if e["reason"] else "")
+        f"v{e['version']}  {e['changed_at']}  {e['change']:<8} by {printable(e['actor'])}: "
+        f"{', '.join(e['changed_fields'])}"
+        + (f"  ({printable(e['reason'])})" if e["reason"] else "")
         for e in data
     ]
     emit(args, data, "\n".join(lines))
@@ -203,9 +208,10 @@ def _search(args: argparse.Namespace, services: Services) -> int:
 
 
 def _search_text(answer: SearchAnswer) -> str:
-    lines = ["understood: " + ("; ".join(answer.understood) or "(structured query)")]
+    understood = "; ".join(printable(part) for part in answer.understood)
+    lines = ["understood: " + (understood or "(structured query)")]
     if answer.not_understood:
-        lines.append("not understood: " + "; ".join(answer.not_understood))
+        lines.append("not understood: " + "; ".join(map(printable, answer.not_understood)))
     for rank, candidate in enumerate(answer.candidates, start=1):
         lines.append(f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f}")
         for evidence in sorted(candidate.explanation, key=lambda e: -abs(e.contribution)):
@@ -336,16 +342,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unreadable_argument(args: argparse.Namespace) -> str | None:
+    """The first argument that is not valid text: bytes that are not UTF-8 reach Python as
+    lone surrogates, which can be neither stored nor printed."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name
+    return None
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the register or the index as it goes."""
+    if args.command == "index":
+        return bool(args.action != "status" and not getattr(args, "dry_run", False))
+    return bool(args.command in {"import", "archive", "restore", "demo"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     services: Services | None = None
     try:
+        if name := _unreadable_argument(args):
+            raise InvalidInput(f"{name.replace('_', '-')}: not valid UTF-8 text")
         settings = Settings()
         if getattr(args, "standalone", False):
             return int(args.run(args, settings))
         with translated_errors():
             services = build_services(settings)
             return int(args.run(args, services))
+    except OutputClosed:
+        # Whoever read the output has gone: stop quietly, and send what Python still
+        # flushes at exit nowhere rather than into a second BrokenPipeError.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OUTPUT_CLOSED
     except ValidationError as error:
         for problem in setting_problems(error):
             _fail(EXIT_USAGE, f"invalid setting: {problem}")
@@ -359,14 +392,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         # Never exit 1 (which means "rejected") on a crash; keep the trace for a bug report.
         traceback.print_exc()
-        return _fail(EXIT_FAILED, "unexpected error (details above); committed work is kept")
+        kept = "; committed work is kept and re-running is safe" if _writes(args) else ""
+        return _fail(EXIT_FAILED, f"unexpected error (details above){kept}")
     finally:
         if services is not None:
             services.close()
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"visor: {message}", file=sys.stderr)
+    print(f"visor: {printable(message)}", file=sys.stderr)
     return code
 
 
