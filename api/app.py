@@ -34,6 +34,7 @@ from visor.errors import (
     NotFound,
     VisorError,
 )
+from visor.output import json_text
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings
@@ -50,6 +51,14 @@ _STATUS: dict[type[Exception], int] = {
     BackendUnavailable: 503,
 }
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
+
+
+class EscapedJSONResponse(JSONResponse):
+    """JSON whose control characters, bidirectional overrides and lone surrogates are
+    `\\u` escapes: the same values, shown inert by a terminal (curl) or a page."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content).encode("utf-8")
 
 
 async def _body(request: Request, limit: int, what: str) -> bytes:
@@ -80,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         services.close()
 
-    app = FastAPI(title="visor", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="visor", version="1", lifespan=lifespan, default_response_class=EscapedJSONResponse
+    )
     # A Host header outside the trusted names is refused (400): without this, a web page
     # whose name an attacker re-points at 127.0.0.1 (DNS rebinding) could read the API.
     app.add_middleware(
@@ -90,8 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(request: Request, error: Exception) -> JSONResponse:
         for kind, status in _STATUS.items():
             if isinstance(error, kind):
-                return JSONResponse({"error": str(error)}, status_code=status)
-        return JSONResponse({"error": str(error)}, status_code=500)
+                return EscapedJSONResponse({"error": str(error)}, status_code=status)
+        return EscapedJSONResponse({"error": str(error)}, status_code=500)
 
     # The domain's errors map to HTTP here, once; anything else is a bug and a plain 500.
     app.add_exception_handler(VisorError, domain_error)

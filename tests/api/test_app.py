@@ -79,6 +79,15 @@ def test_bad_bodies_are_refused_with_422_and_a_reason(settings: Settings, tmp_pa
         )
 
 
+def test_user_text_in_answers_is_escaped_and_keeps_its_value(settings: Settings) -> None:
+    query_id = "Q\x1b[2J\u009b\u202e"
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        answer = client.post("/api/v1/search", json={"query_id": query_id, "sex": "M"})
+    assert answer.status_code == 200
+    assert answer.json()["query_id"] == query_id
+    assert not {"\x1b", "\u009b", "\u202e"} & set(answer.text)
+
+
 def test_a_foreign_host_header_is_refused(settings: Settings) -> None:
     # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1.
     with TestClient(create_app(settings), base_url=LOCAL) as client:
