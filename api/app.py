@@ -34,7 +34,7 @@ from visor.errors import (
     NotFound,
     VisorError,
 )
-from visor.output import json_text
+from visor.escapes import json_text
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
 from visor.settings import Settings

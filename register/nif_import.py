@@ -10,7 +10,6 @@ later one is rejected, naming the line of the first. (Taking the last would let 
 duplicate silently replace a record; neither is more likely to be right.)
 """
 
-import json
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ from register.store import (
 )
 from register.validation import MAX_LINE_BYTES, parse_line
 from visor.errors import InvalidInput, NotFound
+from visor.escapes import json_text
 
 NOMINALS_FILE = "nominals.jsonl"
 # The register itself is unreachable: stop the import (translated_errors says so). Any other
@@ -72,13 +72,15 @@ class _Pending:
 
 
 class RejectWriter:
-    """Writes rejects as JSON Lines, flushed as they come so a killed import keeps them."""
+    """Writes rejects as JSON Lines, flushed as they come so a killed import keeps them.
+    A rejected line is copied in as given, its unsafe characters as JSON escapes: the file
+    stays one entry a line for any reader, and safe to show in a terminal."""
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
     def write(self, entry: dict[str, Any]) -> None:
-        self.out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.out.write(json_text(entry) + "\n")
         self.out.flush()
 
 

@@ -43,8 +43,9 @@ from search.query_rules import as_of_problem
 from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
+from visor.escapes import json_text, printable
 from visor.index_commands import add_index_arguments, run_index
-from visor.output import OutputClosed, emit, json_text, printable
+from visor.output import OutputClosed, emit
 from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services

@@ -12,7 +12,8 @@ from tqdm import tqdm
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
 from visor.errors import InvalidInput, VisorError
-from visor.output import emit, printable
+from visor.escapes import printable
+from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services
 
