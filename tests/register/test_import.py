@@ -470,3 +470,13 @@ def test_a_nominals_file_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> N
     (bundle / "nominals.jsonl").symlink_to(secret)
     with pytest.raises(InvalidInput, match="is a symbolic link: refused"):
         open_bundle(bundle)
+
+
+def test_the_reject_file_keeps_one_entry_a_line_whatever_the_line_held(
+    services: Services, tmp_path: Path
+) -> None:
+    line = '{"reference": "R1", "sex": "M", "note": "a\u2028b\x85c\x1b[2J"}'
+    summary, _ = run_import(services, write_bundle(tmp_path / "b", [line]), tmp_path / "r.jsonl")
+    text = (tmp_path / "r.jsonl").read_text("utf-8")
+    assert summary.rejected_lines == 1 and len(text.splitlines()) == 1
+    assert "\x1b" not in text and json.loads(text)["record"] == line
