@@ -80,13 +80,15 @@ def _import(args: argparse.Namespace, services: Services) -> int:
         total, source = nominals.stat().st_size, str(nominals.resolve())
         if rejects_path.resolve() == nominals.resolve():
             raise InvalidInput("the reject file would overwrite the bundle's nominals.jsonl")
+    # Opened before the reject file is rewritten: a bundle refused now leaves it as it was.
+    stream: IO[bytes] = sys.stdin.buffer if nominals is None else open_nominals(nominals)
     try:
         rejects_out = rejects_path.open("w", encoding="utf-8")
     except OSError as error:
+        stream.close()
         raise InvalidInput(
             f"cannot write the reject file {rejects_path}: {error.strerror}"
         ) from error
-    stream: IO[bytes] = sys.stdin.buffer if nominals is None else open_nominals(nominals)
     bar = tqdm(
         total=total,
         unit="B",
