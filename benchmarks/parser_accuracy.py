@@ -20,7 +20,7 @@ kind and body region, and no more.
 import argparse
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,27 +29,12 @@ from benchmarks.search_quality import tokens
 from search.body_map import body_map
 from search.parse import parse_text
 from search.query import EVIDENCE_FIELDS
-from search.vocabulary import (
-    accents,
-    builds,
-    ethnic_appearance,
-    eye_colours,
-    facial_hair,
-    hair_colours,
-    hair_lengths,
-    normalise,
-)
+from search.query_rules import VOCABULARIES
+from search.vocabulary import ethnic_appearance, normalise
 
 CONSTRUCTIONS = Path(__file__).resolve().parents[1] / "tests/search/data/constructions.jsonl"
 FIELDS = EVIDENCE_FIELDS
-_TERMS: dict[str, Callable[[], Any]] = {
-    "build": builds,
-    "hair_colour": hair_colours,
-    "hair_length": hair_lengths,
-    "facial_hair": facial_hair,
-    "eye_colour": eye_colours,
-    "accent": accents,
-}
+_TERMS = VOCABULARIES
 # The catalogue labels some traits more coarsely than the vocabulary: its "slim" covers
 # thin, its "medium" hair covers collar to shoulder length, its "heavy" covers obese.
 _COARSE = {

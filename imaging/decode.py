@@ -53,6 +53,8 @@ class DecodedPhoto:
 def decode_photo(path: Path, draft: bool = True) -> DecodedPhoto:
     """Decode an untrusted photo file, or raise `PhotoRejected` saying why."""
     try:
+        if not path.exists():
+            raise PhotoRejected("file not found")
         if not path.is_file():  # a pipe or device reports no size and may never end
             raise PhotoRejected("not a regular file")
         with path.open("rb") as source:

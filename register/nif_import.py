@@ -10,7 +10,8 @@ later one is rejected, naming the line of the first. (Taking the last would let 
 duplicate silently replace a record; neither is more likely to be right.)
 """
 
-import json
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from imaging.analysis import PhotoAnalysis, ingest_photo
 from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
@@ -38,8 +39,12 @@ from register.store import (
 )
 from register.validation import MAX_LINE_BYTES, parse_line
 from visor.errors import InvalidInput, NotFound
+from visor.escapes import json_text
 
 NOMINALS_FILE = "nominals.jsonl"
+# The register itself is unreachable: stop the import (translated_errors says so). Any other
+# error belongs to the one line or record that raised it.
+_REGISTER_GONE = (OperationalError, InterfaceError)
 
 
 class ImportSummary(BaseModel):
@@ -67,13 +72,15 @@ class _Pending:
 
 
 class RejectWriter:
-    """Writes rejects as JSON Lines, flushed as they come so a killed import keeps them."""
+    """Writes rejects as JSON Lines, flushed as they come so a killed import keeps them.
+    A rejected line is copied in as given, its unsafe characters as JSON escapes: the file
+    stays one entry a line for any reader, and safe to show in a terminal."""
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
     def write(self, entry: dict[str, Any]) -> None:
-        self.out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.out.write(json_text(entry) + "\n")
         self.out.flush()
 
 
@@ -126,7 +133,7 @@ class BundleImporter:
             batch: list[_Pending] = []
             for line, raw, consumed in read_lines(stream):
                 summary.lines += 1
-                pending = self._prepare(line, raw, root, summary)
+                pending = self._prepare_line(line, raw, root, summary)
                 if pending is not None:
                     batch.append(pending)
                 if len(batch) >= self.batch_size:
@@ -177,6 +184,25 @@ class BundleImporter:
         if record is not None:
             entry["record"] = record
         self.rejects.write(entry)
+
+    def _prepare_line(
+        self, line: int, raw: bytes, root: Path | None, summary: ImportSummary
+    ) -> _Pending | None:
+        """The line ready to write, or None when it was rejected, for whatever reason: one
+        line can never stop the import nor cost the lines read before it in its batch."""
+        try:
+            return self._prepare(line, raw, root, summary)
+        except _REGISTER_GONE:
+            raise
+        except Exception as error:
+            self._reject(
+                summary,
+                line,
+                None,
+                [f"could not be imported: {type(error).__name__}: {error}"],
+                record=raw.decode("utf-8", errors="replace"),
+            )
+            return None
 
     def _prepare(
         self, line: int, raw: bytes, root: Path | None, summary: ImportSummary
@@ -287,22 +313,23 @@ class BundleImporter:
         batch = self._drop_duplicates(batch, summary)
         try:
             outcomes = self._write(batch, summary.run_id)
-        except OperationalError:
-            raise  # the register is gone: stop (translated_errors says so), don't reject
-        except DBAPIError:
+        except _REGISTER_GONE:
+            raise  # stop (translated_errors says so), don't reject
+        except Exception:
             # One bad record must not sink its batch: write one at a time, reject the culprit.
             outcomes = []
             for pending in batch:
                 try:
                     outcomes += self._write([pending], summary.run_id)
-                except OperationalError:
+                except _REGISTER_GONE:
                     raise
-                except DBAPIError as error:
+                except Exception as error:
+                    reason = error.orig if isinstance(error, DBAPIError) else repr(error)
                     self._reject(
                         summary,
                         pending.line,
                         pending.record.reference,
-                        [f"the register refused the record: {error.orig}"],
+                        [f"the register refused the record: {reason}"],
                     )
         for outcome in outcomes:
             if outcome is Outcome.CREATED:
@@ -331,6 +358,25 @@ def open_bundle(bundle: Path) -> Path:
     if not bundle.is_dir():
         raise InvalidInput(f"a bundle is a folder holding {NOMINALS_FILE}: {bundle}")
     nominals = bundle / NOMINALS_FILE
-    if not nominals.is_file():
-        raise InvalidInput(f"no {NOMINALS_FILE} in bundle {bundle}")
+    try:
+        mode = nominals.lstat().st_mode
+    except FileNotFoundError:
+        raise InvalidInput(f"no {NOMINALS_FILE} in bundle {bundle}") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot read {nominals}: {error.strerror}") from error
+    if stat.S_ISLNK(mode):
+        # Followed, a link would make visor read any file it can (every line of /etc/passwd
+        # would be copied into the reject file); a bundle's own file is in the bundle.
+        raise InvalidInput(f"{nominals} is a symbolic link: refused; copy the file in")
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"{nominals} is not a regular file")
     return nominals
+
+
+def open_nominals(nominals: Path) -> IO[bytes]:
+    """Open a file `open_bundle` returned, still refusing a link put there since."""
+    try:
+        descriptor = os.open(nominals, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        raise InvalidInput(f"cannot read {nominals}: {error.strerror}") from error
+    return os.fdopen(descriptor, "rb")

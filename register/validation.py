@@ -4,8 +4,8 @@ The compiled validator (fastjsonschema) is the fast path for the common, valid l
 failing line is run through jsonschema, which lists every error rather than the first.
 """
 
+import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -17,12 +17,11 @@ import jsonschema
 from pydantic import ValidationError
 
 from register.model import NominalRecord, from_document
+from register.plausibility import implausible
+from visor.untrusted_json import JsonLimits, UntrustedJson, loads
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
-
-# In valid JSON text a NUL or a surrogate can only arrive as a \u escape, so lines without one
-# skip the walk over every string.
-_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+LINE_LIMITS = JsonLimits(max_bytes=MAX_LINE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -61,64 +60,60 @@ def _json_path(parts: Any) -> str:
     return path or "(record)"
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads would silently keep the last of two equal keys; a smuggled second
-    # "reference" must be refused, not guessed at.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _unstorable_strings(value: Any, path: list[str | int]) -> Iterator[str]:
-    """NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded as UTF-8."""
+def _nul_characters(value: Any, path: list[str | int]) -> Iterator[str]:
+    """NUL cannot be stored in PostgreSQL text. (The reader has refused lone surrogates.)"""
     if isinstance(value, str):
         if "\x00" in value:
             yield f"{_json_path(path)}: contains a NUL character"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            yield f"{_json_path(path)}: contains an unpaired surrogate (invalid Unicode)"
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _unstorable_strings(key, [*path, "(key)"])
-            yield from _unstorable_strings(item, [*path, key])
+            yield from _nul_characters(key, [*path, "(key)"])
+            yield from _nul_characters(item, [*path, key])
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unstorable_strings(item, [*path, index])
+            yield from _nul_characters(item, [*path, index])
+
+
+_SIZES = {
+    "maxItems": ("is too long", "items", "at most"),
+    "minItems": ("is too short", "items", "at least"),
+    "maxLength": ("is too long", "characters", "at most"),
+    "minLength": ("is too short", "characters", "at least"),
+}
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message without a dump of the value: its messages begin with the
+    value's repr, which for 21 marks or 5,001 characters buries the reason."""
+    if error.validator in _SIZES and isinstance(error.instance, str | list):
+        verdict, unit, bound = _SIZES[str(error.validator)]
+        return f"{verdict} ({len(error.instance)} {unit}, {bound} {error.validator_value})"
+    shown = repr(error.instance)
+    if len(shown) > 80:
+        return error.message.replace(shown, shown[:60] + "...", 1)
+    return error.message
 
 
 def schema_reasons(document: Any) -> list[str]:
     """Every way `document` breaks the NIF schema, as 'path: message' lines."""
     errors = sorted(_full_validator().iter_errors(document), key=lambda e: list(e.path))
-    return [f"{_json_path(error.path)}: {error.message}" for error in errors]
+    return [f"{_json_path(error.path)}: {schema_message(error)}" for error in errors]
 
 
-def parse_line(raw: bytes) -> LineResult:
-    """Decode, parse and validate one line of `nominals.jsonl`."""
+def parse_line(raw: bytes, today: dt.date | None = None) -> LineResult:
+    """Decode, parse and validate one line of `nominals.jsonl` (dates as of `today`)."""
     if len(raw) > MAX_LINE_BYTES:
         return LineResult(None, [f"line is longer than {MAX_LINE_BYTES} bytes"])
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return LineResult(None, [f"not valid UTF-8 at byte {error.start}"])
-    try:
-        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except _DuplicateKey as error:
-        return LineResult(None, [f"invalid JSON: {error}"])
-    except json.JSONDecodeError as error:
-        return LineResult(None, [f"invalid JSON: {error.msg} at column {error.colno}"])
+        document = loads(raw, LINE_LIMITS)
+    except UntrustedJson as error:
+        return LineResult(None, [str(error)])
     if not isinstance(document, dict):
         return LineResult(None, [f"a line must hold a JSON object, not {type(document).__name__}"])
     reference = document.get("reference")
     reference = reference if isinstance(reference, str) else None
-    reasons = list(_unstorable_strings(document, [])) if _SUSPECT_ESCAPE.search(raw) else []
+    # In JSON text read from UTF-8 a NUL can only arrive as an escape: most lines skip the walk.
+    reasons = list(_nul_characters(document, [])) if b"\\u0000" in raw else []
     if reference is not None and reference.endswith("\n"):
         # The schema's pattern ends in `$`, which Python's re lets match before a final newline.
         reasons.append("reference: must not end with a newline")
@@ -129,10 +124,12 @@ def parse_line(raw: bytes) -> LineResult:
     if reasons:
         return LineResult(None, reasons, reference)
     try:
-        return LineResult(from_document(document), [], reference)
+        record = from_document(document)
     except ValidationError as error:
         return LineResult(
             None,
             [f"{_json_path(e['loc'])}: {e['msg']}" for e in error.errors()],
             reference,
         )
+    reasons = implausible(record, today or dt.date.today())
+    return LineResult(None if reasons else record, reasons, reference)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from register.model import NominalRecord
+from register.plausibility import plausible_birth_date
 from search.body_map import Location, body_map, locate_code, mark_type_of_code
 from search.vocabulary import (
     accents,
@@ -92,7 +93,8 @@ def _mark_document(mark: object) -> MarkDocument:
     )
 
 
-def search_document(record: NominalRecord) -> SearchDocument:
+def search_document(record: NominalRecord, today: dt.date | None = None) -> SearchDocument:
+    today = today or dt.date.today()
     raw = {
         key: str(value)
         for key in ("build", "hair_colour", "hair_length", "facial_hair", "eye_colour", "accent")
@@ -102,7 +104,9 @@ def search_document(record: NominalRecord) -> SearchDocument:
         reference=record.reference,
         status=record.status,
         sex=record.sex,
-        dates_of_birth=tuple(record.dates_of_birth),
+        # An age is computed only from a date of birth that could be true: one stored before
+        # import checked them (0001-01-01, 9999-12-31) would explain ages of 2025 and -7974.
+        dates_of_birth=tuple(d for d in record.dates_of_birth if plausible_birth_date(d, today)),
         height_cm=record.height_cm,
         ethnic_appearance=record.ethnic_appearance,
         build=builds().canonical(record.build),

@@ -8,10 +8,16 @@ from importlib import resources
 from typing import Any, Literal
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from register.model import MarkType, Sex
+from register.validation import schema_message
+from search.query_rules import VOCABULARIES, as_of_problem, vocabulary_problem
 from visor.errors import InvalidInput
+from visor.untrusted_json import JsonLimits
+
+# A query document, read with the untrusted-JSON reader (query files, API bodies).
+QUERY_LIMITS = JsonLimits(max_bytes=1024 * 1024)
 
 IcCode = Literal["IC0", "IC1", "IC2", "IC3", "IC4", "IC5", "IC6", "IC9"]
 
@@ -100,20 +106,37 @@ def _validator() -> jsonschema.Draft202012Validator:
     )
 
 
+def _rule_problems(query: DescriptionQuery) -> list[str]:
+    problems = []
+    if query.as_of is not None and (problem := as_of_problem(query.as_of)):
+        problems.append(f"as_of: {problem}")
+    for part in VOCABULARIES:
+        value = getattr(query, part)
+        if value is not None and (problem := vocabulary_problem(part, value)):
+            problems.append(f"{part}: {problem}")
+    return problems
+
+
 def parse_query_document(document: Any) -> DescriptionQuery:
     """A query from its JSON form, or `InvalidInput` listing every problem."""
     problems = [
-        f"{'.'.join(map(str, e.path)) or '(query)'}: {e.message}"
+        f"{'.'.join(map(str, e.path)) or '(query)'}: {schema_message(e)}"
         for e in sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
     ]
     if not problems:
         try:
             query = DescriptionQuery.model_validate(document)
-        except ValueError as error:
-            problems = [str(error)]
+        except ValidationError as error:
+            # Plain sentences: pydantic's own text adds input dumps and a documentation URL.
+            problems = [
+                f"{'.'.join(map(str, e['loc'])) or '(query)'}: "
+                + e["msg"].removeprefix("Value error, ")
+                for e in error.errors()
+            ]
         else:
-            if query.text is None and not query.has_evidence():
+            problems = _rule_problems(query)
+            if not problems and query.text is None and not query.has_evidence():
                 problems = ["the query says nothing about the person: give text or a part"]
-            else:
+            if not problems:
                 return query
     raise InvalidInput("invalid query: " + "; ".join(problems))

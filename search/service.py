@@ -10,6 +10,7 @@ from search.memory_backend import CandidateBackend
 from search.narrowing import narrowing
 from search.parse import merge_parsed
 from search.query import parse_query_document
+from search.query_rules import as_of_problem
 from search.scoring import Score, prepare
 from visor.errors import InvalidInput
 
@@ -39,6 +40,8 @@ def run_search(
 ) -> SearchAnswer:
     if not 1 <= top <= MAX_TOP:
         raise InvalidInput(f"top must be between 1 and {MAX_TOP}")
+    if as_of is not None and (problem := as_of_problem(as_of)):
+        raise InvalidInput(f"as_of: {problem}")
     query = parse_query_document(document)
     merged, reading = merge_parsed(query, backend.statistics.shares.get("town", {}))
     understood = reading.understood if reading else []

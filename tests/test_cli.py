@@ -195,3 +195,155 @@ def test_the_reject_file_may_not_overwrite_the_bundle(home: Path, tmp_path: Path
     )
     assert result.returncode == 2 and "would overwrite" in result.stderr
     assert (bundle / "nominals.jsonl").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("command", "variable", "value", "message"),
+    [
+        (["show", "X"], "VISOR_HOME", "{file}", "VISOR_HOME: {file} is not a folder"),
+        (
+            ["search", "--text", "man"],
+            "VISOR_OPENSEARCH_URL",
+            "not a url",
+            "VISOR_OPENSEARCH_URL: must be a URL without spaces",
+        ),
+        (
+            ["show", "X"],
+            "VISOR_DATABASE_URL",
+            "sqlite:///{missing}/x.db",
+            "VISOR_DATABASE_URL: the SQLite database's folder {missing} does not exist",
+        ),
+        (["serve"], "VISOR_TRUSTED_HOSTS", "a*b", "VISOR_TRUSTED_HOSTS: 'a*b' is not a host"),
+    ],
+)
+def test_a_bad_setting_is_named_and_exits_2_before_anything_is_touched(
+    home: Path, tmp_path: Path, command: list[str], variable: str, value: str, message: str
+) -> None:
+    a_file, missing = tmp_path / "passwd", tmp_path / "nonexistent"
+    a_file.write_text("root:x:0:0\n")
+    fill = {"file": str(a_file), "missing": str(missing)}
+    env = visor_env(home, **{variable: value.format(**fill)})
+    result = visor(*command, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"visor: invalid setting: {message.format(**fill)}")
+    assert result.stderr.count("\n") == 1
+    assert not missing.exists()
+
+
+def test_every_bad_setting_gets_a_line_of_its_own(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home, VISOR_IMPORT_BATCH_SIZE="0", VISOR_OPENSEARCH_URL="ftp://x")
+    result = visor("show", "X", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[2].strip() for line in lines] == [
+        "VISOR_OPENSEARCH_URL",
+        "VISOR_IMPORT_BATCH_SIZE",
+    ]
+
+
+def test_a_poisonous_line_is_rejected_and_the_valid_lines_imported(
+    home: Path, tmp_path: Path
+) -> None:
+    lines = [
+        minimal_record("R1"),
+        "[" * 5000 + "]" * 5000,
+        '{"reference": "R9", "height_cm": ' + "9" * 5000 + "}",
+        minimal_record("R2"),
+    ]
+    bundle = write_bundle(tmp_path / "b", lines)
+    result = visor("import", str(bundle), "--json", env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["created"] == 2
+    rejects = read_jsonl(tmp_path / "rejects.jsonl")
+    assert [r["line"] for r in rejects] == [2, 3]
+    assert "nested deeper than 32 levels" in rejects[0]["reasons"][0]
+    assert "a number longer than 40 characters" in rejects[1]["reasons"][0]
+    for reference in ("R1", "R2"):
+        assert visor("show", reference, env=visor_env(home), cwd=tmp_path).returncode == 0
+
+
+def test_a_nominals_file_linked_elsewhere_is_refused_and_nothing_copied(
+    home: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "nominals.jsonl").symlink_to(secret)
+    result = visor("import", str(bundle), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2 and "is a symbolic link: refused" in result.stderr
+    rejects = tmp_path / "rejects.jsonl"
+    assert not rejects.exists() or "root:x" not in rejects.read_text()
+
+
+def test_user_text_is_stored_as_given_and_printed_escaped(home: Path, tmp_path: Path) -> None:
+    env = visor_env(home)
+    visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    actor = "PC 1\x1b]0;owned\x07\x1b[2J\u202e"
+    reason = "moved\nv9  2030-01-01  restore  by admin: status"
+    archived = visor(
+        "archive", "EX0001", "--reason", reason, "--actor", actor, env=env, cwd=tmp_path
+    )
+    assert archived.returncode == 0, archived.stderr
+    shown = visor("history", "EX0001", env=env, cwd=tmp_path)
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "by PC 1\\x1b]0;owned\\x07\\x1b[2J\\u202e: status" in shown.stdout
+    assert "(moved\\nv9  2030-01-01" in shown.stdout and len(shown.stdout.splitlines()) == 2
+    stored = json.loads(visor("history", "EX0001", "--json", env=env, cwd=tmp_path).stdout)
+    assert (stored[1]["actor"], stored[1]["reason"]) == (actor, reason)
+    unreadable = visor(
+        "archive", "EX0002", "--reason", "x", "--actor", "\udcff", env=env, cwd=tmp_path
+    )
+    assert unreadable.returncode == 2 and "actor: not valid UTF-8 text" in unreadable.stderr
+
+
+def test_output_into_a_closed_pipe_stops_quietly(home: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = visor_env(home)
+    visor("import", str(EXAMPLE_BUNDLE), env=env, cwd=tmp_path)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"sex": "M"}\n' * 3000)
+    # As `visor search ... | head -c 100`: read 100 bytes, then close the pipe.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "visor.cli", "search", "--query-file", str(queries)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert len(process.stdout.read(100)) == 100
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert stderr == ""
+
+
+@pytest.mark.parametrize(("command", "writes"), [(["show", "EX0001"], False), (["import"], True)])
+def test_committed_work_is_kept_is_said_only_where_a_write_was_under_way(
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    writes: bool,
+) -> None:
+    from register import nif_import, store
+    from visor.cli import main
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setenv("VISOR_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(EXAMPLE_BUNDLE)]) == 0
+    monkeypatch.setattr(store, "get_record", broken)
+    monkeypatch.setattr(nif_import.BundleImporter, "run", broken)
+    arguments = [*command, str(EXAMPLE_BUNDLE)] if command == ["import"] else command
+    assert main(arguments) == 4
+    stderr = capsys.readouterr().err
+    assert "visor: unexpected error (details above)" in stderr
+    assert ("committed work is kept" in stderr) is writes

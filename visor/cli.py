@@ -1,15 +1,16 @@
 """The `visor` command line: a thin layer over the same functions the API calls.
 
 Exit status: 0 success; 1 finished but something was rejected (see the reject file);
-2 usage error (bad arguments, bundle missing or malformed); 3 nothing to do (empty bundle);
-4 failed (register unreachable, or an unexpected error): what was committed stays and a
-re-run is safe.
+2 usage error (bad arguments or settings, bundle or query missing or malformed); 3 nothing
+to do (empty bundle); 4 failed (register unreachable, or an unexpected error): what was
+committed stays and a re-run is safe; 141 the output was closed before the command finished
+(`| head`), as for a program stopped by SIGPIPE.
 """
 
 import argparse
 import datetime as dt
 import getpass
-import json
+import os
 import shutil
 import sys
 import traceback
@@ -26,27 +27,37 @@ from register import store
 from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
-from register.nif_import import BundleImporter, ImportSummary, RejectWriter, open_bundle
+from register.nif_import import (
+    BundleImporter,
+    ImportSummary,
+    RejectWriter,
+    open_bundle,
+    open_nominals,
+)
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
     hash_query_image,
 )
+from search.query_rules import as_of_problem
 from search.scoring import Score
 from search.service import SearchAnswer, run_search
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
+from visor.escapes import json_text, printable
 from visor.index_commands import add_index_arguments, run_index
-from visor.output import emit
+from visor.output import OutputClosed, emit
+from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
 from visor.services import Services, build_services
-from visor.settings import Settings
+from visor.settings import Settings, setting_problems
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_EMPTY = 3
 EXIT_FAILED = 4
+EXIT_OUTPUT_CLOSED = 128 + 13  # as the shell reports a program stopped by SIGPIPE
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -70,13 +81,15 @@ def _import(args: argparse.Namespace, services: Services) -> int:
         total, source = nominals.stat().st_size, str(nominals.resolve())
         if rejects_path.resolve() == nominals.resolve():
             raise InvalidInput("the reject file would overwrite the bundle's nominals.jsonl")
+    # Opened before the reject file is rewritten: a bundle refused now leaves it as it was.
+    stream: IO[bytes] = sys.stdin.buffer if nominals is None else open_nominals(nominals)
     try:
         rejects_out = rejects_path.open("w", encoding="utf-8")
     except OSError as error:
+        stream.close()
         raise InvalidInput(
             f"cannot write the reject file {rejects_path}: {error.strerror}"
         ) from error
-    stream: IO[bytes] = sys.stdin.buffer if nominals is None else nominals.open("rb")
     bar = tqdm(
         total=total,
         unit="B",
@@ -129,7 +142,7 @@ def _export(args: argparse.Namespace, services: Services) -> int:
 def _show(args: argparse.Namespace, services: Services) -> int:
     with services.engine.connect() as connection:
         document = to_document(store.get_record(connection, args.reference))
-    emit(args, document, json.dumps(document, ensure_ascii=False, indent=2))
+    emit(args, document, json_text(document, indent=2))
     return EXIT_OK
 
 
@@ -147,38 +160,22 @@ def _history(args: argparse.Namespace, services: Services) -> int:
         }
         for e in entries
     ]
+    # Actor and reason are whatever the user typed: escaped, newlines too, so that neither
+    # can forge a line of history or send the terminal an escape sequence.
     lines = [
-        f"v{e['version']}  {e['changed_at']}  {e['change']:<8} by {e['actor']}: "
-        f"{', '.join(e['changed_fields'])}" + (f"  ({e['reason']})" if e["reason"] else "")
+        f"v{e['version']}  {e['changed_at']}  {e['change']:<8} by {printable(e['actor'])}: "
+        f"{', '.join(e['changed_fields'])}"
+        + (f"  ({printable(e['reason'])})" if e["reason"] else "")
         for e in data
     ]
     emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
-def _query_documents(args: argparse.Namespace) -> list[Any]:
+def _queries(args: argparse.Namespace) -> list[QueryInput]:
     if args.text is not None:
-        return [{"text": args.text}]
-    path = Path(args.query_file)
-    try:
-        content = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"cannot read query file {path}: {error.strerror}") from error
-    try:
-        whole = json.loads(content)
-    except json.JSONDecodeError:
-        whole = None
-    if isinstance(whole, dict):
-        return [whole]
-    documents = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise InvalidInput(f"{path} line {number}: invalid JSON: {error.msg}") from error
-    return documents
+        return [QueryInput("", {"text": args.text})]
+    return read_queries(args.query_file, sys.stdin.buffer)
 
 
 def _search(args: argparse.Namespace, services: Services) -> int:
@@ -188,19 +185,26 @@ def _search(args: argparse.Namespace, services: Services) -> int:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError as error:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
-    documents = _query_documents(args)
+        if problem := as_of_problem(as_of):
+            raise InvalidInput(f"--as-of: {problem}")
+    queries = _queries(args)
     backend = SearchEngines(services).descriptive()
     failed = 0
-    for document in documents:
+    for query in queries:
         try:
-            answer = run_search(document, backend, args.top, as_of)
+            if query.error is not None:
+                raise InvalidInput(query.error)
+            answer = run_search(query.document, backend, args.top, as_of)
         except InvalidInput as error:
             failed += 1
+            document = query.document
             query_id = document.get("query_id") if isinstance(document, dict) else None
+            # Where in the file, so that it can be found and fixed.
+            message = f"{query.label}: {error}" if query.label else str(error)
             emit(
                 args,
-                {"query_id": query_id, "error": str(error), "candidates": []},
-                f"query {query_id or ''}: {error}",
+                {"query_id": query_id, "error": message, "candidates": []},
+                f"query {query_id}: {message}" if query_id else f"query: {message}",
             )
             continue
         emit(args, answer.model_dump(exclude_none=True), _search_text(answer))
@@ -208,13 +212,17 @@ def _search(args: argparse.Namespace, services: Services) -> int:
 
 
 def _search_text(answer: SearchAnswer) -> str:
-    lines = ["understood: " + ("; ".join(answer.understood) or "(structured query)")]
+    understood = "; ".join(printable(part) for part in answer.understood)
+    lines = ["understood: " + (understood or "(structured query)")]
     if answer.not_evidence:
-        lines.append("set aside (says nothing about the person): " + "; ".join(answer.not_evidence))
+        lines.append(
+            "set aside (says nothing about the person): "
+            + "; ".join(map(printable, answer.not_evidence))
+        )
     if answer.not_understood:
-        lines.append("not understood: " + "; ".join(answer.not_understood))
+        lines.append("not understood: " + "; ".join(map(printable, answer.not_understood)))
     if answer.narrowing:
-        lines.append("narrowed most by: " + "; ".join(answer.narrowing[:3]))
+        lines.append("narrowed most by: " + "; ".join(map(printable, answer.narrowing[:3])))
     for rank, candidate in enumerate(answer.candidates, start=1):
         lines.append(
             f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f} bits"
@@ -313,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("search", "rank nominals against a description, with reasons", _search)
     given = sub.add_mutually_exclusive_group(required=True)
     given.add_argument("--text", help='a free description: "white man, about 30, stocky, ..."')
-    given.add_argument("--query-file", help="a JSON query, or JSON Lines of queries")
+    given.add_argument(
+        "--query-file", help="a JSON query, or JSON Lines of queries (- reads standard input)"
+    )
     sub.add_argument("--top", type=int, default=10, help="candidates per query (default 10)")
     sub.add_argument("--as-of", help="date of the incident, for ages (default: today)")
 
@@ -357,21 +367,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unreadable_argument(args: argparse.Namespace) -> str | None:
+    """The first argument that is not valid text: bytes that are not UTF-8 reach Python as
+    lone surrogates, which can be neither stored nor printed."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name
+    return None
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the register or the index as it goes."""
+    if args.command == "index":
+        return bool(args.action != "status" and not getattr(args, "dry_run", False))
+    return bool(args.command in {"import", "archive", "restore", "demo"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     services: Services | None = None
     try:
+        if name := _unreadable_argument(args):
+            raise InvalidInput(f"{name.replace('_', '-')}: not valid UTF-8 text")
         settings = Settings()
         if getattr(args, "standalone", False):
             return int(args.run(args, settings))
         with translated_errors():
             services = build_services(settings)
             return int(args.run(args, services))
+    except OutputClosed:
+        # Whoever read the output has gone: stop quietly, and send what Python still
+        # flushes at exit nowhere rather than into a second BrokenPipeError.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OUTPUT_CLOSED
     except ValidationError as error:
-        problems = "; ".join(
-            f"VISOR_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-        )
-        return _fail(EXIT_USAGE, f"invalid setting: {problems}")
+        for problem in setting_problems(error):
+            _fail(EXIT_USAGE, f"invalid setting: {problem}")
+        return EXIT_USAGE
     except ArgumentError as error:
         return _fail(EXIT_USAGE, f"invalid setting: {error}")
     except (InvalidInput, NotFound, Conflict) as error:
@@ -381,14 +417,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         # Never exit 1 (which means "rejected") on a crash; keep the trace for a bug report.
         traceback.print_exc()
-        return _fail(EXIT_FAILED, "unexpected error (details above); committed work is kept")
+        kept = "; committed work is kept and re-running is safe" if _writes(args) else ""
+        return _fail(EXIT_FAILED, f"unexpected error (details above){kept}")
     finally:
         if services is not None:
             services.close()
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"visor: {message}", file=sys.stderr)
+    print(f"visor: {printable(message)}", file=sys.stderr)
     return code
 
 

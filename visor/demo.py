@@ -14,6 +14,7 @@ from register.nif_import import BundleImporter, RejectWriter
 from register.statistics import register_statistics
 from register.store import get_record
 from visor.errors import InvalidInput
+from visor.output import emit
 from visor.services import build_services
 from visor.settings import Settings
 from visor.synthetic import write_bundle
@@ -124,18 +125,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             sample = to_document(get_record(connection, _showcase_reference(bundle)))
     finally:
         services.close()
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "home": str(home),
-                    "import": summary.model_dump(),
-                    "statistics": statistics.model_dump(),
-                    "sample": sample,
-                }
-            )
-        )
-        return 0 if not summary.rejected else 1
+    data = {
+        "home": str(home),
+        "import": summary.model_dump(),
+        "statistics": statistics.model_dump(),
+        "sample": sample,
+    }
     s = statistics
     photos = sample.get("photos", [])
     photo_line = (
@@ -143,7 +138,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         if photos
         else "visor search-photo PHOTO.jpg   # who holds a photo like this?"
     )
-    print(f"""
+    text = f"""
 visor demo register ready: {home}
   {s.nominals} nominals ({s.live} live, {s.archived} archived), {s.names} names and aliases,
   {s.marks} distinguishing marks, {s.photos} photos, {s.versions} versions recorded.
@@ -160,5 +155,6 @@ Explore it (every command takes --json):
   visor archive SYN0000002 --reason "deceased"   # a versioned change
   visor export /tmp/visor-export    # the whole register as a NIF bundle
   visor import {bundle}   # re-import: every nominal unchanged
-""")
+"""
+    emit(args, data, text)
     return 0 if not summary.rejected else 1

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
 from visor.errors import InvalidInput, VisorError
+from visor.escapes import printable
 from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services
@@ -58,7 +59,8 @@ def _follow(args: argparse.Namespace, engines: SearchEngines, services: Services
                 emit(args, dataclasses.asdict(result), _sync_text(result))
         except (VisorError, TransportError, OperationalError, InterfaceError) as error:
             # The cluster down, the index not yet built, the register unreachable: all wait.
-            print(f"visor index sync: {error}; trying again", file=sys.stderr, flush=True)
+            message = printable(f"visor index sync: {error}; trying again")
+            print(message, file=sys.stderr, flush=True)
         time.sleep(args.interval)
 
 

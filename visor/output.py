@@ -1,10 +1,21 @@
-"""Command output: one JSON object per line with --json, readable text otherwise."""
+"""Command output: one JSON object per line with --json, readable text otherwise, every
+piece of it escaped by `visor.escapes`. A closed output (`visor search ... | head`) raises
+`OutputClosed`, which the CLI turns into a quiet stop.
+"""
 
 import argparse
-import json
 from typing import Any
+
+from visor.escapes import json_text, printable
+
+
+class OutputClosed(Exception):
+    """Whoever read our output has stopped reading (a closed pipe)."""
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     # Flushed at once: `visor index sync --follow` runs for days behind a pipe.
-    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text, flush=True)
+    try:
+        print(json_text(data) if args.json else printable(text, keep_newlines=True), flush=True)
+    except BrokenPipeError as error:
+        raise OutputClosed() from error

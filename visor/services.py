@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from imaging.blobstore import BlobStore
 from register.database import open_register
+from visor.errors import InvalidInput
 from visor.settings import Settings
 
 
@@ -20,7 +21,12 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(
+            f"VISOR_HOME: cannot create {settings.home}: {error.strerror or error}"
+        ) from error
     return Services(
         settings=settings,
         engine=open_register(settings.effective_database_url),

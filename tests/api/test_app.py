@@ -16,6 +16,7 @@ from visor.settings import Settings
 from visor.synthetic import write_bundle
 
 QUERY = {"text": "stocky man with a snake tattoo on his left arm", "as_of": "2026-01-01"}
+LOCAL = "http://localhost"  # the API refuses Host names outside VISOR_TRUSTED_HOSTS
 
 
 def _register(settings: Settings, tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ def _register(settings: Settings, tmp_path: Path) -> None:
 
 def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> None:
     _register(settings, tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         health = client.get("/api/v1/health").json()
         assert health == {"status": "ok", "register": "ok", "search": "memory"}
         answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
@@ -44,6 +45,65 @@ def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> N
         assert refused.status_code == 422
 
 
+BAD_BODIES = [
+    (b'{"text": "white man \\ud800"}', "body: text: contains an unpaired surrogate"),
+    (b"[" * 5000 + b"]" * 5000, "body: invalid JSON: nested deeper than 32 levels"),
+    (b'{"age": {"min": ' + b"9" * 5000 + b"}}", "a number longer than 40 characters"),
+    (bytes(range(256)), "body: not valid UTF-8 at byte 128"),
+    (b'{"sex": "M", "sex": "F"}', "body: invalid JSON: duplicate key 'sex'"),
+    (b"", "body: invalid JSON: Expecting value at column 1"),
+    (b'{"eye_colour": "purple"}', "'purple' is not a known eye colour; known: blue"),
+    (b'{"build": "xxxxx"}', "'xxxxx' is not a known build"),
+    (b'{"as_of": "0001-01-01", "sex": "M"}', "as_of: 0001-01-01 is before 1900-01-01"),
+    (b"[]", "(query): [] is not of type 'object'"),
+]
+
+
+def test_bad_bodies_are_refused_with_422_and_a_reason(settings: Settings, tmp_path: Path) -> None:
+    services = build_services(settings)
+    run_import(services, write_bundle(tmp_path / "bundle", 20, seed=2))
+    services.close()
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        for body, reason in BAD_BODIES:
+            answer = client.post("/api/v1/search", content=body)
+            assert answer.status_code == 422, (body[:40], answer.text)
+            assert reason in answer.json()["error"]
+        future = client.post("/api/v1/search", json={"sex": "M"}, params={"as_of": "9999-12-31"})
+        assert future.status_code == 422
+        assert "as_of: 9999-12-31 is in the future" in future.json()["error"]
+        too_big = client.post("/api/v1/search", content=b" " * (1024 * 1024 + 1))
+        assert too_big.status_code == 422 and "larger than 1 MiB" in too_big.json()["error"]
+        schema = client.get("/openapi.json").json()["paths"]["/api/v1/search"]["post"]
+        assert schema["requestBody"]["content"]["application/json"]["schema"]["title"] == (
+            "Description query v1"
+        )
+
+
+def test_user_text_in_answers_is_escaped_and_keeps_its_value(settings: Settings) -> None:
+    query_id = "Q\x1b[2J\u009b\u202e"
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        answer = client.post("/api/v1/search", json={"query_id": query_id, "sex": "M"})
+    assert answer.status_code == 200
+    assert answer.json()["query_id"] == query_id
+    assert not {"\x1b", "\u009b", "\u202e"} & set(answer.text)
+
+
+def test_a_foreign_host_header_is_refused(settings: Settings) -> None:
+    # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1.
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        assert client.get("/api/v1/health").status_code == 200
+        for host in ("127.0.0.1:8000", "[::1]:8000"):
+            assert client.get("/api/v1/health", headers={"host": host}).status_code == 200
+        refused = client.get("/api/v1/health", headers={"host": "evil.example"})
+        assert refused.status_code == 400
+    trusting = settings.model_copy(update={"trusted_hosts": ("visor.example", "*.police.example")})
+    with TestClient(create_app(trusting), base_url="http://visor.example") as client:
+        assert client.get("/api/v1/health").status_code == 200
+        inner = client.get("/api/v1/health", headers={"host": "api.police.example"})
+        assert inner.status_code == 200
+        assert client.get("/api/v1/health", headers={"host": "localhost"}).status_code == 400
+
+
 @pytest.mark.opensearch
 def test_through_opensearch_and_when_it_is_down(
     tmp_path: Path, opensearch_url: str, opensearch_names: IndexNames
@@ -54,7 +114,9 @@ def test_through_opensearch_and_when_it_is_down(
         opensearch_index_prefix=opensearch_names.prefix,
     )
     _register(settings, tmp_path)
-    with TestClient(create_app(settings)) as client:  # applies the templates at start-up
+    with TestClient(
+        create_app(settings), base_url=LOCAL
+    ) as client:  # applies the templates at start-up
         cluster = connect(opensearch_url)
         assert cluster.indices.exists_index_template(name=f"{opensearch_names.alias}-template")
         services = build_services(settings)
@@ -65,7 +127,9 @@ def test_through_opensearch_and_when_it_is_down(
         assert len(answer["candidates"]) == 5
 
     down = Settings(home=tmp_path / "home", opensearch_url="http://127.0.0.1:9")
-    with TestClient(create_app(down)) as client:  # starts although the cluster is down
+    with TestClient(
+        create_app(down), base_url=LOCAL
+    ) as client:  # starts although the cluster is down
         assert client.get("/api/v1/health").json()["search"] == "opensearch unreachable"
         refused = client.post("/api/v1/search", json=QUERY)
         assert refused.status_code == 503

@@ -192,3 +192,8 @@ def test_a_pipe_is_not_read(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(PhotoRejected, match="not a regular file"):
         decode_photo(fifo)
+
+
+def test_a_missing_photo_is_said_to_be_missing(tmp_path: Path) -> None:
+    with pytest.raises(PhotoRejected, match=r"^file not found$"):
+        decode_photo(tmp_path / "missing.jpg")

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Table, func, select
@@ -364,3 +365,118 @@ def test_a_photo_that_will_not_decode_is_rejected_and_nothing_of_it_kept(
     for name in ("working.jpg", "thumbnail.jpg"):
         derived = services.blob_store.derivative_path(sha, name)
         assert derived.read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_poisonous_line_rejects_itself_and_every_valid_line_is_imported(
+    services: Services, tmp_path: Path
+) -> None:
+    # batch_size is 3: each poisonous line shares its batch with valid lines before and after.
+    lines: list[Any] = [
+        minimal_record("V1"),
+        minimal_record("V2"),
+        "[" * 5000 + "]" * 5000,  # RecursionError in json.loads
+        '{"reference": "BIG", "height_cm": ' + "9" * 5000 + "}",  # ValueError in int()
+        minimal_record("V3"),
+        b'{"reference": "SUR", "names": [{"surname": "\\ud800"}], "sex": "M"}',
+        '{"reference": "UNT", "names": [{"surname": "Smith',
+        minimal_record("V4"),
+    ]
+    summary, rejects = run_import(services, write_bundle(tmp_path / "b", lines))
+    assert (summary.lines, summary.created, summary.rejected_lines) == (8, 4, 4)
+    reasons = {reject["line"]: reject["reasons"] for reject in rejects}
+    assert reasons[3] == [f"invalid JSON: nested deeper than 32 levels at column 33 ({'[0]' * 32})"]
+    assert reasons[4] == [
+        "invalid JSON: a number longer than 40 characters at column 35 (height_cm)"
+    ]
+    assert reasons[6] == ["names[0].surname: contains an unpaired surrogate (invalid Unicode)"]
+    assert reasons[7] == ["invalid JSON: Unterminated string starting at column 44"]
+    with services.engine.connect() as connection:
+        stored = set(connection.scalars(select(tables.nominals.c.reference)))
+    assert stored == {"V1", "V2", "V3", "V4"}
+
+
+def test_an_error_one_line_raises_never_costs_the_lines_around_it(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from register import nif_import
+    from register.store import write_records
+    from register.validation import parse_line
+
+    real_parse, real_write = parse_line, write_records
+
+    def parse(raw: bytes) -> object:
+        if b"CRASH-READ" in raw:
+            raise RuntimeError("a bug that only this line reaches")
+        return real_parse(raw)
+
+    def write(connection: object, incoming: list[store.Incoming], **kwargs: object) -> object:
+        if any(i.record.reference == "CRASH-WRITE" for i in incoming):
+            raise ValueError("a bug in writing this record")
+        return real_write(connection, incoming, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nif_import, "parse_line", parse)
+    monkeypatch.setattr(nif_import, "write_records", write)
+    lines = [
+        minimal_record("A1"),
+        minimal_record("CRASH-READ"),
+        minimal_record("A2"),
+        minimal_record("A3"),
+        minimal_record("CRASH-WRITE"),
+        minimal_record("A4"),
+    ]
+    summary, rejects = run_import(services, write_bundle(tmp_path / "b", lines))
+    assert (summary.created, summary.rejected_lines) == (4, 2)
+    assert [(r["line"], r["reasons"]) for r in rejects] == [
+        (2, ["could not be imported: RuntimeError: a bug that only this line reaches"]),
+        (5, ["the register refused the record: ValueError('a bug in writing this record')"]),
+    ]
+    with services.engine.connect() as connection:
+        stored = set(connection.scalars(select(tables.nominals.c.reference)))
+    assert stored == {"A1", "A2", "A3", "A4"}
+
+
+def test_dates_that_cannot_be_true_are_rejected_with_their_reasons(
+    services: Services, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    photo = {"file": "photos/a.jpg", "kind": "face", "taken_on": tomorrow}
+    lines = [
+        minimal_record("OLD", dates_of_birth=["0001-01-01"]),
+        minimal_record("FAR", dates_of_birth=["9999-12-31"]),
+        minimal_record("SOON", dates_of_birth=["1980-05-01", tomorrow]),
+        minimal_record("SNAP", photos=[photo]),
+        minimal_record("OK", dates_of_birth=["1900-01-01", dt.date.today().isoformat()]),
+    ]
+    bundle = write_bundle(tmp_path / "b", lines, photos={"photos/a.jpg": image_bytes()})
+    summary, rejects = run_import(services, bundle)
+    assert (summary.created, summary.rejected_lines) == (1, 4)
+    reasons = {r["reference"]: r["reasons"] for r in rejects}
+    assert reasons["OLD"] == ["dates_of_birth[0]: 0001-01-01 is before 1900-01-01"]
+    assert reasons["FAR"][0].startswith("dates_of_birth[0]: 9999-12-31 is in the future")
+    assert reasons["SOON"][0].startswith(f"dates_of_birth[1]: {tomorrow} is in the future")
+    assert reasons["SNAP"][0].startswith(f"photos[0].taken_on: {tomorrow} is in the future")
+
+
+def test_a_nominals_file_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    from register.nif_import import open_bundle
+    from visor.errors import InvalidInput
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "nominals.jsonl").symlink_to(secret)
+    with pytest.raises(InvalidInput, match="is a symbolic link: refused"):
+        open_bundle(bundle)
+
+
+def test_the_reject_file_keeps_one_entry_a_line_whatever_the_line_held(
+    services: Services, tmp_path: Path
+) -> None:
+    line = '{"reference": "R1", "sex": "M", "note": "a\u2028b\x85c\x1b[2J"}'
+    summary, _ = run_import(services, write_bundle(tmp_path / "b", [line]), tmp_path / "r.jsonl")
+    text = (tmp_path / "r.jsonl").read_text("utf-8")
+    assert summary.rejected_lines == 1 and len(text.splitlines()) == 1
+    assert "\x1b" not in text and json.loads(text)["record"] == line

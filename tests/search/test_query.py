@@ -29,3 +29,46 @@ def test_the_contract_example_queries_are_valid() -> None:
 def test_bad_queries_are_refused_with_every_reason(document: object, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem):
         parse_query_document(document)
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        (
+            {"eye_colour": "purple"},
+            "eye_colour: 'purple' is not a known eye colour; known: blue, grey, green, hazel, "
+            "brown, dark brown",
+        ),
+        (
+            {"build": "xxxxx"},
+            "build: 'xxxxx' is not a known build; known: thin, slim, medium, athletic, stocky, "
+            "heavy, obese",
+        ),
+        ({"hair_colour": "tartan"}, "hair_colour: 'tartan' is not a known hair colour; known:"),
+        ({"hair_length": "medium"}, "hair_length: 'medium' is not a known hair length; known:"),
+        ({"facial_hair": "sideburns"}, "facial_hair: 'sideburns' is not a known facial hair"),
+        ({"accent": "martian"}, "accent: 'martian' is not a known accent; known: london,"),
+        ({"as_of": "9999-12-31", "sex": "M"}, "as_of: 9999-12-31 is in the future"),
+        ({"as_of": "0001-01-01", "sex": "M"}, "as_of: 0001-01-01 is before 1900-01-01"),
+    ],
+)
+def test_values_that_cannot_match_or_cannot_be_are_refused(document: object, problem: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_query_document(document)
+    assert problem in str(refused.value)
+
+
+def test_known_values_and_their_synonyms_are_accepted() -> None:
+    query = parse_query_document(
+        {"eye_colour": "Light Blue", "build": "well-built", "accent": "Cockney", "sex": "M"}
+    )
+    assert (query.eye_colour, query.build, query.accent) == ("Light Blue", "well-built", "Cockney")
+
+
+def test_refusals_are_plain_sentences_without_dumps_or_links() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_query_document({"age": {"min": 50, "max": 30}})
+    assert str(refused.value) == "invalid query: age: min 50 is greater than max 30"
+    with pytest.raises(InvalidInput) as refused:
+        parse_query_document({"marks": [{"type": "scar"}] * 21})
+    assert str(refused.value) == "invalid query: marks: is too long (21 items, at most 20)"

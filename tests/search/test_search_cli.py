@@ -132,3 +132,96 @@ def test_hostile_text_never_crashes(
     result = visor("search", "--text", text, "--json", env=visor_env(home), cwd=tmp_path)
     assert result.returncode in (0, 2), result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "line 1: invalid JSON: nested deeper than 32 levels"),
+        (b'{"sex": "M", "age": {"min": ' + b"9" * 5000 + b"}}", "a number longer than 40"),
+        (b'{"text": "white man \\ud800"}', "text: contains an unpaired surrogate"),
+        (b'{"sex": "M", "sex": "F"}', "duplicate key 'sex'"),
+        (b'{"eye_colour": "purple"}', "'purple' is not a known eye colour; known: blue, grey"),
+        (b'{"build": "xxxxx"}', "'xxxxx' is not a known build; known: thin, slim, medium"),
+        (b'{"as_of": "9999-12-31", "sex": "M"}', "as_of: 9999-12-31 is in the future"),
+        (b'{"age": {"min": 50, "max": 30}}', "invalid query: age: min 50 is greater than max 30"),
+        (json.dumps({"marks": [{"type": "scar"}] * 21}).encode(), "marks: is too long (21 items"),
+        (b'{"text": "unterminated', "Unterminated string starting at column 10"),
+    ],
+)
+def test_a_query_file_that_cannot_be_read_or_answered_gets_a_clear_error(
+    register_home: tuple[Path, list[dict[str, Any]]], tmp_path: Path, content: bytes, message: str
+) -> None:
+    home, _records = register_home
+    queries = tmp_path / "q.json"
+    queries.write_bytes(content)
+    result = visor("search", "--query-file", str(queries), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr and "pydantic" not in result.stdout
+    assert "at at" not in result.stdout and "{'type': 'scar'}" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "holds no queries (it is empty)"),
+        (b"\n  \n", "holds no queries (it is empty)"),
+        (bytes(range(256)) * 4, "is not UTF-8 text"),
+        (b'{\n  "sex": "M",\n  "sex": "F"\n}\n', "invalid JSON: duplicate key 'sex'"),
+    ],
+)
+def test_a_query_file_that_is_empty_or_not_text_is_a_usage_error(
+    register_home: tuple[Path, list[dict[str, Any]]], tmp_path: Path, content: bytes, message: str
+) -> None:
+    home, _records = register_home
+    queries = tmp_path / "q.json"
+    queries.write_bytes(content)
+    result = visor("search", "--query-file", str(queries), env=visor_env(home), cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_query_file_of_one_query_over_many_lines_and_queries_from_stdin(
+    register_home: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    home, _records = register_home
+    pretty = tmp_path / "q.json"
+    pretty.write_text(json.dumps({"query_id": "P", "sex": "M", "build": "stocky"}, indent=2))
+    result = visor(
+        "search", "--query-file", str(pretty), "--json", env=visor_env(home), cwd=tmp_path
+    )
+    assert result.returncode == 0 and json.loads(result.stdout)["query_id"] == "P"
+    lines = b'{"query_id": "A", "sex": "M"}\n{"query_id": "B", "sex": "F"}\n'
+    piped = visor(
+        "search", "--query-file", "-", "--json", env=visor_env(home), cwd=tmp_path, stdin=lines
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert [json.loads(line)["query_id"] for line in piped.stdout.splitlines()] == ["A", "B"]
+
+
+def test_a_bad_line_among_queries_is_answered_with_its_error_and_the_rest_answered(
+    register_home: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    home, _records = register_home
+    queries = tmp_path / "q.jsonl"
+    queries.write_bytes(b'{"query_id": "A", "sex": "M"}\n' + b"[" * 100 + b"\n" + b'{"sex": "F"}\n')
+    result = visor(
+        "search", "--query-file", str(queries), "--json", env=visor_env(home), cwd=tmp_path
+    )
+    assert result.returncode == 2
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [bool(a["candidates"]) for a in answers] == [True, False, True]
+    assert answers[1]["error"].startswith("line 2: invalid JSON: nested deeper than 32 levels")
+
+
+def test_as_of_that_cannot_be_an_incident_date_is_a_usage_error(
+    register_home: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    home, _records = register_home
+    for day, message in (
+        ("9999-12-31", "is in the future"),
+        ("1066-10-14", "is before 1900-01-01"),
+    ):
+        result = visor("search", "--text", "man", "--as-of", day, env=visor_env(home), cwd=tmp_path)
+        assert result.returncode == 2 and f"--as-of: {day} {message}" in result.stderr
