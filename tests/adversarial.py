@@ -11,6 +11,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from search.query import EVIDENCE_FIELDS
+
 json_scalars = (
     st.none()
     | st.booleans()
@@ -88,3 +90,20 @@ def mutated(document: dict[str, Any]) -> st.SearchStrategy[bytes]:
         return text
 
     return build()
+
+
+QUERY_FIELDS = ["text", "as_of", "query_id", "filters", *EVIDENCE_FIELDS]
+
+
+def query_documents(good: dict[str, Any]) -> st.SearchStrategy[bytes]:
+    """Query documents as a caller might send them: `good` itself, hostile JSON over the
+    query's fields, `good` mutated, random parts, or noise."""
+    return st.one_of(
+        st.just(json.dumps(good).encode()),
+        hostile_json(QUERY_FIELDS),
+        mutated(good),
+        st.dictionaries(st.sampled_from(QUERY_FIELDS), json_values, max_size=4).map(
+            lambda d: json.dumps(d).encode()
+        ),
+        noise(),
+    )

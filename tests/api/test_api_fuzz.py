@@ -1,7 +1,6 @@
 """Fuzz the API's readers: any search body or photo body gets an answer or a 422 with its
 reason, never a 500."""
 
-import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -9,25 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from search.query import EVIDENCE_FIELDS
-from tests.adversarial import hostile_json, json_values, mutated, noise
+from tests.adversarial import hostile_json, noise, query_documents
 from tests.conftest import run_import
 from visor.services import build_services
 from visor.settings import Settings
 from visor.synthetic import write_bundle
 
-FIELDS = ["text", "as_of", "query_id", "filters", *EVIDENCE_FIELDS]
 GOOD = {"query_id": "Q", "text": "stocky man, snake tattoo", "eye_colour": "blue"}
 
-bodies = st.one_of(
-    st.just(json.dumps(GOOD).encode()),
-    hostile_json(FIELDS),
-    mutated(GOOD),
-    st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4).map(
-        lambda d: json.dumps(d).encode()
-    ),
-    noise(),
-)
+bodies = query_documents(GOOD)
 parameters = st.fixed_dictionaries(
     {},
     optional={

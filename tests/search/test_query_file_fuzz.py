@@ -8,23 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.query import EVIDENCE_FIELDS
-from tests.adversarial import hostile_json, json_values, mutated, noise
+from tests.adversarial import mutated, noise, query_documents
 from visor.cli import main
 from visor.synthetic import write_bundle
 
-FIELDS = ["text", "as_of", "query_id", "filters", *EVIDENCE_FIELDS]
 GOOD = {"query_id": "Q", "sex": "M", "build": "stocky", "age": {"min": 20, "max": 40}}
 
-query_lines = st.one_of(
-    st.just(json.dumps(GOOD).encode()),
-    hostile_json(FIELDS),
-    mutated(GOOD),
-    st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4).map(
-        lambda d: json.dumps(d).encode()
-    ),
-    noise(),
-)
+query_lines = query_documents(GOOD)
 query_files = st.one_of(
     st.lists(query_lines, max_size=6).map(b"\n".join),
     noise(),
