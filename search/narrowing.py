@@ -10,17 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.comparisons import AGE, HEIGHT
 from search.scoring import PreparedQuery, mark_chance
 from search.statistics import RegisterStatistics
-
-_TERMS = (
-    "build",
-    "hair_colour",
-    "hair_length",
-    "facial_hair",
-    "eye_colour",
-    "accent",
-)
 
 
 @dataclass(frozen=True)
@@ -45,23 +37,15 @@ def narrowing(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Narrow
     """The parts asked, most narrowing first."""
     q = prepared.query
     found: list[Narrowing] = []
-    if q.sex in ("M", "F"):
-        found.append(Narrowing("sex", q.sex, stats.shares.get("sex", {}).get(q.sex, 0.0)))
-    if q.ethnic_appearance not in (None, "IC0", "IC9"):
-        code = str(q.ethnic_appearance)
-        share = stats.shares.get("ethnic_appearance", {}).get(code, 0.0)
-        found.append(Narrowing("ethnic appearance", code, share))
-    for attribute in _TERMS:
-        term = getattr(prepared, attribute)
-        if term is not None:
-            share = stats.shares.get(attribute, {}).get(term, 0.0)
-            found.append(Narrowing(attribute.replace("_", " "), term, share))
+    for attribute, term in prepared.traits.items():
+        share = stats.shares.get(attribute, {}).get(term, 0.0)
+        found.append(Narrowing(attribute.replace("_", " "), term, share))
     if q.age:
-        low, high = q.age.min or 0, q.age.max if q.age.max is not None else 120
+        low, high = AGE.bounds(q.age)
         ages = (prepared.as_of.toordinal() - stats.birth_days) / 365.25
         found.append(Narrowing("age", f"{low}-{high}", _share_in(ages, low, high + 0.999)))
     if q.height_cm:
-        low, high = q.height_cm.min or 50, q.height_cm.max or 250
+        low, high = HEIGHT.bounds(q.height_cm)
         found.append(Narrowing("height", f"{low}-{high} cm", _share_in(stats.heights, low, high)))
     for mark in prepared.marks:
         asked = " ".join(

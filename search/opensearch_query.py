@@ -20,45 +20,45 @@ approximation costs nothing unless it pushes a true top-10 nominal out of the to
 """
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
+from itertools import product
 from typing import Any, get_args
 
+import numpy as np
+
 from register.model import MarkType
-from search import weights as w
 from search.body_map import Location, body_map
+from search.comparisons import (
+    AGE,
+    HEIGHT,
+    TRAITS,
+    LookLevel,
+    RangeComparison,
+    area_district,
+    area_weight,
+    filter_values,
+    kind_factor,
+    look_levels,
+    mark_weight,
+    mo_weight,
+    mo_word_mass,
+)
 from search.document import NameDocument
 from search.names import _name_family, sound_key
 from search.scoring import (
-    TYPE_KIN,
     PreparedMark,
     PreparedQuery,
-    Vocabulary,
-    _bits,
-    area_district,
-    level_bits,
     mark_chance,
     mo_said_mass,
     name_contribution,
 )
 from search.statistics import RegisterStatistics
-from search.vocabulary import (
-    accents,
-    builds,
-    ethnic_appearance,
-    eye_colours,
-    facial_hair,
-    hair_colours,
-    hair_lengths,
-    normalise,
-    sexes,
-)
+from search.vocabulary import normalise
 
 DEFAULT_CANDIDATES = 300
 _EPSILON = 0.0005  # below score()'s rounding: such a clause changes nothing
-_GENERIC_MARKS = (None, "mark", "other")
 _SIDES = ("left", "right", None)
 
 Clause = dict[str, Any]
@@ -73,17 +73,11 @@ def _missing(field: str) -> Clause:
 
 
 def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
-    """The hard filters, exactly as `passes_filters` applies them."""
-    filters = prepared.query.filters
-    clauses: list[Clause] = []
-    if filters.status != "any":
-        clauses.append({"term": {"status": filters.status}})
-    if filters.mappa_category:
-        clauses.append({"terms": {"mappa_category": sorted(filters.mappa_category)}})
-    if filters.managing_agency:
-        clauses.append({"terms": {"managing_agency": sorted(filters.managing_agency)}})
-    if filters.wanted_missing is not None:
-        clauses.append({"term": {"wanted_missing": filters.wanted_missing}})
+    """The hard filters, as `comparisons.filter_values` declares them."""
+    clauses: list[Clause] = [
+        {"terms": {field: sorted(allowed, key=str)}}
+        for field, allowed in filter_values(prepared.query).items()
+    ]
     # Every nominal that passes the filters is a candidate, even one no clause matches (a
     # filter makes the should clauses optional; without one, match_all does).
     return clauses or [{"match_all": {}}]
@@ -109,34 +103,12 @@ def _shifted(weights: dict[str, float], field: str) -> list[Clause]:
 
 
 def trait_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
-    q = prepared.query
-    unknown_ic = ("IC0", "IC9")
-    asked: list[tuple[str, str | None, w.Levels, Vocabulary, tuple[str, ...]]] = [
-        ("sex", q.sex if q.sex in ("M", "F") else None, w.SEX, sexes(), ("X", "U")),
-        (
-            "ethnic_appearance",
-            q.ethnic_appearance if q.ethnic_appearance not in (None, *unknown_ic) else None,
-            w.ETHNIC_APPEARANCE,
-            ethnic_appearance(),
-            unknown_ic,
-        ),
-        ("build", prepared.build, w.BUILD, builds(), ()),
-        ("hair_colour", prepared.hair_colour, w.HAIR_COLOUR, hair_colours(), ()),
-        ("hair_length", prepared.hair_length, w.HAIR_LENGTH, hair_lengths(), ()),
-        ("facial_hair", prepared.facial_hair, w.FACIAL_HAIR, facial_hair(), ()),
-        ("eye_colour", prepared.eye_colour, w.EYE_COLOUR, eye_colours(), ()),
-        ("accent", prepared.accent, w.ACCENT, accents(), ()),
-    ]
     clauses: list[Clause] = []
-    for attribute, value, levels, vocabulary, no_evidence in asked:
-        if value is None or value not in vocabulary.terms:
+    for trait in TRAITS:
+        asked = prepared.traits.get(trait.attribute)
+        if asked is None:
             continue
-        weights = {
-            term: level_bits(attribute, value, term, levels, vocabulary, stats)
-            for term in vocabulary.terms
-            if term not in no_evidence
-        }
-        group = _shifted(weights, attribute)
+        group = _shifted(trait.weights(asked, stats), trait.attribute)
         if group:
             clauses.append({"bool": {"should": group}})
     return clauses
@@ -178,11 +150,9 @@ def age_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clau
     asked = prepared.query.age
     if asked is None:
         return []
-    low = asked.min if asked.min is not None else 0
-    high = asked.max if asked.max is not None else 120
+    low, high = AGE.bounds(asked)
     as_of = prepared.as_of
-    expected = stats.expected_age_likelihood(low, high, as_of, w.AGE_IN_RANGE, w.AGE_ERROR_YEARS)
-    bits = _miss_bits(w.AGE_IN_RANGE, w.AGE_ERROR_YEARS, expected, span=150)
+    bits = _miss_weights(AGE, AGE.by_anyone(low, high, stats, as_of))
 
     def band(start: int, end: int) -> dict[str, str]:
         # Aged start..end on as_of: born after (as_of - (end + 1) years), by (as_of - start).
@@ -199,22 +169,18 @@ def height_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[C
     asked = prepared.query.height_cm
     if asked is None:
         return []
-    low = asked.min if asked.min is not None else 50
-    high = asked.max if asked.max is not None else 250
-    expected = stats.expected_height_likelihood(low, high, w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM)
-    bits = _miss_bits(w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM, expected, span=200)
+    low, high = HEIGHT.bounds(asked)
+    bits = _miss_weights(HEIGHT, HEIGHT.by_anyone(low, high, stats, prepared.as_of))
     ranges = _banded("height_cm", low, high, bits, lambda s, e: {"gte": s, "lte": e}, limit=300)
     return _best_of(ranges, "height_cm", -min(bits))
 
 
-def _miss_bits(in_range: float, error: float, expected: float, span: int) -> list[float]:
-    """score()'s contribution for a miss of 0, 1, 2 ... units, until it stops changing."""
-    values = []
-    for miss in range(span):
-        likelihood = in_range * math.exp(-(miss**2) / (2 * error**2))
-        values.append(_bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR))
-        if miss > 3 * error and values[-1] == values[-2]:
-            break
+def _miss_weights(comparison: RangeComparison, expected: float) -> list[float]:
+    """The comparison's weight for a miss of 0, 1, 2 ... units, until it stops changing."""
+    values = [float(v) for v in comparison.weight(np.arange(comparison.span), expected)]
+    settled = int(3 * comparison.error) + 1
+    while len(values) > settled + 1 and values[-1] == values[-2]:
+        values.pop()
     return values
 
 
@@ -301,11 +267,11 @@ def name_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
 def _kind_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
     """(factor, which marks) for every mark type `score()` does not rule out."""
     asked = prepared.asked.type
-    if asked in _GENERIC_MARKS:
+    factors = {kind: kind_factor(asked, kind) for kind in get_args(MarkType)}
+    if set(factors.values()) == {1.0}:
         return [(1.0, {"match_all": {}})]
     groups: dict[float, list[str]] = defaultdict(list)
-    for kind in get_args(MarkType):
-        factor = 1.0 if kind == asked else TYPE_KIN.get(frozenset((asked, kind)), 0.0)
+    for kind, factor in factors.items():
         if factor > 0:
             groups[factor].append(kind)
     return [(f, {"terms": {"marks.type": sorted(k)}}) for f, k in sorted(groups.items())]
@@ -347,45 +313,55 @@ def _place_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
 
 
 def _look_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
-    """(factor, which marks) by how the description agrees: motifs first, else words."""
-    if not prepared.asked.description:
-        return [(1.0, {"match_all": {}})]
-    shares_words: Clause = {"terms": {"marks.words": sorted(prepared.words)}}
-    no_words: Clause = {"bool": {"must_not": [shares_words]}}
-    if not prepared.motifs:
-        return [(w.LOOK_WORDS_SHARED, shares_words), (w.LOOK_UNKNOWN, no_words)]
-    has_motifs: Clause = {"term": {"marks.has_motifs": True}}
-    no_motifs: Clause = {"term": {"marks.has_motifs": False}}
-    overlap: Clause = {"terms": {"marks.motifs": sorted(prepared.motifs)}}
-    # A recorded motif of another family agrees at LOOK_OTHER_MOTIF, nothing: no clause.
-    return [
-        (w.LOOK_EXACT, {"bool": {"filter": [has_motifs, overlap, shares_words]}}),
-        (
-            w.LOOK_SAME_FAMILY,
-            {"bool": {"filter": [has_motifs, overlap], "must_not": [shares_words]}},
-        ),
-        (w.LOOK_WORDS_SHARED, {"bool": {"filter": [no_motifs, shares_words]}}),
-        (w.LOOK_UNKNOWN, {"bool": {"filter": [no_motifs, no_words]}}),
+    """(factor, which marks) for each level of `comparisons.look_levels` worth anything."""
+    levels = look_levels(bool(prepared.asked.description), bool(prepared.motifs))
+    return [(level.factor, _look_filter(level, prepared)) for level in levels if level.factor > 0]
+
+
+def _look_filter(level: LookLevel, prepared: PreparedMark) -> Clause:
+    """The recorded marks a look level holds for, as a filter on the nested mark."""
+    facts: list[tuple[bool | None, Clause]] = [
+        (level.has_motifs, {"term": {"marks.has_motifs": True}}),
+        (level.motif_overlap, {"terms": {"marks.motifs": sorted(prepared.motifs)}}),
+        (level.shares_words, {"terms": {"marks.words": sorted(prepared.words)}}),
     ]
+    must = [clause for wanted, clause in facts if wanted is True]
+    must_not = [clause for wanted, clause in facts if wanted is False]
+    if not must and not must_not:
+        return {"match_all": {}}
+    return {"bool": {"filter": must, "must_not": must_not}}
 
 
-# log2 P(report | candidate's best mark) / P(report | anyone), bounded as `_bits` bounds it,
-# less what a nominal with no such mark gets (so that it is never negative).
+# A nominal's best mark scores its agreement (kind x place x look) in the nested query; the
+# script looks up what `comparisons.mark_weight` makes of it in a table the query carries
+# (the agreements possible, ascending, and their weights less the floor), so the formula
+# stays in one place.
 _MARK_SCRIPT = (
-    "double b = Math.log((params.u + _score) / (params.u + params.c)) / Math.log(2);"
-    " b = Math.min(params.max, Math.max(params.min, b));"
-    " return Math.max(0.0, b - params.floor);"
+    "double best = 0.0;"
+    " for (int i = 0; i < params.at.size(); i++) {"
+    " if (_score >= params.at.get(i) - 1e-4) { best = params.bits.get(i); } }"
+    " return best;"
 )
+
+
+def _agreement_table(
+    groups: list[list[tuple[float, Clause]]], chance: float, floor: float
+) -> dict[str, list[float]]:
+    """Every agreement the nested query can score, with its weight above the floor."""
+    factors = [[factor for factor, _ in group] for group in groups]
+    possible = sorted({round(float(np.prod(choice)), 6) for choice in product(*factors)})
+    weights = mark_weight(np.array(possible), chance) - floor
+    return {"at": possible, "bits": [round(max(0.0, float(b)), 4) for b in weights]}
 
 
 def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
     """Per mark asked: each recorded mark scores kind x place x look (score()'s agreement),
-    the nominal's best mark counts, and a script turns it into score()'s contribution."""
+    the nominal's best mark counts, and a script turns it into score()'s contribution
+    (above what a nominal without such a mark gets, so that boosts stay positive)."""
     clauses: list[Clause] = []
     for mark in prepared.marks:
         chance = stats.remember(("mark", mark), partial(mark_chance, mark, stats))
-        unrecorded = w.MARK_UNRECORDED * chance
-        floor = _bits(unrecorded, unrecorded + chance)
+        floor = float(mark_weight(0.0, chance))  # no such mark on record
         groups = [_kind_groups(mark), _place_groups(mark), _look_groups(mark)]
         possible = [{"bool": {"should": [clause for _, clause in group]}} for group in groups]
         factors = [
@@ -406,13 +382,7 @@ def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
             }
         else:
             agreement = {"constant_score": {"filter": agreement, "boost": 1.0}}
-        params = {
-            "u": unrecorded,
-            "c": chance,
-            "floor": floor,
-            "min": w.MIN_CONTRIBUTION,
-            "max": w.MAX_CONTRIBUTION,
-        }
+        params = _agreement_table(groups, chance, floor)
         clauses.append(
             {
                 "function_score": {
@@ -426,14 +396,14 @@ def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
 
 
 def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
-    if not prepared.mo_tokens:
-        return []
-    idf = stats.idf
     said = mo_said_mass(prepared, stats)
-    if not said:
+    if not prepared.mo_tokens or not said:
         return []
     return [
-        _constant({"term": {"mo_terms": token}}, w.MO_MAX_BITS * (count * idf(token)) ** 2 / said)
+        _constant(
+            {"term": {"mo_terms": token}},
+            float(mo_weight(mo_word_mass(count, stats.idf(token)), said)),
+        )
         for token, count in sorted(prepared.mo_tokens.items())
     ]
 
@@ -441,8 +411,7 @@ def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Claus
 def area_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
     if not prepared.area:
         return []
-    share = stats.shares.get("town", {}).get(prepared.area, 0.05)
-    bits = _bits(w.AREA_MATCH, max(share, 0.01))
+    bits = area_weight(prepared.area, stats)
     if bits <= _EPSILON:
         return []
     place = {

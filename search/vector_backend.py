@@ -2,7 +2,7 @@
 
 Every attribute's contribution is computed for all nominals from arrays built once: term
 indices for the categorical traits (each query turns the vocabulary into a table of weights
-through the scoring module's own `level_bits`), dates of birth and heights, a flat table of
+through its declaration in `comparisons.py`), dates of birth and heights, a flat table of
 marks, postings for MO words and for towns, and name levels worked out once per distinct
 name. The few nominals whose vector total is within a hair of the K-th best are then scored
 by `score()` itself, which gives the final order and the explanation. A conformance test
@@ -16,18 +16,29 @@ from typing import get_args
 import numpy as np
 
 from register.model import MarkType
-from search import weights as w
 from search.body_map import Location, body_map
+from search.comparisons import (
+    AGE,
+    HEIGHT,
+    TRAITS,
+    TraitComparison,
+    area_district,
+    area_weight,
+    filter_values,
+    kind_factor,
+    look_factor,
+    look_levels,
+    mark_weight,
+    mo_weight,
+    mo_word_mass,
+)
 from search.document import NameDocument, SearchDocument
+from search.evidence import age_at
 from search.names import name_level
 from search.scoring import (
-    TYPE_KIN,
     PreparedMark,
     PreparedQuery,
     Score,
-    Vocabulary,
-    area_district,
-    level_bits,
     mark_chance,
     mo_said_mass,
     name_contribution,
@@ -35,27 +46,11 @@ from search.scoring import (
     with_ties,
 )
 from search.statistics import RegisterStatistics, compute_statistics
-from search.vocabulary import (
-    accents,
-    builds,
-    ethnic_appearance,
-    eye_colours,
-    facial_hair,
-    hair_colours,
-    hair_lengths,
-    normalise,
-    sexes,
-)
+from search.vocabulary import normalise
 
 MARGIN = 0.01  # vector totals and score() agree to rounding; re-score anything this close
 _RANK = {"none": 0, "alike": 1, "forename": 2, "surname": 3, "full": 4}
 _MARK_TYPES: tuple[str, ...] = get_args(MarkType)
-
-
-def _bits(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray:
-    value = np.log2(np.maximum(numerator, 1e-9) / np.maximum(denominator, 1e-9))
-    bounded: np.ndarray = np.round(np.clip(value, w.MIN_CONTRIBUTION, w.MAX_CONTRIBUTION), 3)
-    return bounded
 
 
 class VectorBackend:
@@ -67,23 +62,14 @@ class VectorBackend:
         self._order_by_reference = np.argsort(
             np.argsort(np.array([d.reference for d in docs], dtype=object), kind="stable")
         )
-        self._terms: dict[str, tuple[Vocabulary, np.ndarray]] = {}
-        for attribute, vocabulary in (
-            ("sex", sexes()),
-            ("ethnic_appearance", ethnic_appearance()),
-            ("build", builds()),
-            ("hair_colour", hair_colours()),
-            ("hair_length", hair_lengths()),
-            ("facial_hair", facial_hair()),
-            ("eye_colour", eye_colours()),
-            ("accent", accents()),
-        ):
-            position = {term: i for i, term in enumerate(vocabulary.terms)}
-            self._terms[attribute] = (
-                vocabulary,
-                np.array(
-                    [position.get(getattr(d, attribute) or "", -1) for d in docs], dtype=np.int64
-                ),
+        # Per trait, each nominal's term as its index in the vocabulary (-1: none, or a
+        # value that is no evidence).
+        self._terms: dict[str, np.ndarray] = {}
+        for trait in TRAITS:
+            position = {term: i for i, term in enumerate(trait.vocabulary().terms)}
+            self._terms[trait.attribute] = np.array(
+                [position.get(getattr(d, trait.attribute) or "", -1) for d in docs],
+                dtype=np.int64,
             )
         births = [(i, b) for i, d in enumerate(docs) for b in d.dates_of_birth]
         self._birth_doc = np.array([i for i, _ in births], dtype=np.int64)
@@ -109,10 +95,10 @@ class VectorBackend:
         for i, d in enumerate(docs):
             for place in d.towns | d.postcode_districts:
                 self._places[place].append(i)
-        self._status = np.array([d.status for d in docs], dtype=object)
-        self._mappa = np.array([d.mappa_category or 0 for d in docs], dtype=np.int64)
-        self._agency = np.array([d.managing_agency or "" for d in docs], dtype=object)
-        self._wanted = np.array([d.wanted_missing for d in docs])
+        self._filter_columns = {
+            field: np.array([getattr(d, field) for d in docs], dtype=object)
+            for field in ("status", "mappa_category", "managing_agency", "wanted_missing")
+        }
         self._count = count
 
     def _build_marks(self) -> None:
@@ -166,16 +152,9 @@ class VectorBackend:
         return with_ties(scored[:top], lambda value: int(np.count_nonzero(kept >= value)))
 
     def _filter(self, prepared: PreparedQuery) -> np.ndarray:
-        filters = prepared.query.filters
         mask = np.ones(self._count, dtype=bool)
-        if filters.status != "any":
-            mask &= self._status == filters.status
-        if filters.mappa_category:
-            mask &= np.isin(self._mappa, list(filters.mappa_category))
-        if filters.managing_agency:
-            mask &= np.isin(self._agency, list(filters.managing_agency))
-        if filters.wanted_missing is not None:
-            mask &= self._wanted == filters.wanted_missing
+        for field, allowed in filter_values(prepared.query).items():
+            mask &= np.isin(self._filter_columns[field], np.array(list(allowed), dtype=object))
         return mask
 
     def totals(self, prepared: PreparedQuery) -> np.ndarray:
@@ -185,51 +164,15 @@ class VectorBackend:
     def _totals(self, prepared: PreparedQuery) -> np.ndarray:
         q, stats = prepared.query, self.statistics
         total = np.zeros(self._count)
-        asked = {
-            "sex": q.sex if q.sex in ("M", "F") else None,
-            "ethnic_appearance": q.ethnic_appearance
-            if q.ethnic_appearance not in (None, "IC0", "IC9")
-            else None,
-            "build": prepared.build,
-            "hair_colour": prepared.hair_colour,
-            "hair_length": prepared.hair_length,
-            "facial_hair": prepared.facial_hair,
-            "eye_colour": prepared.eye_colour,
-            "accent": prepared.accent,
-        }
-        levels = {
-            "sex": w.SEX,
-            "ethnic_appearance": w.ETHNIC_APPEARANCE,
-            "build": w.BUILD,
-            "hair_colour": w.HAIR_COLOUR,
-            "hair_length": w.HAIR_LENGTH,
-            "facial_hair": w.FACIAL_HAIR,
-            "eye_colour": w.EYE_COLOUR,
-            "accent": w.ACCENT,
-        }
-        for attribute, value in asked.items():
-            vocabulary, index = self._terms[attribute]
-            if value is None or value not in vocabulary.terms:
-                continue
-            table = np.array(
-                [
-                    level_bits(attribute, value, term, levels[attribute], vocabulary, stats)
-                    for term in vocabulary.terms
-                ]
-                + [0.0]
-            )  # index -1: nothing recorded, no evidence
-            total += table[index]
+        for trait in TRAITS:
+            if (asked := prepared.traits.get(trait.attribute)) is not None:
+                total += self._trait(trait, asked)
         if q.age:
             total += self._age(prepared)
         if q.height_cm:
-            low = q.height_cm.min if q.height_cm.min is not None else 50
-            high = q.height_cm.max if q.height_cm.max is not None else 250
-            miss = np.maximum(0, np.maximum(low - self._height, self._height - high))
-            likelihood = w.HEIGHT_IN_BAND * np.exp(-(miss**2) / (2 * w.HEIGHT_ERROR_CM**2))
-            expected = stats.expected_height_likelihood(
-                low, high, w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM
-            )
-            part = _bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+            low, high = HEIGHT.bounds(q.height_cm)
+            expected = HEIGHT.by_anyone(low, high, stats, prepared.as_of)
+            part = HEIGHT.weight(HEIGHT.miss(self._height, low, high), expected)
             total += np.where(np.isnan(self._height), 0.0, part)
         if q.name:
             total += self._names(q.name)
@@ -241,29 +184,27 @@ class VectorBackend:
             matched = set(self._places.get(prepared.area, []))
             matched |= set(self._places.get(area_district(prepared.area), []))
             if matched:
-                share = stats.shares.get("town", {}).get(prepared.area, 0.05)
-                bonus = float(_bits(np.array(w.AREA_MATCH), max(share, 0.01)))
-                total[list(matched)] += bonus
+                total[list(matched)] += area_weight(prepared.area, stats)
         return np.round(total, 3)
+
+    def _trait(self, trait: TraitComparison, asked: str) -> np.ndarray:
+        weights = trait.weights(asked, self.statistics)
+        # The last entry is index -1: nothing recorded, no evidence.
+        table = np.array([*weights.values(), 0.0])
+        part: np.ndarray = table[self._terms[trait.attribute]]
+        return part
 
     def _age(self, prepared: PreparedQuery) -> np.ndarray:
         q, stats = prepared.query, self.statistics
         assert q.age is not None
-        low = q.age.min if q.age.min is not None else 0
-        high = q.age.max if q.age.max is not None else 120
-        day = prepared.as_of
-        age = (
-            day.year
-            - self._birth_year
-            - ((day.month * 100 + day.day) < self._birth_month_day).astype(np.int64)
-        )
-        miss = np.maximum(0, np.maximum(low - age, age - high))
-        likelihood = w.AGE_IN_RANGE * np.exp(-(miss**2) / (2 * w.AGE_ERROR_YEARS**2))
-        best = np.full(self._count, -1.0)
-        np.maximum.at(best, self._birth_doc, likelihood)
-        expected = stats.expected_age_likelihood(low, high, day, w.AGE_IN_RANGE, w.AGE_ERROR_YEARS)
-        part = _bits(best + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
-        return np.where(best >= 0, part, 0.0)
+        low, high = AGE.bounds(q.age)
+        ages = age_at(self._birth_year, self._birth_month_day, prepared.as_of)
+        # Per nominal, the date of birth nearest the range counts.
+        nearest = np.full(self._count, np.inf)
+        np.minimum.at(nearest, self._birth_doc, AGE.miss(ages, low, high))
+        expected = AGE.by_anyone(low, high, stats, prepared.as_of)
+        part = AGE.weight(np.where(np.isinf(nearest), 0.0, nearest), expected)
+        return np.where(np.isinf(nearest), 0.0, part)
 
     def _names(self, heard: str) -> np.ndarray:
         tokens = normalise(heard).split()
@@ -291,16 +232,8 @@ class VectorBackend:
     def _mark(self, prepared: PreparedMark) -> np.ndarray:
         asked = prepared.asked
         stats = self.statistics
-        if asked.type in (None, "mark", "other"):
-            kind = np.ones(len(self._mark_type))
-        else:
-            table = np.array(
-                [
-                    1.0 if t == asked.type else TYPE_KIN.get(frozenset((asked.type, t)), 0.0)
-                    for t in _MARK_TYPES
-                ]
-            )
-            kind = table[self._mark_type]
+        kinds = np.array([kind_factor(asked.type, t) for t in _MARK_TYPES])
+        kind = kinds[self._mark_type]
         if prepared.location is not None:
             places = np.array(
                 [body_map().similarity(prepared.location, loc) for loc in self._locations] or [0.0]
@@ -308,34 +241,26 @@ class VectorBackend:
             place = places[self._mark_place] if len(self._mark_place) else np.ones(0)
         else:
             place = np.ones(len(self._mark_type))
-        look = np.ones(len(self._mark_type))
-        if asked.description:
-            shared = np.zeros(len(self._mark_type), dtype=bool)
-            query_words = [self._word_ids[t] for t in prepared.words if t in self._word_ids]
-            if query_words and len(self._word_id):
-                shared[self._word_mark[np.isin(self._word_id, query_words)]] = True
-            text_look = np.where(shared, w.LOOK_WORDS_SHARED, w.LOOK_UNKNOWN)
-            if prepared.motifs:
-                query_mask = 0
-                for motif in prepared.motifs:
-                    if motif in self._motif_ids:
-                        query_mask |= 1 << self._motif_ids[motif]
-                overlap = (self._mark_motifs & query_mask) != 0
-                motif_look = np.where(
-                    overlap,
-                    np.where(shared, w.LOOK_EXACT, w.LOOK_SAME_FAMILY),
-                    w.LOOK_OTHER_MOTIF,
-                )
-                look = np.where(self._mark_has_motifs, motif_look, text_look)
-            else:
-                look = text_look
+        shared = np.zeros(len(self._mark_type), dtype=bool)
+        query_words = [self._word_ids[t] for t in prepared.words if t in self._word_ids]
+        if query_words and len(self._word_id):
+            shared[self._word_mark[np.isin(self._word_id, query_words)]] = True
+        query_mask = 0
+        for motif in prepared.motifs:
+            if motif in self._motif_ids:
+                query_mask |= 1 << self._motif_ids[motif]
+        look = look_factor(
+            look_levels(bool(asked.description), bool(prepared.motifs)),
+            has_motifs=self._mark_has_motifs,
+            overlap=(self._mark_motifs & query_mask) != 0,
+            shared=shared,
+        )
         agreement = kind * place * look
         best = np.zeros(self._count)
         if len(agreement):
             np.maximum.at(best, self._mark_doc, agreement)
         chance = stats.remember(("mark", prepared), lambda: mark_chance(prepared, stats))
-        unrecorded = w.MARK_UNRECORDED * chance
-        return _bits(unrecorded + best, unrecorded + chance)
+        return mark_weight(best, chance)
 
     def _modus_operandi(self, prepared: PreparedQuery) -> np.ndarray:
         idf = self.statistics.idf
@@ -343,7 +268,6 @@ class VectorBackend:
         for token, asked_count in prepared.mo_tokens.items():
             if token in self._mo_postings:
                 docs, _counts = self._mo_postings[token]
-                contained[docs] += (asked_count * idf(token)) ** 2
-        said = mo_said_mass(prepared, self.statistics)
-        share = contained / said if said else contained * 0.0
-        return np.where(self._has_mo, np.round(w.MO_MAX_BITS * share, 3), 0.0)
+                contained[docs] += mo_word_mass(asked_count, idf(token))
+        share = mo_weight(contained, mo_said_mass(prepared, self.statistics))
+        return np.where(self._has_mo, np.round(share, 3), 0.0)

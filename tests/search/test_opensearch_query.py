@@ -12,7 +12,9 @@ import pytest
 
 from search import weights as w
 from search.body_map import Location
+from search.comparisons import TRAITS, mark_weight
 from search.document import MarkDocument
+from search.evidence import scalar_bits
 from search.opensearch_query import (
     _born_by,
     age_clauses,
@@ -26,7 +28,7 @@ from search.opensearch_query import (
     trait_clauses,
 )
 from search.query import DescriptionQuery
-from search.scoring import _bits, mark_agreement, mark_chance, prepare
+from search.scoring import mark_agreement, mark_chance, prepare
 from search.statistics import RegisterStatistics
 
 AS_OF = dt.date(2026, 1, 1)
@@ -57,14 +59,14 @@ def _prepared(**fields: Any) -> Any:
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        ({}, [{"term": {"status": "live"}}]),
+        ({}, [{"terms": {"status": ["live"]}}]),
         ({"status": "any"}, [{"match_all": {}}]),
         (
             {"status": "archived", "mappa_category": [3, 1], "wanted_missing": True},
             [
-                {"term": {"status": "archived"}},
+                {"terms": {"status": ["archived"]}},
                 {"terms": {"mappa_category": [1, 3]}},
-                {"term": {"wanted_missing": True}},
+                {"terms": {"wanted_missing": [True]}},
             ],
         ),
         (
@@ -107,13 +109,13 @@ def test_mo_words_share_the_containment_measure() -> None:
 
 
 def test_trait_boosts_differ_as_score_contributions_do() -> None:
-    from search.scoring import level_bits
-    from search.vocabulary import builds, sexes
+    from search.vocabulary import builds
 
     stats = _stats()
+    trait = {t.attribute: t for t in TRAITS}
     [sex, build] = trait_clauses(_prepared(sex="F", build="stocky"), stats)
-    m = level_bits("sex", "F", "M", w.SEX, sexes(), stats)
-    f = level_bits("sex", "F", "F", w.SEX, sexes(), stats)
+    m = trait["sex"].weight("F", "M", stats)
+    f = trait["sex"].weight("F", "F", stats)
     assert m < 0 < f
     # The lowest contribution is shifted to zero (its clause dropped), the rest kept apart;
     # none, X or U recorded is no evidence (0 in score()) and gets the shift.
@@ -131,9 +133,7 @@ def test_trait_boosts_differ_as_score_contributions_do() -> None:
         for c in build["bool"]["should"]
         for term in c["constant_score"]["filter"].get("terms", {}).get("build", [])
     }
-    contributions = {
-        t: level_bits("build", "stocky", t, w.BUILD, builds(), stats) for t in builds().terms
-    }
+    contributions = {t: trait["build"].weight("stocky", t, stats) for t in builds().terms}
     low = min(contributions.values())
     for term, contribution in contributions.items():
         assert shown.get(term, 0.0) == pytest.approx(contribution - low, abs=1e-4), term
@@ -160,8 +160,8 @@ def test_age_bands_follow_the_witness_error_model() -> None:
         "range": {"dates_of_birth": {"gt": "1990-01-01", "lte": "1996-01-01"}}
     }
     expected = 0.2  # an empty register: the default chance
-    floor = _bits(w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
-    in_range = _bits(w.AGE_IN_RANGE + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+    floor = scalar_bits(w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+    in_range = scalar_bits(w.AGE_IN_RANGE + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
     assert inside["boost"] == pytest.approx(in_range - floor, abs=1e-3)
     one_year_out = [b["constant_score"] for b in bands[1:3]]
     assert [b["filter"]["range"]["dates_of_birth"] for b in one_year_out] == [
@@ -213,20 +213,22 @@ def test_a_mark_scores_its_best_recorded_mark_by_script() -> None:
     assert inner["score_mode"] == "multiply" and inner["boost_mode"] == "replace"
     weights = sorted(f["weight"] for f in inner["functions"])
     # Removed tattoo (0.7); side-swapped places (0.6); the same motif family in other words
-    # (0.5), an undescribed look (0.25). Another motif agrees not at all: it has no weight.
+    # (0.7), an undescribed look (0.25). Another motif agrees not at all: it has no weight.
     assert {0.7, 0.6, w.LOOK_SAME_FAMILY, w.LOOK_UNKNOWN} <= set(weights)
     assert w.LOOK_OTHER_MOTIF not in weights
     mark = prepared.marks[0]
-    params = outer["script_score"]["script"]["params"]
-    assert params["c"] == pytest.approx(mark_chance(mark, stats))
-    # The script's value for a perfect mark equals score()'s contribution less the floor.
+    chance = mark_chance(mark, stats)
+    table = outer["script_score"]["script"]["params"]
+    floor = float(mark_weight(0.0, chance))
+    # The script's table holds score()'s contribution, less the floor, for every agreement
+    # the nested query can give, a perfect mark among them.
     perfect = MarkDocument(
         "tattoo", Location("forearm", "left"), frozenset({"snake"}), "snake", "", ""
     )
     agreement = mark_agreement(mark, perfect)
-    value = math.log2((params["u"] + agreement) / (params["u"] + params["c"])) - params["floor"]
-    expected = _bits(params["u"] + agreement, params["u"] + params["c"]) - params["floor"]
-    assert value == pytest.approx(expected, abs=1e-3)
+    assert table["at"] == sorted(table["at"]) and table["at"][-1] == agreement
+    assert table["bits"][-1] == pytest.approx(float(mark_weight(agreement, chance)) - floor)
+    assert all(b >= 0 for b in table["bits"])
 
 
 def test_the_whole_body() -> None:
@@ -234,5 +236,5 @@ def test_the_whole_body() -> None:
     assert body["size"] == 250
     assert body["_source"] == ["search_document"]
     assert body["sort"] == [{"_score": "desc"}, {"reference": "asc"}]
-    assert body["query"]["bool"]["filter"] == [{"term": {"status": "live"}}]
+    assert body["query"]["bool"]["filter"] == [{"terms": {"status": ["live"]}}]
     assert len(body["query"]["bool"]["should"]) == 2

@@ -1,0 +1,306 @@
+"""Every comparison between a description and a nominal, declared once as data.
+
+Each attribute is declared here with its levels, the weight each level earns and the words an
+explanation gives for it (in the manner of Splink's comparison levels). Three compilers read
+these declarations and nothing else: `scoring.score()` (one nominal, with its explanation),
+`vector_backend` (numpy columns over every nominal) and `opensearch_query` (DSL clauses).
+A backend that needs a weight asks a declaration for it; none writes a formula of its own.
+The conformance tests hold the three to the same totals.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from search import weights as w
+from search.evidence import bits, miss, range_likelihood, scalar_bits
+from search.query import DescriptionQuery, Range
+from search.statistics import RegisterStatistics
+from search.vocabulary import (
+    accents,
+    builds,
+    ethnic_appearance,
+    eye_colours,
+    facial_hair,
+    hair_colours,
+    hair_lengths,
+    sexes,
+)
+
+
+class Vocabulary(Protocol):
+    """Terms with neighbours: TermGroups (colours) and Scale (builds) both qualify."""
+
+    @property
+    def terms(self) -> list[str]: ...
+
+    def canonical(self, text: str | None) -> str | None: ...
+
+    def similarity(self, a: str, b: str) -> float: ...
+
+    def neighbours(self, term: str) -> list[str]: ...
+
+
+# --- Traits: one term said, one term recorded ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraitComparison:
+    """A trait read through a vocabulary. Levels: the term itself (`levels.agree`), one of
+    its neighbours (`levels.partial`, shared among them), any other term (the rest). A value
+    outside the vocabulary, on either side (sex X or U, appearance IC0/IC9, nothing
+    recorded), is no evidence: the comparison is left out."""
+
+    attribute: str  # the SearchDocument field, and the statistics' name for it
+    levels: w.Levels
+    vocabulary: Callable[[], Vocabulary]
+    # The explanation quotes the record's own words ("dark brown") rather than the term.
+    quotes_record: bool = True
+
+    def asked(self, query: DescriptionQuery) -> str | None:
+        """The vocabulary term the query states, or None."""
+        value = getattr(query, self.attribute)
+        term = self.vocabulary().canonical(value) if value else None
+        return term if term in self.vocabulary().terms else None
+
+    def weight(self, asked: str, found: str, stats: RegisterStatistics) -> float:
+        """log2 P(witness says `asked` | the person is `found`) / P(... | anyone). "anyone"
+        weighs each true term by how common it is in the register, so that agreement on a
+        value everybody has is no evidence, and on a rare one strong evidence."""
+        vocabulary = self.vocabulary()
+        levels = self.levels
+
+        def says(true: str) -> float:
+            near = vocabulary.neighbours(true)
+            others = len(vocabulary.terms) - 1 - len(near)
+            if asked == true:
+                return levels.agree
+            if asked in near:
+                return levels.partial / len(near)
+            rest = 1 - levels.agree - (levels.partial if near else 0.0)
+            return max(rest, 0.01) / max(others, 1)
+
+        def by_anyone() -> float:
+            shares = stats.shares.get(self.attribute, {})
+            return sum(says(term) * shares.get(term, 0.0) for term in vocabulary.terms)
+
+        def weighed() -> float:
+            by_luck = stats.remember(("said", self.attribute, asked), by_anyone)
+            return scalar_bits(says(found), max(by_luck, 1e-3))
+
+        # Depends only on the register and the two terms: worked out once per search.
+        return stats.remember(("bits", self.attribute, asked, found), weighed)
+
+    def weights(self, asked: str, stats: RegisterStatistics) -> dict[str, float]:
+        """The weight of every term a nominal may have recorded: the table the vector and
+        OpenSearch backends compile."""
+        return {term: self.weight(asked, term, stats) for term in self.vocabulary().terms}
+
+
+TRAITS: tuple[TraitComparison, ...] = (
+    TraitComparison("sex", w.SEX, sexes, quotes_record=False),
+    TraitComparison("ethnic_appearance", w.ETHNIC_APPEARANCE, ethnic_appearance, False),
+    TraitComparison("build", w.BUILD, builds),
+    TraitComparison("hair_colour", w.HAIR_COLOUR, hair_colours),
+    TraitComparison("hair_length", w.HAIR_LENGTH, hair_lengths),
+    TraitComparison("facial_hair", w.FACIAL_HAIR, facial_hair),
+    TraitComparison("eye_colour", w.EYE_COLOUR, eye_colours),
+    TraitComparison("accent", w.ACCENT, accents),
+)
+
+
+# --- Ranges: age and height -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeComparison:
+    """A range said ("30-35", "5'10 to 6'") against a recorded value. The level is the
+    miss, in whole years or centimetres outside the range: none earns `in_range`, and the
+    likelihood falls off with the witness's error spread beyond it."""
+
+    attribute: str
+    in_range: float
+    error: float
+    lowest: int  # an open range's missing end
+    highest: int
+    # The longest miss the OpenSearch compiler writes a clause for, in units.
+    span: int
+
+    def bounds(self, asked: Range) -> tuple[int, int]:
+        low = asked.min if asked.min is not None else self.lowest
+        high = asked.max if asked.max is not None else self.highest
+        return low, high
+
+    def by_anyone(self, low: int, high: int, stats: RegisterStatistics, as_of: dt.date) -> float:
+        """How likely a witness gives [low, high] of a nominal drawn at random."""
+        if self.attribute == "age":
+            return stats.expected_age_likelihood(low, high, as_of, self.in_range, self.error)
+        return stats.expected_height_likelihood(low, high, self.in_range, self.error)
+
+    def weight(self, distance: npt.ArrayLike, expected: float) -> npt.NDArray[np.float64]:
+        """The contribution of a miss of `distance` units (one value or a column)."""
+        likelihood = range_likelihood(distance, self.in_range, self.error)
+        return bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
+
+    def miss(self, value: npt.ArrayLike, low: int, high: int) -> npt.NDArray[np.float64]:
+        return miss(value, low, high)
+
+
+AGE = RangeComparison("age", w.AGE_IN_RANGE, w.AGE_ERROR_YEARS, lowest=0, highest=120, span=150)
+HEIGHT = RangeComparison(
+    "height_cm", w.HEIGHT_IN_BAND, w.HEIGHT_ERROR_CM, lowest=50, highest=250, span=200
+)
+
+
+# --- Marks ----------------------------------------------------------------------------------
+
+GENERIC_MARK_TYPES = (None, "mark", "other")  # "a mark on his neck": tattoo, scar, birthmark?
+
+# Recorded types a witness's type may stand for, and how much: a removed tattoo was a
+# tattoo, a scar may be called a mark.
+TYPE_KIN = {
+    frozenset(("tattoo", "removed_tattoo")): 0.7,
+    frozenset(("scar", "mark")): 0.5,
+    frozenset(("mark", "birthmark")): 0.7,
+    frozenset(("scar", "deformity")): 0.3,
+}
+
+
+def kind_factor(asked: str | None, recorded: str) -> float:
+    """How far a recorded mark's type agrees with the type the witness said."""
+    if asked in GENERIC_MARK_TYPES or asked == recorded:
+        return 1.0
+    return TYPE_KIN.get(frozenset((str(asked), recorded)), 0.0)
+
+
+@dataclass(frozen=True)
+class LookLevel:
+    """How a described mark's look agrees with a recorded one, as a condition on three
+    facts about the recorded mark: whether it has named motifs, whether one of them is in
+    the family the witness named, and whether it shares a word with the description. None
+    means the fact does not matter at this level."""
+
+    name: str
+    factor: float
+    has_motifs: bool | None
+    motif_overlap: bool | None
+    shares_words: bool | None
+    explains: str  # added to the explanation of the mark found
+
+    def holds(
+        self, has_motifs: npt.ArrayLike, overlap: npt.ArrayLike, shared: npt.ArrayLike
+    ) -> npt.NDArray[np.bool_]:
+        """Whether this level describes each recorded mark (one value or columns)."""
+        held = np.ones(np.shape(has_motifs), dtype=bool)
+        for wanted, fact in (
+            (self.has_motifs, has_motifs),
+            (self.motif_overlap, overlap),
+            (self.shares_words, shared),
+        ):
+            if wanted is not None:
+                held &= np.asarray(fact, dtype=bool) == wanted
+        return held
+
+
+# Motifs are compared first when both sides name one: the same words agree fully, the same
+# family in part (witnesses name the family more reliably than the design), another design
+# not at all (it is no such mark). Otherwise only the words can agree.
+_MOTIF_LEVELS = (
+    LookLevel("same words", w.LOOK_EXACT, True, True, True, ""),
+    LookLevel("same family", w.LOOK_SAME_FAMILY, True, True, False, " (same family)"),
+    LookLevel("another design", w.LOOK_OTHER_MOTIF, True, False, None, " (another design)"),
+    LookLevel("words shared", w.LOOK_WORDS_SHARED, False, None, True, ""),
+    LookLevel("look not said alike", w.LOOK_UNKNOWN, False, None, False, ""),
+)
+_WORD_LEVELS = (
+    LookLevel("words shared", w.LOOK_WORDS_SHARED, None, None, True, ""),
+    LookLevel("look not said alike", w.LOOK_UNKNOWN, None, None, False, ""),
+)
+_ANY_LOOK = (LookLevel("look not described", 1.0, None, None, None, ""),)
+
+
+def look_levels(described: bool, names_motifs: bool) -> tuple[LookLevel, ...]:
+    """The levels of a described mark's look, in order: the first that holds applies."""
+    if not described:
+        return _ANY_LOOK
+    return _MOTIF_LEVELS if names_motifs else _WORD_LEVELS
+
+
+def look_factor(
+    levels: tuple[LookLevel, ...],
+    has_motifs: npt.ArrayLike,
+    overlap: npt.ArrayLike,
+    shared: npt.ArrayLike,
+) -> npt.NDArray[np.float64]:
+    """The factor of the first level that holds, for one recorded mark or a column."""
+    conditions = [level.holds(has_motifs, overlap, shared) for level in levels]
+    factor: npt.NDArray[np.float64] = np.select(conditions, [lv.factor for lv in levels], 0.0)
+    return factor
+
+
+def look_level(
+    levels: tuple[LookLevel, ...], has_motifs: bool, overlap: bool, shared: bool
+) -> LookLevel | None:
+    return next((lv for lv in levels if lv.holds(has_motifs, overlap, shared)), None)
+
+
+def mark_weight(agreement: npt.ArrayLike, chance: float) -> npt.NDArray[np.float64]:
+    """log2 of P(witness reports this mark | the candidate's best mark agrees this much)
+    over P(... | anyone): a full match is worth about log2(1 / chance); no such mark on
+    record costs a bounded amount, since marks go unrecorded or are misremembered
+    (MARK_UNRECORDED of reports)."""
+    unrecorded = w.MARK_UNRECORDED * chance
+    return bits(np.add(unrecorded, agreement), unrecorded + chance)
+
+
+# --- Modus operandi, area, name ---------------------------------------------------------------
+
+
+def mo_word_mass(count: float, idf: float) -> float:
+    """The weight of one word of what was done, said `count` times."""
+    return (count * idf) ** 2
+
+
+def mo_weight(contained: npt.ArrayLike, said: float) -> npt.NDArray[np.float64]:
+    """A witness tells part of what was done, so the measure is how much of what they said
+    (each word weighted by its rarity) the recorded MO contains, not how alike the texts
+    are overall. Linear in `contained`, so each word's share may be a clause of its own."""
+    if not said:
+        return np.zeros(np.shape(contained))
+    share: npt.NDArray[np.float64] = w.MO_MAX_BITS * np.asarray(contained, dtype=float) / said
+    return share
+
+
+def area_district(area: str) -> str:
+    """The postcode district an area names ("LS6 2AB" and "ls6" are both LS6)."""
+    words = area.split()
+    return words[0].upper() if words else ""
+
+
+def area_weight(area: str, stats: RegisterStatistics) -> float:
+    """The incident lies in a town or district where the nominal has lived."""
+    share = stats.shares.get("town", {}).get(area, 0.05)
+    return scalar_bits(w.AREA_MATCH, max(share, 0.01))
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+def filter_values(query: DescriptionQuery) -> dict[str, frozenset[object]]:
+    """The hard filters: per document field, the values a nominal must have one of. The
+    only comparisons that exclude."""
+    filters = query.filters
+    allowed: dict[str, frozenset[object]] = {}
+    if filters.status != "any":
+        allowed["status"] = frozenset([filters.status])
+    if filters.mappa_category:
+        allowed["mappa_category"] = frozenset(filters.mappa_category)
+    if filters.managing_agency:
+        allowed["managing_agency"] = frozenset(filters.managing_agency)
+    if filters.wanted_missing is not None:
+        allowed["wanted_missing"] = frozenset([filters.wanted_missing])
+    return allowed
