@@ -9,6 +9,7 @@ The conformance tests hold the three to the same totals.
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,10 +18,13 @@ import numpy as np
 import numpy.typing as npt
 
 from search import weights as w
+from search.body_map import Location, body_map
+from search.document import NameDocument
 from search.evidence import bits, miss, range_likelihood, scalar_bits
-from search.query import DescriptionQuery, Range
+from search.query import DescriptionQuery, MarkQuery, Range
 from search.statistics import RegisterStatistics
 from search.vocabulary import (
+    MO_STOPWORDS,
     accents,
     builds,
     ethnic_appearance,
@@ -28,6 +32,8 @@ from search.vocabulary import (
     facial_hair,
     hair_colours,
     hair_lengths,
+    motifs_in,
+    normalise,
     sexes,
 )
 
@@ -158,6 +164,31 @@ HEIGHT = RangeComparison(
 
 # --- Marks ----------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class PreparedMark:
+    """A mark the witness described, read once: where, which motifs, which words."""
+
+    asked: MarkQuery
+    location: Location | None
+    motifs: frozenset[str]
+    words: frozenset[str]
+
+
+_NOT_LOOK_WORDS = MO_STOPWORDS | {"tattoo", "tattoos", "scar", "mark", "some", "like", "maybe"}
+
+
+def prepare_mark(mark: MarkQuery) -> PreparedMark:
+    """A described mark read once. The same mark said twice is one (`prepare` keeps one of
+    equal prepared marks): a witness repeating themselves is not two pieces of evidence."""
+    return PreparedMark(
+        asked=mark,
+        location=body_map().locate(mark.location) if mark.location else None,
+        motifs=frozenset(motifs_in(mark.description)),
+        words=frozenset(normalise(mark.description or "").split()) - _NOT_LOOK_WORDS,
+    )
+
+
 GENERIC_MARK_TYPES = (None, "mark", "other")  # "a mark on his neck": tattoo, scar, birthmark?
 
 # Recorded types a witness's type may stand for, and how much: a removed tattoo was a
@@ -248,6 +279,24 @@ def look_level(
     return next((lv for lv in levels if lv.holds(has_motifs, overlap, shared)), None)
 
 
+def mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
+    """How often a nominal drawn at random has a mark this specific: rarer marks weigh more."""
+    asked = prepared.asked
+    generic = asked.type in (None, "mark", "other")
+    chance = 0.6 if generic else stats.mark_types.get(str(asked.type), 0.0)
+    if prepared.motifs:
+        chance = min(chance, max(stats.motifs.get(m, 0.0) for m in prepared.motifs))
+    if prepared.location is not None and prepared.location.region:
+        # Marks anywhere within the region asked for ("arm" takes in forearm and wrist),
+        # and a little beyond it (adjacent regions and swapped sides match partly).
+        region = prepared.location.region
+        inside = sum(
+            share for name, share in stats.regions.items() if region in body_map().ancestors(name)
+        )
+        chance *= min(1.0, 1.5 * max(inside, 0.01))
+    return max(chance, 1.0 / max(stats.count, 1))
+
+
 def mark_weight(agreement: npt.ArrayLike, chance: float) -> npt.NDArray[np.float64]:
     """log2 of P(witness reports this mark | the candidate's best mark agrees this much)
     over P(... | anyone): a full match is worth about log2(1 / chance); no such mark on
@@ -265,6 +314,16 @@ def mo_word_mass(count: float, idf: float) -> float:
     return (count * idf) ** 2
 
 
+def mo_said_mass(said: Counter[str], stats: RegisterStatistics) -> float:
+    """The weight of everything the witness said of what was done: the denominator of the
+    MO measure, one definition for every backend. Words no recorded MO holds are left out:
+    they cannot tell one nominal from another, and a witness who says much (where the
+    police were called, who ran where) must not dilute what they said that a record can
+    hold."""
+    idf, known = stats.idf, stats.mo_document_frequency
+    return sum(mo_word_mass(c, idf(t)) for t, c in said.items() if known.get(t, 0))
+
+
 def mo_weight(contained: npt.ArrayLike, said: float) -> npt.NDArray[np.float64]:
     """A witness tells part of what was done, so the measure is how much of what they said
     (each word weighted by its rarity) the recorded MO contains, not how alike the texts
@@ -273,6 +332,33 @@ def mo_weight(contained: npt.ArrayLike, said: float) -> npt.NDArray[np.float64]:
         return np.zeros(np.shape(contained))
     share: npt.NDArray[np.float64] = w.MO_MAX_BITS * np.asarray(contained, dtype=float) / said
     return share
+
+
+def name_contribution(
+    heard: str, level: str, name: NameDocument | None, stats: RegisterStatistics
+) -> float:
+    """The weight of a heard name agreeing at `level` with one of the nominal's names."""
+    if name is None or level == "none":
+        return scalar_bits(w.NAME_NO_MATCH, 0.85)
+    surname_share = stats.surname_share(name.surname)
+    forename_share = stats.forename_share(name.forename) if name.forename else 0.05
+    ratio = {
+        "full": (w.NAME_EXACT, surname_share * max(forename_share, 0.01)),
+        "surname": (w.NAME_SURNAME, surname_share),
+        "forename": (w.NAME_FORENAME_ONLY, forename_share),
+        # Many names look alike to a heard one, and the heard name itself may be common
+        # (30 Marks), so a near spelling of a rare name must not outweigh an exact match.
+        "alike": (
+            w.NAME_PHONETIC,
+            min(0.5, max(w.NAME_ALIKE_CHANCE, 3 * surname_share, *_heard_shares(heard, stats))),
+        ),
+    }[level]
+    return scalar_bits(*ratio)
+
+
+def _heard_shares(heard: str, stats: RegisterStatistics) -> tuple[float, float]:
+    tokens = normalise(heard).split() or [""]
+    return stats.forename_share(tokens[0]), stats.surname_share(tokens[-1])
 
 
 def area_district(area: str) -> str:

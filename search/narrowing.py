@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.comparisons import AGE, HEIGHT
-from search.scoring import PreparedQuery, mark_chance
+from search.comparisons import AGE, HEIGHT, mark_chance
+from search.scoring import PreparedQuery
 from search.statistics import RegisterStatistics
 
 

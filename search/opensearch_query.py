@@ -9,8 +9,9 @@ wide margin:
   negative); nominals with nothing recorded get the shift, as they get 0 from `score()`;
 - age and height: one range clause per whole year or centimetre of miss, in a `dis_max`,
   so a nominal with several dates of birth counts the best (as `score()` does);
-- a mark: one nested `dis_max` over every combination of type, place and look that
-  `score()` distinguishes, each worth its exact contribution, so the best mark counts;
+- a mark: a nested query scoring each recorded mark's agreement (kind x place x look, the
+  factors `comparisons` declares), the best mark counting; a script turns it into the
+  contribution by a table of `comparisons.mark_weight` values the query carries;
 - MO: one clause per word, worth its share of the containment measure;
 - area: town or postcode district.
 
@@ -35,25 +36,23 @@ from search.comparisons import (
     HEIGHT,
     TRAITS,
     LookLevel,
+    PreparedMark,
     RangeComparison,
     area_district,
     area_weight,
     filter_values,
     kind_factor,
     look_levels,
+    mark_chance,
     mark_weight,
+    mo_said_mass,
     mo_weight,
     mo_word_mass,
+    name_contribution,
 )
 from search.document import NameDocument
 from search.names import _name_family, sound_key
-from search.scoring import (
-    PreparedMark,
-    PreparedQuery,
-    mark_chance,
-    mo_said_mass,
-    name_contribution,
-)
+from search.scoring import PreparedQuery
 from search.statistics import RegisterStatistics
 from search.vocabulary import normalise
 
@@ -396,7 +395,7 @@ def mark_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
 
 
 def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
-    said = mo_said_mass(prepared, stats)
+    said = mo_said_mass(prepared.mo_tokens, stats)
     if not prepared.mo_tokens or not said:
         return []
     return [

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from search import weights as w
-from search.body_map import Location, body_map
+from search.body_map import body_map
 from search.comparisons import (
     AGE,
     HEIGHT,
     TRAITS,
     LookLevel,
+    PreparedMark,
     TraitComparison,
     area_district,
     area_weight,
@@ -25,16 +25,20 @@ from search.comparisons import (
     kind_factor,
     look_level,
     look_levels,
+    mark_chance,
     mark_weight,
+    mo_said_mass,
     mo_weight,
     mo_word_mass,
+    name_contribution,
+    prepare_mark,
 )
-from search.document import MarkDocument, NameDocument, SearchDocument
-from search.evidence import age_at, scalar_bits
+from search.document import MarkDocument, SearchDocument
+from search.evidence import age_at
 from search.names import best_name_match
-from search.query import DescriptionQuery, MarkQuery, Range
+from search.query import DescriptionQuery, Range
 from search.statistics import RegisterStatistics
-from search.vocabulary import MO_STOPWORDS, mo_tokens, motifs_in, normalise
+from search.vocabulary import mo_tokens, normalise
 
 
 # Plain dataclasses, not pydantic models: every candidate in the register gets one, and only
@@ -91,17 +95,7 @@ class PreparedQuery:
     traits: dict[str, str]  # attribute -> the vocabulary term asked, for those stated
     mo_tokens: Counter[str]
     area: str | None
-    marks: tuple["PreparedMark", ...]
-
-
-@dataclass(frozen=True)
-class PreparedMark:
-    """A mark the witness described, read once: where, which motifs, which words."""
-
-    asked: MarkQuery
-    location: Location | None
-    motifs: frozenset[str]
-    words: frozenset[str]
+    marks: tuple[PreparedMark, ...]
 
 
 def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQuery:
@@ -113,21 +107,7 @@ def prepare(query: DescriptionQuery, as_of: dt.date | None = None) -> PreparedQu
         },
         mo_tokens=Counter(mo_tokens(query.modus_operandi or "")),
         area=normalise(query.area) if query.area else None,
-        marks=tuple(dict.fromkeys(_prepare_mark(mark) for mark in query.marks)),
-    )
-
-
-_NOT_LOOK_WORDS = MO_STOPWORDS | {"tattoo", "tattoos", "scar", "mark", "some", "like", "maybe"}
-
-
-def _prepare_mark(mark: MarkQuery) -> "PreparedMark":
-    """A described mark read once. The same mark said twice is one (`prepare` keeps one of
-    equal prepared marks): a witness repeating themselves is not two pieces of evidence."""
-    return PreparedMark(
-        asked=mark,
-        location=body_map().locate(mark.location) if mark.location else None,
-        motifs=frozenset(motifs_in(mark.description)),
-        words=frozenset(normalise(mark.description or "").split()) - _NOT_LOOK_WORDS,
+        marks=tuple(dict.fromkeys(prepare_mark(mark) for mark in query.marks)),
     )
 
 
@@ -169,33 +149,6 @@ def _height_evidence(
     )
 
 
-def name_contribution(
-    heard: str, level: str, name: NameDocument | None, stats: RegisterStatistics
-) -> float:
-    """The weight of a heard name agreeing at `level` with one of the nominal's names."""
-    if name is None or level == "none":
-        return scalar_bits(w.NAME_NO_MATCH, 0.85)
-    surname_share = stats.surname_share(name.surname)
-    forename_share = stats.forename_share(name.forename) if name.forename else 0.05
-    ratio = {
-        "full": (w.NAME_EXACT, surname_share * max(forename_share, 0.01)),
-        "surname": (w.NAME_SURNAME, surname_share),
-        "forename": (w.NAME_FORENAME_ONLY, forename_share),
-        # Many names look alike to a heard one, and the heard name itself may be common
-        # (30 Marks), so a near spelling of a rare name must not outweigh an exact match.
-        "alike": (
-            w.NAME_PHONETIC,
-            min(0.5, max(w.NAME_ALIKE_CHANCE, 3 * surname_share, *_heard_shares(heard, stats))),
-        ),
-    }[level]
-    return scalar_bits(*ratio)
-
-
-def _heard_shares(heard: str, stats: RegisterStatistics) -> tuple[float, float]:
-    tokens = normalise(heard).split() or [""]
-    return stats.forename_share(tokens[0]), stats.surname_share(tokens[-1])
-
-
 def _name_evidence(heard: str, document: SearchDocument, stats: RegisterStatistics) -> Evidence:
     match = best_name_match(heard, document.names)
     name = match.matched
@@ -229,24 +182,6 @@ def mark_agreement(prepared: PreparedMark, mark: MarkDocument) -> float:
         place = body_map().similarity(prepared.location, mark.location)
     look = mark_look(prepared, mark)
     return kind * place * (look.factor if look else 0.0)
-
-
-def mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
-    """How often a nominal drawn at random has a mark this specific: rarer marks weigh more."""
-    asked = prepared.asked
-    generic = asked.type in (None, "mark", "other")
-    chance = 0.6 if generic else stats.mark_types.get(str(asked.type), 0.0)
-    if prepared.motifs:
-        chance = min(chance, max(stats.motifs.get(m, 0.0) for m in prepared.motifs))
-    if prepared.location is not None and prepared.location.region:
-        # Marks anywhere within the region asked for ("arm" takes in forearm and wrist),
-        # and a little beyond it (adjacent regions and swapped sides match partly).
-        region = prepared.location.region
-        inside = sum(
-            share for name, share in stats.regions.items() if region in body_map().ancestors(name)
-        )
-        chance *= min(1.0, 1.5 * max(inside, 0.01))
-    return max(chance, 1.0 / max(stats.count, 1))
 
 
 def _mark_evidence(
@@ -310,18 +245,8 @@ def _mo_evidence(
         attribute="modus_operandi",
         asked=prepared.query.modus_operandi or "",
         found=f"shares: {words}",
-        contribution=round(float(mo_weight(contained, mo_said_mass(prepared, stats))), 3),
+        contribution=round(float(mo_weight(contained, mo_said_mass(prepared.mo_tokens, stats))), 3),
     )
-
-
-def mo_said_mass(prepared: PreparedQuery, stats: RegisterStatistics) -> float:
-    """The weight of everything the witness said of what was done: the denominator of the
-    MO measure, one definition for every backend. Words no recorded MO holds are left out:
-    they cannot tell one nominal from another, and a witness who says much (where the
-    police were called, who ran where) must not dilute what they said that a record can
-    hold."""
-    idf, known = stats.idf, stats.mo_document_frequency
-    return sum(mo_word_mass(c, idf(t)) for t, c in prepared.mo_tokens.items() if known.get(t, 0))
 
 
 def _area_evidence(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from search.document import SearchDocument
+from search.evidence import miss, range_likelihood
 
 
 @dataclass
@@ -77,8 +78,7 @@ def _mean_likelihood(
 ) -> float:
     if values.size == 0:
         return 0.2
-    miss = np.maximum(0.0, np.maximum(low - values, values - high))
-    return float(np.mean(in_range * np.exp(-(miss**2) / (2 * error**2))))
+    return float(np.mean(range_likelihood(miss(values, low, high), in_range, error)))
 
 
 CATEGORICAL = (

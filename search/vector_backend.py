@@ -21,6 +21,7 @@ from search.comparisons import (
     AGE,
     HEIGHT,
     TRAITS,
+    PreparedMark,
     TraitComparison,
     area_district,
     area_weight,
@@ -28,23 +29,17 @@ from search.comparisons import (
     kind_factor,
     look_factor,
     look_levels,
+    mark_chance,
     mark_weight,
+    mo_said_mass,
     mo_weight,
     mo_word_mass,
+    name_contribution,
 )
 from search.document import NameDocument, SearchDocument
 from search.evidence import age_at
 from search.names import name_level
-from search.scoring import (
-    PreparedMark,
-    PreparedQuery,
-    Score,
-    mark_chance,
-    mo_said_mass,
-    name_contribution,
-    score,
-    with_ties,
-)
+from search.scoring import PreparedQuery, Score, score, with_ties
 from search.statistics import RegisterStatistics, compute_statistics
 from search.vocabulary import normalise
 
@@ -269,5 +264,5 @@ class VectorBackend:
             if token in self._mo_postings:
                 docs, _counts = self._mo_postings[token]
                 contained[docs] += mo_word_mass(asked_count, idf(token))
-        share = mo_weight(contained, mo_said_mass(prepared, self.statistics))
+        share = mo_weight(contained, mo_said_mass(prepared.mo_tokens, self.statistics))
         return np.where(self._has_mo, np.round(share, 3), 0.0)

@@ -39,3 +39,30 @@ def test_a_package_imports_nothing_it_must_not(package: str) -> None:
         if names & FORBIDDEN[package]
     }
     assert crossings == {}
+
+
+def _modules_importing(package: str, module: str) -> set[str]:
+    """The modules of `package` that import `module` (as `from x import y` or `import x.y`)."""
+    parent, _, name = module.rpartition(".")
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (
+                    node.module == module
+                    or (node.module == parent and any(a.name == name for a in node.names))
+                )
+            ) or (isinstance(node, ast.Import) and any(a.name == module for a in node.names)):
+                found.add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_only_the_comparison_declarations_read_the_weights() -> None:
+    """Every weight reaches a backend through `search/comparisons.py` (and the arithmetic
+    it shares, `search/evidence.py`): a backend that read a weight itself would be writing
+    its own formula with it."""
+    assert _modules_importing("search", "search.weights") == {
+        "search/comparisons.py",
+        "search/evidence.py",
+    }

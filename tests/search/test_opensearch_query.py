@@ -12,7 +12,7 @@ import pytest
 
 from search import weights as w
 from search.body_map import Location
-from search.comparisons import TRAITS, mark_weight
+from search.comparisons import TRAITS, mark_chance, mark_weight
 from search.document import MarkDocument
 from search.evidence import scalar_bits
 from search.opensearch_query import (
@@ -28,7 +28,7 @@ from search.opensearch_query import (
     trait_clauses,
 )
 from search.query import DescriptionQuery
-from search.scoring import mark_agreement, mark_chance, prepare
+from search.scoring import mark_agreement, prepare
 from search.statistics import RegisterStatistics
 
 AS_OF = dt.date(2026, 1, 1)
