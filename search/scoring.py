@@ -129,7 +129,8 @@ def _age_evidence(
     return Evidence(
         attribute="age",
         asked=f"{low}-{high}",
-        found=str(ages[nearest]),
+        # An incident before the nominal was born: the miss says how far, the words why.
+        found=str(ages[nearest]) if ages[nearest] >= 0 else "not born then",
         contribution=float(AGE.weight(misses[nearest], expected)),
     )
 

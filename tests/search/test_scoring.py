@@ -256,3 +256,14 @@ def test_the_same_mark_said_twice_counts_once(register: list[SearchDocument]) ->
     once = DescriptionQuery(marks=[MarkQuery(type="tattoo", location="neck", description="dragon")])
     twice = DescriptionQuery(marks=once.marks * 2)
     assert run(twice, register, "DRAGON").score == run(once, register, "DRAGON").score
+
+
+def test_an_incident_before_a_nominal_was_born_counts_against_and_says_so() -> None:
+    people = [doc(f"OLD{i}", dates_of_birth=[f"{1948 + i}-01-01"]) for i in range(5)]
+    people.append(doc("YOUNG", dates_of_birth=["1990-01-01"]))
+    # An incident of 1980 by a man "about 30": the one born in 1990 cannot be him.
+    query = DescriptionQuery(age=Range(min=28, max=32), as_of=dt.date(1980, 6, 1))
+    result = run(query, people, "YOUNG")
+    [age] = [e for e in result.explanation if e.attribute == "age"]
+    assert age.found == "not born then"
+    assert age.contribution < 0 < contribution(run(query, people, "OLD2"), "age")
