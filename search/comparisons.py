@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -147,12 +147,12 @@ class RangeComparison:
             return stats.expected_age_likelihood(low, high, as_of, self.in_range, self.error)
         return stats.expected_height_likelihood(low, high, self.in_range, self.error)
 
-    def weight(self, distance: npt.ArrayLike, expected: float) -> npt.NDArray[np.float64]:
+    def weight(self, distance: npt.ArrayLike, expected: float) -> Any:
         """The contribution of a miss of `distance` units (one value or a column)."""
         likelihood = range_likelihood(distance, self.in_range, self.error)
         return bits(likelihood + w.OUTSIDE_FLOOR, expected + w.OUTSIDE_FLOOR)
 
-    def miss(self, value: npt.ArrayLike, low: int, high: int) -> npt.NDArray[np.float64]:
+    def miss(self, value: npt.ArrayLike, low: int, high: int) -> Any:
         return miss(value, low, high)
 
 
@@ -297,13 +297,13 @@ def mark_chance(prepared: PreparedMark, stats: RegisterStatistics) -> float:
     return max(chance, 1.0 / max(stats.count, 1))
 
 
-def mark_weight(agreement: npt.ArrayLike, chance: float) -> npt.NDArray[np.float64]:
+def mark_weight(agreement: npt.ArrayLike, chance: float) -> Any:
     """log2 of P(witness reports this mark | the candidate's best mark agrees this much)
     over P(... | anyone): a full match is worth about log2(1 / chance); no such mark on
     record costs a bounded amount, since marks go unrecorded or are misremembered
     (MARK_UNRECORDED of reports)."""
     unrecorded = w.MARK_UNRECORDED * chance
-    return bits(np.add(unrecorded, agreement), unrecorded + chance)
+    return bits(unrecorded + agreement, unrecorded + chance)  # type: ignore[operator]
 
 
 # --- Modus operandi, area, name ---------------------------------------------------------------

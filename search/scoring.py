@@ -9,8 +9,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from search.body_map import body_map
 from search.comparisons import (
     AGE,
@@ -117,21 +115,20 @@ def _age_evidence(
     if not document.dates_of_birth:
         return None
     low, high = AGE.bounds(asked)
-    ages = age_at(
-        [born.year for born in document.dates_of_birth],
-        [born.month * 100 + born.day for born in document.dates_of_birth],
-        prepared.as_of,
-    )
-    # Of several dates of birth the one nearest the range counts.
-    misses = AGE.miss(ages, low, high)
-    nearest = int(np.argmin(misses))
+    ages = [
+        age_at(born.year, born.month * 100 + born.day, prepared.as_of)
+        for born in document.dates_of_birth
+    ]
+    # Of several dates of birth the one nearest the range counts (the first of equals).
+    misses = [AGE.miss(age, low, high) for age in ages]
+    nearest = misses.index(min(misses))
     expected = AGE.by_anyone(low, high, stats, prepared.as_of)
     return Evidence(
         attribute="age",
         asked=f"{low}-{high}",
         # An incident before the nominal was born: the miss says how far, the words why.
         found=str(ages[nearest]) if ages[nearest] >= 0 else "not born then",
-        contribution=float(AGE.weight(misses[nearest], expected)),
+        contribution=float(AGE.weight(float(misses[nearest]), expected)),
     )
 
 
@@ -146,7 +143,9 @@ def _height_evidence(
         attribute="height_cm",
         asked=f"{low}-{high}",
         found=str(document.height_cm),
-        contribution=float(HEIGHT.weight(HEIGHT.miss(document.height_cm, low, high), expected)),
+        contribution=float(
+            HEIGHT.weight(float(HEIGHT.miss(document.height_cm, low, high)), expected)
+        ),
     )
 
 

@@ -212,16 +212,15 @@ class VectorBackend:
         order = np.lexsort((self._name_position, -rank, self._name_doc))
         docs, first = np.unique(self._name_doc[order], return_index=True)
         chosen = self._name_which[order[first]]
-        values = np.array(
-            [
-                name_contribution(heard, levels[c], self._distinct_names[c], stats)
-                if levels[c] != "none"
-                else name_contribution(heard, "none", None, stats)
-                for c in chosen
-            ]
-        )
-        part = np.full(self._count, name_contribution(heard, "none", None, stats))
-        part[docs] = values
+        nothing = name_contribution(heard, "none", None, stats)
+        # Most names are nothing like the one heard: weigh only those that are, once each.
+        alike = {
+            c: name_contribution(heard, levels[c], self._distinct_names[c], stats)
+            for c in set(chosen.tolist())
+            if levels[c] != "none"
+        }
+        part = np.full(self._count, nothing)
+        part[docs] = [alike.get(c, nothing) for c in chosen.tolist()]
         return part
 
     def _mark(self, prepared: PreparedMark) -> np.ndarray:
@@ -255,7 +254,8 @@ class VectorBackend:
         if len(agreement):
             np.maximum.at(best, self._mark_doc, agreement)
         chance = stats.remember(("mark", prepared), lambda: mark_chance(prepared, stats))
-        return mark_weight(best, chance)
+        part: np.ndarray = mark_weight(best, chance)
+        return part
 
     def _modus_operandi(self, prepared: PreparedQuery) -> np.ndarray:
         idf = self.statistics.idf
