@@ -6,6 +6,13 @@ image resampled to a fixed 512-pixel long side, so that the number does not depe
 file's resolution: one cheap 3x3 filter, well studied for focus measurement, and easy to read
 (a flat or defocused image has little second-derivative energy). Exposure is the mean grey
 level, the share of clipped shadows (<= 5) and highlights (>= 250), and RMS contrast.
+
+Three measures read by the photo audit (audits/, thresholds in audits/thresholds.json):
+the sharpness of the least sharp direction (second differences along rows, columns and both
+diagonals: camera shake smears one direction and leaves the others, so the isotropic
+Laplacian misses it), and the 1st and 99th percentiles of grey (a dark scene still has some
+bright pixels, an underexposed frame has none; their gap is the tonal range, which says "flat"
+less dependent on content than the standard deviation does).
 """
 
 import numpy as np
@@ -23,6 +30,10 @@ class QualityMetrics(BaseModel):
     contrast: float  # standard deviation of grey levels (RMS contrast)
     clipped_shadows: float  # share of pixels <= 5
     clipped_highlights: float  # share of pixels >= 250
+    # None in analyses stored before the photo audit existed; re-measured on the next import.
+    sharpness_least_direction: float | None = None  # at a 512-px long side
+    shadow_level: float | None = None  # 1st percentile of grey, 0..255
+    highlight_level: float | None = None  # 99th percentile of grey, 0..255
     faces: FaceFinding | None = None  # for face photos only
 
 
@@ -46,6 +57,21 @@ def laplacian_variance(grey: np.ndarray) -> float:
     return float(laplacian.var())
 
 
+def least_directional_sharpness(grey: np.ndarray) -> float:
+    """Variance of the second difference along the direction where it is smallest."""
+    if grey.shape[0] < 3 or grey.shape[1] < 3:
+        return 0.0
+    centre = grey[1:-1, 1:-1]
+    along = (
+        grey[1:-1, :-2] + grey[1:-1, 2:] - 2 * centre,
+        grey[:-2, 1:-1] + grey[2:, 1:-1] - 2 * centre,
+        # Diagonal neighbours are sqrt(2) apart: halving puts them on the axes' scale.
+        (grey[:-2, :-2] + grey[2:, 2:] - 2 * centre) / 2,
+        (grey[:-2, 2:] + grey[2:, :-2] - 2 * centre) / 2,
+    )
+    return min(float(difference.var()) for difference in along)
+
+
 def measure_quality(image: Image.Image, is_face_photo: bool) -> QualityMetrics:
     grey = _grey(image, _SHARPNESS_SIDE)
     return QualityMetrics(
@@ -54,5 +80,8 @@ def measure_quality(image: Image.Image, is_face_photo: bool) -> QualityMetrics:
         contrast=round(float(grey.std()), 2),
         clipped_shadows=round(float(np.mean(grey <= 5)), 4),
         clipped_highlights=round(float(np.mean(grey >= 250)), 4),
+        sharpness_least_direction=round(least_directional_sharpness(grey), 2),
+        shadow_level=round(float(np.percentile(grey, 1)), 2),
+        highlight_level=round(float(np.percentile(grey, 99)), 2),
         faces=find_faces(image) if is_face_photo else None,
     )

@@ -16,9 +16,14 @@ from register.store import now, write_outbox
 def needs_analysis(connection: Connection, sha256: str, with_faces: bool) -> bool:
     a = tables.photo_analyses
     row = connection.execute(
-        select(a.c.analysis_version, a.c.face_count).where(a.c.sha256 == sha256)
+        select(a.c.analysis_version, a.c.face_count, a.c.highlight_level).where(
+            a.c.sha256 == sha256
+        )
     ).first()
     if row is None or row.analysis_version != ANALYSIS_VERSION:
+        return True
+    # Measured before the audit's metrics existed: measure again (hashes do not change).
+    if row.highlight_level is None:
         return True
     return with_faces and row.face_count is None
 
@@ -48,6 +53,9 @@ def store_analyses(connection: Connection, analyses: Iterable[PhotoAnalysis]) ->
                 "contrast": analysis.quality.contrast,
                 "clipped_shadows": analysis.quality.clipped_shadows,
                 "clipped_highlights": analysis.quality.clipped_highlights,
+                "sharpness_least_direction": analysis.quality.sharpness_least_direction,
+                "shadow_level": analysis.quality.shadow_level,
+                "highlight_level": analysis.quality.highlight_level,
                 "face_count": faces.count if faces else None,
                 "face_area_share": faces.largest_area_share if faces else None,
                 "face_centre_x": faces.largest_centre_x if faces else None,

@@ -188,6 +188,10 @@ photo_analyses = Table(
     Column("contrast", Float, nullable=False),
     Column("clipped_shadows", Float, nullable=False),
     Column("clipped_highlights", Float, nullable=False),
+    # Added for the photo audit (migration 0003); null in rows measured before it.
+    Column("sharpness_least_direction", Float),
+    Column("shadow_level", Float),
+    Column("highlight_level", Float),
     # Null until the picture has been looked at as a face photo.
     Column("face_count", Integer),
     Column("face_area_share", Float),

@@ -8,11 +8,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
-    "register": {"search", "indexer", "api"},
-    "imaging": {"register", "search", "indexer", "api"},
-    "search": {"indexer", "api"},
-    "indexer": {"api"},
-    "mappings": {"register", "search", "indexer", "api", "imaging"},
+    "register": {"search", "indexer", "api", "audits"},
+    "imaging": {"register", "search", "indexer", "api", "audits"},
+    "search": {"indexer", "api", "audits"},
+    "indexer": {"api", "audits"},
+    "mappings": {"register", "search", "indexer", "api", "imaging", "audits"},
+    "audits": {"search", "indexer", "api"},
 }
 
 

@@ -42,6 +42,7 @@ from search.photo_search import (
 from search.query_rules import as_of_problem
 from search.scoring import Score
 from search.service import SearchAnswer, run_search
+from visor.audit_commands import add_audit_arguments, run_audit
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.escapes import json_text, printable
@@ -340,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("index", "build, sync and check the OpenSearch index", run_index)
     add_index_arguments(sub)
+
+    sub = commands.add_parser(
+        "audit", help="photo-quality and compliance audits", description="audits of the register"
+    )
+    sub.set_defaults(run=run_audit)
+    add_audit_arguments(sub)
 
     sub = command("show", "print one nominal as NIF JSON", _show)
     sub.add_argument("reference")

@@ -91,6 +91,34 @@ class Settings(BaseSettings):
         le=10_000,
         description="Nominals written per transaction by `visor import`.",
     )
+    audit_photo_max_age_months: int = Field(
+        default=12,
+        ge=1,
+        le=600,
+        description="`visor audit`: a nominal's newest face photo older than this many months "
+        "is flagged stale.",
+    )
+    audit_review_weeks_level_3: int = Field(
+        default=8,
+        ge=1,
+        le=520,
+        description="`visor audit compliance`: longest gap in weeks between MAPPA reviews of a "
+        "level 3 nominal.",
+    )
+    audit_review_weeks_level_2: int = Field(
+        default=16,
+        ge=1,
+        le=520,
+        description="`visor audit compliance`: longest gap in weeks between MAPPA reviews of a "
+        "level 2 nominal.",
+    )
+    audit_review_weeks_level_1: int | None = Field(
+        default=None,
+        ge=1,
+        le=520,
+        description="`visor audit compliance`: longest gap in weeks between reviews of a level "
+        "1 nominal; unset, level 1 reviews are not audited (agencies set their own).",
+    )
     trusted_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("localhost", "127.0.0.1", "[::1]"),
         description="Host names `visor serve` answers to, comma-separated (`*.example.org` "
@@ -98,7 +126,13 @@ class Settings(BaseSettings):
         "web page cannot reach the API through DNS rebinding.",
     )
 
-    @field_validator("database_url", "opensearch_url", "opensearch_ca_certs", mode="before")
+    @field_validator(
+        "database_url",
+        "opensearch_url",
+        "opensearch_ca_certs",
+        "audit_review_weeks_level_1",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
