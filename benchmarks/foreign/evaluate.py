@@ -6,13 +6,14 @@ text, and the oracle (`oracle.py`: exact likelihood under the set's noise model)
 is cut in two by a hash of each query id: tune only on `tune`, report `held-out`.
 
     python -m benchmarks.foreign.evaluate [--split tune|held-out|all] [--by-style]
-        [--misses N] [--save RANKS.json]
+        [--misses N] [--save RANKS.jsonl]
 """
 
 import argparse
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,19 @@ def load(path: Path = OUT) -> list[Row]:
     return [r for r in rows if not r.get("header")]
 
 
-def rankings(rows: list[Row], misses: int = 0) -> dict[str, dict[str, int | None]]:
+def _saved(path: str) -> dict[str, dict[str, int | None]]:
+    p = Path(path)
+    if not p.exists():
+        return {}
+    lines = [json.loads(x) for x in p.read_text("utf-8").splitlines() if x.strip()]
+    return {x["id"]: x for x in lines}
+
+
+def rankings(
+    rows: list[Row], misses: int = 0, save: str | None = None
+) -> dict[str, dict[str, int | None]]:
+    """Each ranker's rank of each target (None: not in its top 10); with `save`, ranks
+    are appended to that JSONL file as they come and reused from it on a rerun."""
     records = register()
     refs = [r["reference"] for r in records]
     index = {ref: i for i, ref in enumerate(refs)}
@@ -82,7 +95,20 @@ def rankings(rows: list[Row], misses: int = 0) -> dict[str, dict[str, int | None
         "BM25 (free text)": bm25_rank,
         "oracle": oracle_rank,
     }
-    ranks = {label: {row["id"]: f(row) for row in rows} for label, f in rankers.items()}
+    ranks: dict[str, dict[str, int | None]] = {label: {} for label in rankers}
+    done = _saved(save) if save else {}
+    with Path(save).open("a") if save else nullcontext() as out:
+        for row in rows:
+            if row["id"] in done:
+                for label in rankers:
+                    ranks[label][row["id"]] = done[row["id"]][label]
+                continue
+            for label, f in rankers.items():
+                ranks[label][row["id"]] = f(row)
+            if out is not None:
+                line = {"id": row["id"], **{k: ranks[k][row["id"]] for k in rankers}}
+                out.write(json.dumps(line) + "\n")
+                out.flush()
     if misses:
         print_misses(rows, ranks, oracle, backend, misses, text_query, index)
     return ranks
@@ -150,17 +176,16 @@ def main() -> None:
         default=0,
         help="print this many queries the oracle finds and visor misses",
     )
-    parser.add_argument("--save", help="write every ranker's rank of each target here (JSON)")
+    parser.add_argument("--save", help="keep ranks in this JSONL file, resuming from it")
     args = parser.parse_args()
     everything = load()
     rows = [r for r in everything if args.split in ("all", split_of(r["id"]))]
+    rows.sort(key=lambda r: split_of(r["id"]) != "held-out")  # held-out first
     print(
         f"register: {REGISTER_SIZE} synthetic nominals, seed {REGISTER_SEED}; "
         f"{len(rows)} of {len(everything)} foreign queries ({args.split})"
     )
-    ranks = rankings(rows, args.misses)
-    if args.save:
-        Path(args.save).write_text(json.dumps(ranks, indent=0))
+    ranks = rankings(rows, args.misses, args.save)
     table("All styles", rows, ranks)
     if args.split == "all":
         for half in ("tune", "held-out"):
