@@ -15,7 +15,6 @@ from sqlalchemy import Connection, insert, select, update
 
 from register import tables
 from register.store import now
-from visor.errors import Unauthenticated
 
 SessionKind = Literal["bearer", "cookie"]
 REFUSED = "sign in: the session has ended or the token is invalid"
@@ -75,20 +74,20 @@ def start_session(
     return Session(session_id, user_id, kind, at, expires_at)
 
 
-def check_session(connection: Connection, session_id: str, policy: SessionPolicy) -> Session:
-    """The live session, its last use moved to now; or `Unauthenticated` (and a session
-    found expired is ended for good)."""
+def check_session(connection: Connection, session_id: str, policy: SessionPolicy) -> Session | None:
+    """The live session, its last use moved to now; or None, and a session found expired is
+    ended for good (so the caller commits, then refuses: `Unauthenticated(REFUSED)`)."""
     s = tables.sessions
     row = connection.execute(select(s).where(s.c.id_hash == _hash(session_id))).one_or_none()
     if row is None or row.ended_at is not None:
-        raise Unauthenticated(REFUSED)
+        return None
     at = now()
     if at >= _utc(row.expires_at):
         _end(connection, row.id_hash, "absolute lifetime")
-        raise Unauthenticated(REFUSED)
+        return None
     if at - _utc(row.last_seen_at) > policy.idle_timeout:
         _end(connection, row.id_hash, "idle timeout")
-        raise Unauthenticated(REFUSED)
+        return None
     connection.execute(update(s).where(s.c.id_hash == row.id_hash).values(last_seen_at=at))
     return Session(session_id, row.user_id, row.kind, _utc(row.created_at), _utc(row.expires_at))
 
