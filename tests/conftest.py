@@ -31,15 +31,18 @@ FAST_ARGON2 = {"argon2_memory_kib": 19 * 1024, "argon2_time_cost": 2, "argon2_pa
 OPENSEARCH_ENV = "VISOR_TEST_OPENSEARCH_URL"
 
 
-@pytest.fixture(autouse=True)
-def _test_signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every Settings a test builds signs with the test key, and hashes passwords fast."""
-    monkeypatch.setenv("VISOR_SECRET_KEY", TEST_SECRET_KEY)
-    # Most tests are about other things than the purpose rule; the security tests
-    # (tests/register/test_security_cli.py, tests/api/test_auth.py) unset this.
-    monkeypatch.setenv("VISOR_REQUIRE_PURPOSE", "false")
-    for name, value in FAST_ARGON2.items():
-        monkeypatch.setenv(f"VISOR_{name.upper()}", str(value))
+@pytest.fixture(autouse=True, scope="session")
+def _test_signing_key() -> Iterator[None]:
+    """Every Settings a test builds (module and session fixtures too) signs with the test key
+    and hashes passwords fast."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VISOR_SECRET_KEY", TEST_SECRET_KEY)
+        for name, value in FAST_ARGON2.items():
+            patch.setenv(f"VISOR_{name.upper()}", str(value))
+        # Most tests are about other things than the purpose rule; the security tests
+        # (tests/register/test_security_cli.py, tests/api/test_auth.py) unset this.
+        patch.setenv("VISOR_REQUIRE_PURPOSE", "false")
+        yield
 
 
 def _unavailable(message: str) -> None:
