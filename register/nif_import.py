@@ -24,13 +24,17 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from imaging.analysis import PhotoAnalysis, ingest_photo
 from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
 from register import tables
+from register.audit import AuditEvent, Auditor
+from register.changes import change_event
 from register.database import translated_errors
 from register.model import NominalRecord, Photo
+from register.permissions import authorize_import
 from register.photo_paths import PhotoPathRejected, resolve_photo_path
 from register.photos import needs_analysis, store_analyses
 from register.store import (
     Incoming,
     Outcome,
+    Written,
     find_existing,
     get_record,
     now,
@@ -110,12 +114,16 @@ class BundleImporter:
         rejects: RejectWriter,
         actor: str,
         batch_size: int = 500,
+        *,
+        auditor: Auditor,
     ) -> None:
+        authorize_import(auditor.principal)
         self.engine = engine
         self.blob_store = blob_store
         self.rejects = rejects
         self.actor = actor
         self.batch_size = batch_size
+        self.auditor = auditor
 
     def run(
         self,
@@ -159,6 +167,15 @@ class BundleImporter:
                 update(tables.import_runs)
                 .where(tables.import_runs.c.id == summary.run_id)
                 .values(finished_at=now(), summary=summary.model_dump())
+            )
+            self.auditor.record(
+                connection,
+                AuditEvent(
+                    "import",
+                    target=summary.source,
+                    outcome="rejects" if summary.rejected else "ok",
+                    details=summary.model_dump(exclude={"rejects_file"}),
+                ),
             )
 
     def _reject(
@@ -331,24 +348,34 @@ class BundleImporter:
                         pending.record.reference,
                         [f"the register refused the record: {reason}"],
                     )
-        for outcome in outcomes:
-            if outcome is Outcome.CREATED:
+        for written in outcomes:
+            if written.outcome is Outcome.CREATED:
                 summary.created += 1
-            elif outcome is Outcome.UPDATED:
+            elif written.outcome is Outcome.UPDATED:
                 summary.updated += 1
             else:
                 summary.unchanged += 1
 
-    def _write(self, batch: list[_Pending], run_id: int) -> list[Outcome]:
+    def _write(self, batch: list[_Pending], run_id: int) -> list[Written]:
         with self.engine.begin() as connection:
             store_blobs(connection, (blob for p in batch for blob in p.blobs))
             store_analyses(connection, (a for p in batch for a in p.analyses))
-            return write_records(
+            written = write_records(
                 connection,
                 [Incoming(p.record, p.line) for p in batch],
                 actor=self.actor,
                 import_run_id=run_id,
             )
+            # In the same transaction, last: the chain is locked only until the commit.
+            self.auditor.record(
+                connection,
+                *(
+                    change_event(w, import_run=run_id, line=p.line)
+                    for w, p in zip(written, batch, strict=True)
+                    if w.outcome is not Outcome.UNCHANGED
+                ),
+            )
+            return written
 
 
 def open_bundle(bundle: Path) -> Path:

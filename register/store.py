@@ -33,6 +33,18 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a write did to one record: the audit trail's before and after."""
+
+    outcome: Outcome
+    reference: str
+    version: int
+    changed_fields: list[str]
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ExistingNominal:
     id: int
     version: int
@@ -230,7 +242,7 @@ def write_records(
     actor: str,
     import_run_id: int | None = None,
     reason: str | None = None,
-) -> list[Outcome]:
+) -> list[Written]:
     """Create or update nominals by reference, in the caller's transaction.
 
     A record equal to the stored one is left alone (no new version): re-importing a bundle
@@ -242,24 +254,31 @@ def write_records(
     existing = find_existing(connection, references)
     current = load_records(connection, [e.id for e in existing.values()])
     changed_at = now()
-    outcomes: list[Outcome] = []
+    outcomes: list[Written] = []
     to_create: list[Incoming] = []
     to_update: dict[int, tuple[Incoming, ExistingNominal, list[str]]] = {}
     confirmed: list[dict[str, Any]] = []
     for item in incoming:
-        found = existing.get(item.record.reference)
+        reference = item.record.reference
+        found = existing.get(reference)
         if found is None:
             to_create.append(item)
-            outcomes.append(Outcome.CREATED)
+            document = to_document(item.record)
+            outcomes.append(
+                Written(Outcome.CREATED, reference, 1, sorted(document), None, document)
+            )
             continue
         item = _keep_register_status(item, current[found.id])
-        fields = changed_fields(to_document(current[found.id]), to_document(item.record))
+        before, after = to_document(current[found.id]), to_document(item.record)
+        fields = changed_fields(before, after)
         if fields:
             to_update[found.id] = (item, found, fields)
-            outcomes.append(Outcome.UPDATED)
+            outcomes.append(
+                Written(Outcome.UPDATED, reference, found.version + 1, fields, before, after)
+            )
         else:
             confirmed.append({"b_id": found.id, "b_line": item.import_line})
-            outcomes.append(Outcome.UNCHANGED)
+            outcomes.append(Written(Outcome.UNCHANGED, reference, found.version, [], before, after))
 
     n = tables.nominals
     bookkeeping = {"last_import_run_id": import_run_id, "updated_at": changed_at}

@@ -231,3 +231,132 @@ outbox = Table(
 )
 
 Index("ix_outbox_nominal_version", outbox.c.nominal_id, outbox.c.version)
+
+
+# --- Security: agencies, users, sessions (migration 0003) -------------------------------------
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("agency", String(32), ForeignKey("agencies.code"), nullable=False, index=True),
+    Column("enabled", Boolean, nullable=False),
+    # "local" (a password here) today; a force's single sign-on would add e.g. "oidc", with
+    # the identity provider's subject in `external_subject`, and sign in through the same
+    # sessions (register/sessions.py) without a password hash.
+    Column("auth_source", String(16), nullable=False),
+    Column("external_subject", String(255)),
+    Column("password_hash", String(255)),
+    Column("password_changed_at", DateTime(timezone=True)),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+)
+
+# One row per signed-in session; a token names its session, which is checked on every use,
+# so that idle timeout, absolute lifetime, sign-out, disabling and password changes end it.
+sessions = Table(
+    "sessions",
+    metadata,
+    # SHA-256 of the session id: a copy of this table signs no one in.
+    Column("id_hash", String(64), primary_key=True),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("kind", String(8), nullable=False),
+    Column("client", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("ended_reason", String(32)),
+)
+
+# Partnership and transfer of management: asked for by one agency, decided by another.
+partnership_requests = Table(
+    "partnership_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(64), nullable=False, index=True),
+    Column("agency", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+# --- The audit trail (migration 0003): append-only, hash-chained ------------------------------
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    # Assigned by the writer under the chain's lock (audit_head), 1, 2, 3...: a gap is a
+    # deleted entry.
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(200), nullable=False, index=True),
+    Column("agency", String(32)),
+    Column("action", String(32), nullable=False),
+    Column("target", String(200), index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("purpose", Text),
+    Column("client", String(64)),
+    # Canonical JSON text, hashed as stored: never re-serialised by the database.
+    Column("details", Text, nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+
+# Which nominals each entry concerns (viewed, changed, returned by a search): "who looked at
+# this record?". Part of the entry: its hash covers them.
+audit_references = Table(
+    "audit_references",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("audit_entries.seq"), primary_key=True),
+    # A search's references keep the answer's order.
+    Column("position", SmallInteger, primary_key=True, autoincrement=False),
+    Column("reference", String(64), nullable=False, index=True),
+)
+
+# Signed checkpoints of the chain: every VISOR_AUDIT_CHECKPOINT_EVERY entries and on demand.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(64), nullable=False),
+)
+
+# One row: the chain's signed head, and the lock every append takes (SELECT ... FOR UPDATE
+# on PostgreSQL, the write lock on SQLite) so that two writers never fork the chain.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("key_id", String(16)),
+    Column("signature", String(64)),
+)

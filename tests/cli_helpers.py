@@ -5,10 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import TEST_SECRET_KEY
+
 
 def visor_env(home: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VISOR_")}
     env["VISOR_HOME"] = str(home)
+    env["VISOR_SECRET_KEY"] = TEST_SECRET_KEY
+    # As in tests/conftest.py: the security tests unset it.
+    env["VISOR_REQUIRE_PURPOSE"] = "false"
     if database_url:
         env["VISOR_DATABASE_URL"] = database_url
     env.update(extra)

@@ -24,7 +24,25 @@ from visor.settings import Settings
 
 EXAMPLE_BUNDLE = Path(__file__).resolve().parents[1] / "docs" / "example"
 POSTGRES_ENV = "VISOR_TEST_POSTGRES_URL"
+# A key for tests only (never a deployment's): every signing key is derived from it.
+TEST_SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnop"
+# OWASP's floor for Argon2id: sign-ins in tests cost ~20 ms rather than ~200 ms.
+FAST_ARGON2 = {"argon2_memory_kib": 19 * 1024, "argon2_time_cost": 2, "argon2_parallelism": 1}
 OPENSEARCH_ENV = "VISOR_TEST_OPENSEARCH_URL"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_signing_key() -> Iterator[None]:
+    """Every Settings a test builds (module and session fixtures too) signs with the test key
+    and hashes passwords fast."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VISOR_SECRET_KEY", TEST_SECRET_KEY)
+        for name, value in FAST_ARGON2.items():
+            patch.setenv(f"VISOR_{name.upper()}", str(value))
+        # Most tests are about other things than the purpose rule; the security tests
+        # (tests/register/test_security_cli.py, tests/api/test_auth.py) unset this.
+        patch.setenv("VISOR_REQUIRE_PURPOSE", "false")
+        yield
 
 
 def _unavailable(message: str) -> None:
@@ -153,12 +171,18 @@ def run_import(
 ) -> tuple[Any, list[dict[str, Any]]]:
     """Import a bundle folder as `visor import` does; returns (summary, rejects)."""
     from register.nif_import import BundleImporter, RejectWriter, open_bundle
+    from visor.security import operator_auditor
 
     rejects_path = rejects_path or bundle.parent / f"{bundle.name}-rejects.jsonl"
     nominals = open_bundle(bundle)
     with rejects_path.open("w", encoding="utf-8") as out, nominals.open("rb") as stream:
         importer = BundleImporter(
-            services.engine, services.blob_store, RejectWriter(out), actor="test", batch_size=3
+            services.engine,
+            services.blob_store,
+            RejectWriter(out),
+            actor="test",
+            batch_size=3,
+            auditor=operator_auditor(services.settings),
         )
         summary = importer.run(stream, bundle, str(bundle))
     return summary, read_jsonl(rejects_path)

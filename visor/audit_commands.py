@@ -1,138 +1,203 @@
-"""`visor audit photos` and `visor audit compliance`: the audits' output forms (text, JSON,
-CSV, a printable HTML report). The audits themselves are in audits/, free of CLI concerns."""
+"""`visor audit ...`: verify the chain, read the log, export it for a regulator, sign a
+checkpoint; and the photo-quality and compliance audits (quality_audit_commands.py). A
+sub-command group: each action is one `_action(...)` line in `add_audit_arguments` and one
+function taking (args, services)."""
 
 import argparse
+import csv
 import datetime as dt
 import json
-import os
-import tempfile
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from audits.compliance import ComplianceAudit, audit_compliance
-from audits.photo_audit import PhotoAudit, audit_photos
-from audits.policy import AuditPolicy
-from audits.report_html import compliance_report_html, photo_report_html
-from audits.tabular import write_compliance_csv, write_photo_csv
-from imaging.analysis import THUMBNAIL
+from register.audit import LogFilter, LoggedEntry, read_log, verify_register, write_checkpoint
+from register.audit_chain import utc_text
 from register.database import snapshot
+from register.permissions import authorize_read_audit
 from visor.errors import InvalidInput
+from visor.escapes import json_text, printable
 from visor.output import emit
+from visor.quality_audit_commands import add_quality_audit_actions
+from visor.security import chain_signer, operator_auditor
 from visor.services import Services
-from visor.settings import Settings
 
-
-def audit_policy(settings: Settings) -> AuditPolicy:
-    weeks = {3: settings.audit_review_weeks_level_3, 2: settings.audit_review_weeks_level_2}
-    if settings.audit_review_weeks_level_1 is not None:
-        weeks[1] = settings.audit_review_weeks_level_1
-    return AuditPolicy(photo_max_age_months=settings.audit_photo_max_age_months, review_weeks=weeks)
+EXIT_INTACT, EXIT_TAMPERED = 0, 1
+AuditAction = Callable[[argparse.Namespace, Services], int]
+CSV_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "agency",
+    "action",
+    "target",
+    "outcome",
+    "purpose",
+    "client",
+    "references",
+    "details",
+    "entry_hash",
+)
 
 
 def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="audit_command", required=True)
-    for name, help_text in (
-        ("photos", "flag photos (blurry, dark, faceless, duplicate...) and nominals (none, stale)"),
-        ("compliance", "MAPPA reviews overdue, incomplete records, wanted/missing, partners"),
-    ):
+    actions = parser.add_subparsers(dest="audit_action", required=True)
+
+    def _action(name: str, help_text: str, run: AuditAction) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--json", action="store_true", help="the whole audit as one JSON object")
-        sub.add_argument("--agency", help="only the nominals this agency manages (code)")
-        sub.add_argument("--as-of", help="the date to audit as of (YYYY-MM-DD, default today)")
-        out = sub.add_mutually_exclusive_group()
-        out.add_argument("--csv", type=Path, metavar="OUT", help="write one row per flag")
-        out.add_argument("--html", type=Path, metavar="OUT", help="write a printable report")
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.set_defaults(audit_run=run)
+        return sub
+
+    _action("verify", "check the whole chain: exit 0 intact, 1 naming the first bad entry", _verify)
+    sub = _action("log", "entries by nominal, user, period or action, oldest first", _log)
+    _filters(sub)
+    sub = _action("export", "write the entries (all, or filtered) as CSV or JSON Lines", _export)
+    _filters(sub)
+    sub.add_argument("out", help="file to write (- for standard output)")
+    sub.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    _action(
+        "checkpoint", "sign the chain's head now and print it (keep a copy elsewhere)", _checkpoint
+    )
+    add_quality_audit_actions(actions)
 
 
-def _as_of(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {text}") from error
-    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
-        raise InvalidInput("--as-of must be between 1900-01-01 and today")
-    return day
-
-
-def _write(path: Path, write: Callable[[IO[str]], None]) -> None:
-    """Write atomically: a report half-written when the disk fills is never left behind."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InvalidInput(f"cannot write {path}: {folder} is not a folder")
-    descriptor, temp = tempfile.mkstemp(dir=folder, prefix=".audit-")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-            write(out)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def _filters(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--reference", help="entries about this nominal: who looked at it?")
+    sub.add_argument("--user", help="entries by this user")
+    sub.add_argument("--since", help="from this date or time (UTC, ISO 8601)")
+    sub.add_argument("--until", help="before this date or time (UTC, ISO 8601)")
+    sub.add_argument("--action", help="one action, e.g. search, nominal.view, sign_in")
+    sub.add_argument("--limit", type=int, help="at most this many entries")
 
 
 def run_audit(args: argparse.Namespace, services: Services) -> int:
-    as_of = _as_of(args.as_of)
-    policy = audit_policy(services.settings)
+    authorize_read_audit(operator_auditor(services.settings).principal)
+    run: AuditAction = args.audit_run
+    return run(args, services)
+
+
+def _moment(name: str, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--{name}: not a date or time (YYYY-MM-DD[THH:MM])") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _wanted(args: argparse.Namespace) -> LogFilter:
+    if args.limit is not None and args.limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    return LogFilter(
+        reference=args.reference,
+        user=args.user,
+        since=_moment("since", args.since),
+        until=_moment("until", args.until),
+        action=args.action,
+        limit=args.limit,
+    )
+
+
+def _verify(args: argparse.Namespace, services: Services) -> int:
+    signer = chain_signer(services.settings)
     with snapshot(services.engine) as connection:
-        if args.audit_command == "photos":
-            audit: PhotoAudit | ComplianceAudit = audit_photos(
-                connection, policy, as_of, args.agency
-            )
-        else:
-            audit = audit_compliance(connection, policy, as_of, args.agency)
-    if args.csv is not None:
-        if isinstance(audit, PhotoAudit):
-            photo_audit = audit
-            _write(args.csv, lambda out: write_photo_csv(photo_audit, out))
-        else:
-            compliance = audit
-            _write(args.csv, lambda out: write_compliance_csv(compliance, out))
-    if args.html is not None:
-        if isinstance(audit, PhotoAudit):
-            store = services.blob_store
+        report = verify_register(connection, signer)
+    data = {
+        "intact": report.intact,
+        "entries": report.entries,
+        "checkpoints": report.checkpoints,
+        "first_bad_entry": report.first_bad,
+        "problem": report.problem,
+    }
+    if report.intact:
+        text = f"audit trail intact: {report.entries} entries, {report.checkpoints} checkpoints"
+    else:
+        text = f"audit trail TAMPERED: first bad entry {report.first_bad}: {report.problem}"
+    emit(args, data, text)
+    return EXIT_INTACT if report.intact else EXIT_TAMPERED
 
-            def thumbnail(sha256: str) -> bytes | None:
-                path = store.derivative_path(sha256, THUMBNAIL)
-                return path.read_bytes() if path.is_file() else None
 
-            page = photo_report_html(audit, thumbnail)
-        else:
-            page = compliance_report_html(audit)
-        _write(args.html, lambda out: print(page, end="", file=out))
-    data = json.loads(audit.model_dump_json())
-    emit(args, data, _summary_text(audit, args))
+def _entry_line(entry: LoggedEntry) -> str:
+    who = printable(entry.actor) + (f" ({entry.agency})" if entry.agency else "")
+    parts = [f"{entry.seq:>8}  {entry.at}  {who}  {entry.action}"]
+    if entry.target:
+        parts.append(printable(entry.target))
+    parts.append(entry.outcome)
+    if entry.purpose:
+        parts.append(f"purpose: {printable(entry.purpose)}")
+    if entry.references:
+        shown = ", ".join(printable(r) for r in entry.references[:10])
+        more = len(entry.references) - 10
+        parts.append(f"concerns {shown}" + (f" and {more} more" if more > 0 else ""))
+    return "  ".join(parts)
+
+
+def _log(args: argparse.Namespace, services: Services) -> int:
+    wanted = _wanted(args)
+    with snapshot(services.engine) as connection:
+        for entry in read_log(connection, wanted):
+            emit(args, entry.model_dump(), _entry_line(entry))
     return 0
 
 
-def _summary_text(audit: PhotoAudit | ComplianceAudit, args: argparse.Namespace) -> str:
-    scope = f"agency {audit.agency}" if audit.agency else "every agency"
-    lines = []
-    if isinstance(audit, PhotoAudit):
-        s = audit.summary
-        lines.append(
-            f"photo audit as of {audit.as_of} ({scope}): {s.photos_flagged} of {s.photos} photos "
-            f"and {s.nominals_flagged} of {s.nominals} nominals flagged"
-        )
-        by_flag = s.by_flag
-        worst_items = [(p.reference, p.flags) for p in audit.photos[:10]]
-        worst_items += [(n.reference, n.flags) for n in audit.nominals[:10]]
+def _export(args: argparse.Namespace, services: Services) -> int:
+    wanted = _wanted(args)
+    out: IO[str]
+    if args.out == "-":
+        out = sys.stdout
     else:
-        summary = audit.summary
-        lines.append(
-            f"compliance audit as of {audit.as_of} ({scope}): {summary['records_flagged']} of "
-            f"{summary['nominals']} records flagged; {summary['reviews_overdue']} of "
-            f"{summary['reviews_audited']} MAPPA reviews overdue"
-        )
-        by_flag = summary["by_flag"]
-        worst_items = [(r.reference, r.flags) for r in audit.records[:10]]
-    lines += [f"  {code:<24} {count}" for code, count in by_flag.items()]
-    if worst_items:
-        lines.append("most severe first (--json, --csv or --html for all):")
-        for reference, flags in worst_items[:10]:
-            lines.append(f"  {reference}: " + "; ".join(f"{f.code}: {f.detail}" for f in flags))
-    for option, kind in (("csv", "CSV"), ("html", "report")):
-        if getattr(args, option) is not None:
-            lines.append(f"{kind} written to {getattr(args, option)}")
-    return "\n".join(lines)
+        path = Path(args.out)
+        if path.exists():
+            raise InvalidInput(f"{path} exists: name a new file")
+        out = path.open("x", encoding="utf-8", newline="")
+    count = 0
+    try:
+        writer = csv.writer(out) if args.format == "csv" else None
+        if writer is not None:
+            writer.writerow(CSV_COLUMNS)
+        with snapshot(services.engine) as connection:
+            for entry in read_log(connection, wanted):
+                count += 1
+                if writer is not None:
+                    writer.writerow(_csv_row(entry))
+                else:
+                    out.write(json_text(entry.model_dump()) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.out != "-":
+        summary = {"out": str(Path(args.out).resolve()), "entries": count, "format": args.format}
+        emit(args, summary, f"wrote {count} audit entries to {summary['out']}")
+    return 0
+
+
+def _csv_row(entry: LoggedEntry) -> list[Any]:
+    data = entry.model_dump()
+    data["references"] = " ".join(entry.references)
+    data["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+    # A spreadsheet runs a cell that starts with = + - @ as a formula: quote it inert.
+    return [_inert(data[column]) for column in CSV_COLUMNS]
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _checkpoint(args: argparse.Namespace, services: Services) -> int:
+    signer = chain_signer(services.settings)
+    with services.engine.begin() as connection:
+        point = write_checkpoint(connection, signer)
+    data = {
+        "seq": point.seq,
+        "entry_hash": point.entry_hash,
+        "key_id": point.key_id,
+        "signature": point.signature,
+        "at": utc_text(dt.datetime.now(dt.UTC)),
+    }
+    emit(args, data, json.dumps(data))
+    return 0

@@ -23,7 +23,8 @@ from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
 from imaging.blobstore import PhotoRejected
-from register import store
+from register import changes
+from register.audit import AuditEvent
 from register.database import translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
@@ -34,6 +35,7 @@ from register.nif_import import (
     open_bundle,
     open_nominals,
 )
+from register.permissions import authorize_export
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
@@ -41,8 +43,15 @@ from search.photo_search import (
 )
 from search.query_rules import as_of_problem
 from search.scoring import Score
-from search.service import SearchAnswer, run_search
+from search.service import SearchAnswer
+from visor.account_commands import (
+    add_agency_arguments,
+    add_user_arguments,
+    run_agencies,
+    run_users,
+)
 from visor.audit_commands import add_audit_arguments, run_audit
+from visor.audited_search import search_descriptions, search_photos
 from visor.demo import run_demo
 from visor.errors import Conflict, InvalidInput, NotFound, VisorError
 from visor.escapes import json_text, printable
@@ -50,9 +59,11 @@ from visor.index_commands import add_index_arguments, run_index
 from visor.output import OutputClosed, emit
 from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
+from visor.security import check_purpose, operator_auditor, restriction_policy
 from visor.services import Services, build_services
 from visor.settings import Settings, setting_problems
 
+PURPOSE_HELP = "why (an incident or case number): kept in the audit trail, required by default"
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -62,6 +73,8 @@ EXIT_OUTPUT_CLOSED = 128 + 13  # as the shell reports a program stopped by SIGPI
 
 
 def _actor(args: argparse.Namespace) -> str:
+    """Who the record's history names: --actor, on whose behalf the operator acts, or the
+    operator (the audit trail names the operator either way, and --actor beside)."""
     if args.actor:
         return str(args.actor)
     try:
@@ -108,6 +121,7 @@ def _import(args: argparse.Namespace, services: Services) -> int:
             RejectWriter(rejects_out),
             actor=_actor(args),
             batch_size=services.settings.import_batch_size,
+            auditor=operator_auditor(services.settings),
         )
         summary = importer.run(stream, photo_root, source, on_progress=bar.update)
     if summary.rejected:
@@ -131,7 +145,23 @@ def _import_text(summary: ImportSummary) -> str:
 
 
 def _export(args: argparse.Namespace, services: Services) -> int:
+    auditor = operator_auditor(services.settings)
+    authorize_export(auditor.principal)
     summary = export_bundle(services.engine, services.blob_store, Path(args.out))
+    with services.engine.begin() as connection:
+        auditor.record(
+            connection,
+            AuditEvent(
+                "export",
+                target=str(summary.out),
+                purpose=check_purpose(services.settings, args.purpose),
+                details={
+                    "recipient": args.recipient,
+                    "nominals": summary.nominals,
+                    "photos": summary.photos,
+                },
+            ),
+        )
     emit(
         args,
         summary.model_dump(),
@@ -141,15 +171,19 @@ def _export(args: argparse.Namespace, services: Services) -> int:
 
 
 def _show(args: argparse.Namespace, services: Services) -> int:
-    with services.engine.connect() as connection:
-        document = to_document(store.get_record(connection, args.reference))
+    purpose = check_purpose(services.settings, args.purpose)
+    auditor = operator_auditor(services.settings)
+    with services.engine.begin() as connection:
+        document = to_document(changes.view(connection, auditor, args.reference, purpose))
     emit(args, document, json_text(document, indent=2))
     return EXIT_OK
 
 
 def _history(args: argparse.Namespace, services: Services) -> int:
-    with services.engine.connect() as connection:
-        entries = store.history(connection, args.reference)
+    purpose = check_purpose(services.settings, args.purpose)
+    auditor = operator_auditor(services.settings)
+    with services.engine.begin() as connection:
+        entries = changes.view_history(connection, auditor, args.reference, purpose)
     data: list[dict[str, Any]] = [
         {
             "version": e.version,
@@ -188,6 +222,9 @@ def _search(args: argparse.Namespace, services: Services) -> int:
             raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {args.as_of}") from error
         if problem := as_of_problem(as_of):
             raise InvalidInput(f"--as-of: {problem}")
+    purpose = check_purpose(services.settings, args.purpose)
+    auditor = operator_auditor(services.settings)
+    restrictions = restriction_policy(services.settings)
     queries = _queries(args)
     backend = SearchEngines(services).descriptive()
     failed = 0
@@ -195,7 +232,16 @@ def _search(args: argparse.Namespace, services: Services) -> int:
         try:
             if query.error is not None:
                 raise InvalidInput(query.error)
-            answer = run_search(query.document, backend, args.top, as_of)
+            answer = search_descriptions(
+                services.engine,
+                auditor,
+                backend,
+                query.document,
+                args.top,
+                as_of,
+                purpose,
+                restrictions,
+            )
         except InvalidInput as error:
             failed += 1
             document = query.document
@@ -253,18 +299,31 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
         raise InvalidInput(f"--radius must be between 0 and {MAX_RADIUS}")
     if args.top < 1:
         raise InvalidInput("--top must be at least 1")
+    purpose = check_purpose(services.settings, args.purpose)
+    auditor = operator_auditor(services.settings)
     search = SearchEngines(services).photos()
     unreadable = 0
     for image in args.images:
         answer: dict[str, Any] = {"image": image}
         try:
             hashes = hash_query_image(Path(image))
-        except PhotoRejected as error:
+            photo = Path(image).read_bytes()
+        except (PhotoRejected, OSError) as error:
             unreadable += 1
             answer.update(candidates=[], error=str(error))
             emit(args, answer, f"{image}: cannot search: {error}")
             continue
-        candidates = search(hashes, args.top, args.radius, args.include_archived)
+        candidates = search_photos(
+            services.engine,
+            auditor,
+            search,
+            photo,
+            hashes,
+            args.top,
+            args.radius,
+            args.include_archived,
+            purpose,
+        )
         answer["candidates"] = [c.model_dump() for c in candidates]
         lines = [f"{image}: {len(candidates)} nominal(s) within {args.radius} bits"]
         lines += [
@@ -277,13 +336,15 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
 
 def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]:
     def run(args: argparse.Namespace, services: Services) -> int:
+        auditor = operator_auditor(services.settings)
         with services.engine.begin() as connection:
-            record = store.set_status(
+            record = changes.set_status(
                 connection,
+                auditor,
                 args.reference,
                 status,
-                _actor(args),
                 args.reason,
+                on_behalf_of=args.actor,
             )
         emit(args, to_document(record), f"{args.reference} is now {status}")
         return EXIT_OK
@@ -318,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("export", "export the register as a NIF bundle", _export)
     sub.add_argument("out", help="folder to write (must be new or empty)")
+    sub.add_argument("--recipient", help="to whom it is disclosed (kept in the audit trail)")
+    sub.add_argument("--purpose", help="why (kept in the audit trail)")
 
     sub = command("search", "rank nominals against a description, with reasons", _search)
     given = sub.add_mutually_exclusive_group(required=True)
@@ -327,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--top", type=int, default=10, help="candidates per query (default 10)")
     sub.add_argument("--as-of", help="date of the incident, for ages (default: today)")
+    sub.add_argument("--purpose", help=PURPOSE_HELP)
 
     sub = command("search-photo", "find the nominals holding photos like these", _search_photo)
     sub.add_argument("images", nargs="+", help="photo files (JPEG, PNG or WebP)")
@@ -338,21 +402,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest pHash+dHash Hamming distance, 0-{MAX_RADIUS} (default {DEFAULT_RADIUS})",
     )
     sub.add_argument("--include-archived", action="store_true", help="search archived too")
+    sub.add_argument("--purpose", help=PURPOSE_HELP)
 
     sub = command("index", "build, sync and check the OpenSearch index", run_index)
     add_index_arguments(sub)
 
-    sub = commands.add_parser(
-        "audit", help="photo-quality and compliance audits", description="audits of the register"
-    )
-    sub.set_defaults(run=run_audit)
-    add_audit_arguments(sub)
-
     sub = command("show", "print one nominal as NIF JSON", _show)
     sub.add_argument("reference")
+    sub.add_argument("--purpose", help=PURPOSE_HELP)
 
     sub = command("history", "list every version of a nominal", _history)
     sub.add_argument("reference")
+    sub.add_argument("--purpose", help=PURPOSE_HELP)
 
     statuses: tuple[tuple[str, Status], ...] = (("archive", "archived"), ("restore", "live"))
     for name, status in statuses:
@@ -360,6 +421,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("reference")
         sub.add_argument("--reason", required=True, help="why (kept in the record's history)")
         sub.add_argument("--actor", help="who (default: cli:<login name>)")
+
+    sub = command("agencies", "add and list agencies", run_agencies)
+    add_agency_arguments(sub)
+    sub = command("users", "add, disable, enable, unlock and list users", run_users)
+    add_user_arguments(sub)
+    sub = command(
+        "audit",
+        "verify, read and export the audit trail; photo-quality and compliance audits",
+        run_audit,
+    )
+    add_audit_arguments(sub)
 
     sub = command("serve", "serve the HTTP API (/api/v1, OpenAPI at /openapi.json)", _serve)
     sub.set_defaults(standalone=True)
@@ -391,7 +463,10 @@ def _writes(args: argparse.Namespace) -> bool:
     """Whether the command writes to the register or the index as it goes."""
     if args.command == "index":
         return bool(args.action != "status" and not getattr(args, "dry_run", False))
-    return bool(args.command in {"import", "archive", "restore", "demo"})
+    return bool(
+        args.command in {"import", "archive", "restore", "demo", "agencies", "users"}
+        or (args.command == "audit" and getattr(args, "audit_action", "") == "checkpoint")
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,22 +4,48 @@ import argparse
 import datetime as dt
 import io
 import json
+import secrets
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
+from register import agencies, partnerships, users
+from register.audit import Auditor
 from register.model import to_document
 from register.nif_import import BundleImporter, RejectWriter
+from register.principals import Role, local_operator
 from register.statistics import register_statistics
-from register.store import get_record
+from register.store import get_record, iter_records
 from visor.errors import InvalidInput
 from visor.output import emit
+from visor.security import argon2_parameters, chain_signer
 from visor.services import build_services
-from visor.settings import Settings
+from visor.settings import DEMO_MARKER, Settings
 from visor.synthetic import write_bundle
 
-MARKER = ".visor-demo"
+MARKER = DEMO_MARKER
+DEMO_AGENCIES = (
+    ("MPS", "Metropolitan Police Service", "police"),
+    ("GMP", "Greater Manchester Police", "police"),
+    ("LDN-PROB", "London Probation Service", "probation"),
+    ("HMP-BRIXTON", "HM Prison Brixton", "prison"),
+)
+# (username, agency, roles): every role, and officers and supervisors in every agency.
+DEMO_USERS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    ("mps.viewer", "MPS", (Role.VIEWER,)),
+    ("mps.officer", "MPS", (Role.OFFICER,)),
+    ("mps.supervisor", "MPS", (Role.SUPERVISOR,)),
+    ("mps.admin", "MPS", (Role.ADMINISTRATOR,)),
+    ("mps.auditor", "MPS", (Role.AUDITOR,)),
+    ("gmp.officer", "GMP", (Role.OFFICER,)),
+    ("gmp.supervisor", "GMP", (Role.SUPERVISOR,)),
+    ("gmp.admin", "GMP", (Role.ADMINISTRATOR,)),
+    ("probation.officer", "LDN-PROB", (Role.OFFICER,)),
+    ("probation.supervisor", "LDN-PROB", (Role.SUPERVISOR,)),
+    ("prison.officer", "HMP-BRIXTON", (Role.OFFICER,)),
+    ("prison.supervisor", "HMP-BRIXTON", (Role.SUPERVISOR,)),
+)
 
 
 def _fresh_home(home: Path) -> None:
@@ -112,14 +138,22 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     bundle = write_bundle(home / "bundle", args.size, seed=args.seed, photo_fraction=0.5)
     # The demo register is always an embedded one, whatever VISOR_DATABASE_URL says.
-    services = build_services(Settings(home=home, database_url=None))
+    demo_settings = Settings(home=home, database_url=None)
+    services = build_services(demo_settings)
     try:
+        operator = Auditor(chain_signer(demo_settings), local_operator("visor-demo"), "demo")
         rejects = io.StringIO()
         importer = BundleImporter(
-            services.engine, services.blob_store, RejectWriter(rejects), actor="visor-demo"
+            services.engine,
+            services.blob_store,
+            RejectWriter(rejects),
+            actor="visor-demo",
+            auditor=operator,
         )
         with (bundle / "nominals.jsonl").open("rb") as stream:
             summary = importer.run(stream, bundle, str(bundle))
+        passwords = _agencies_and_users(services.engine, operator, demo_settings)
+        shared = _partnerships(services.engine, operator)
         with services.engine.connect() as connection:
             statistics = register_statistics(connection)
             sample = to_document(get_record(connection, _showcase_reference(bundle)))
@@ -130,6 +164,16 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         "import": summary.model_dump(),
         "statistics": statistics.model_dump(),
         "sample": sample,
+        "users": [
+            {
+                "username": name,
+                "agency": agency,
+                "roles": [r.value for r in roles],
+                "password": passwords[name],
+            }
+            for name, agency, roles in DEMO_USERS
+        ],
+        "partnerships": shared,
     }
     s = statistics
     photos = sample.get("photos", [])
@@ -155,6 +199,80 @@ Explore it (every command takes --json):
   visor archive SYN0000002 --reason "deceased"   # a versioned change
   visor export /tmp/visor-export    # the whole register as a NIF bundle
   visor import {bundle}   # re-import: every nominal unchanged
+  visor audit log --reference {sample["reference"]}   # who looked at it, who changed it
+  visor audit verify                 # the audit trail's hash chain, checked
+
+Sign in to the API (`visor serve`, then http://localhost:8000/docs) as any of these demo
+users (the passwords are this demo's own, made at random; never use them anywhere else):
+{_users_text(passwords)}
+Partnerships: {_partnerships_text(shared)}
 """
     emit(args, data, text)
     return 0 if not summary.rejected else 1
+
+
+def _agencies_and_users(engine: Any, operator: Auditor, settings: Settings) -> dict[str, str]:
+    passwords = {name: secrets.token_urlsafe(12) for name, _agency, _roles in DEMO_USERS}
+    parameters = argon2_parameters(settings)
+    with engine.begin() as connection:
+        for code, name, kind in DEMO_AGENCIES:
+            agencies.add_agency(connection, code, name, kind)
+        for username, agency, roles in DEMO_USERS:
+            users.add_user(
+                connection,
+                operator,
+                username,
+                agency,
+                frozenset(roles),
+                passwords[username],
+                parameters,
+            )
+    return passwords
+
+
+def _partnerships(engine: Any, operator: Auditor) -> dict[str, Any]:
+    """GMP asks to partner three nominals that MPS manages; an MPS supervisor grants two and
+    refuses one, then revokes one of the two. One nominal moves from MPS to GMP."""
+    with engine.begin() as connection:
+        found = users.get_user
+        gmp = Auditor(operator.signer, found(connection, "gmp.officer").principal(), "demo")
+        gmp_supervisor = Auditor(
+            operator.signer, found(connection, "gmp.supervisor").principal(), "demo"
+        )
+        mps = Auditor(operator.signer, found(connection, "mps.supervisor").principal(), "demo")
+        references = [
+            record.reference
+            for record in iter_records(connection)
+            if record.managing_agency == "MPS" and "GMP" not in record.partner_agencies
+        ][:4]
+        if len(references) < 4:
+            return {}
+        granted, refused, revoked, moved = references
+        asked = [
+            partnerships.request_partnership(connection, gmp, r, "joint operation")
+            for r in (granted, refused, revoked)
+        ]
+        partnerships.decide_partnership(connection, mps, asked[0].id, grant=True)
+        partnerships.decide_partnership(connection, mps, asked[1].id, grant=False)
+        partnerships.decide_partnership(connection, mps, asked[2].id, grant=True)
+        partnerships.revoke_partnership(connection, mps, revoked, "GMP")
+        transfer = partnerships.request_transfer(connection, mps, moved, "GMP", "moved area")
+        partnerships.accept_transfer(connection, gmp_supervisor, transfer.id)
+    return {"granted": granted, "refused": refused, "revoked": revoked, "transferred": moved}
+
+
+def _users_text(passwords: dict[str, str]) -> str:
+    return "\n".join(
+        f"  {name:<22} {agency:<12} {','.join(r.value for r in roles):<14} {passwords[name]}"
+        for name, agency, roles in DEMO_USERS
+    )
+
+
+def _partnerships_text(shared: dict[str, Any]) -> str:
+    if not shared:
+        return "(the register is too small to show them)"
+    return (
+        f"GMP partners {shared['granted']} (granted by MPS); its requests for "
+        f"{shared['refused']} (refused) and {shared['revoked']} (granted, then revoked) give "
+        f"it no say there; {shared['transferred']} moved from MPS to GMP."
+    )

@@ -28,3 +28,8 @@ class BackendUnavailable(VisorError):
 class SearchUnavailable(BackendUnavailable):
     """The search engine cannot answer (unreachable, overloaded, or no index yet); the
     register itself is unaffected."""
+
+
+class Unauthenticated(VisorError):
+    """No valid sign-in: no token, or one that is expired, forged or for an ended session.
+    The message is the same whatever the cause, so that it tells an attacker nothing."""

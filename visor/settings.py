@@ -12,10 +12,21 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from register.model import NominalRecord
+from register.principals import Role
+
+DEMO_MARKER = ".visor-demo"
+DEMO_KEY_FILE = ".visor-demo-key"
+MIN_SECRET_KEY_LENGTH = 32
+# Placeholders people copy from examples: never a key.
+KNOWN_DEFAULT_KEYS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "secret-key", "visor", "development"}
+)
 
 # A host name, an IPv4 address, a bracketed IPv6 address, or a wildcard for a domain's
 # subdomains ("*.example.org"), as Starlette's TrustedHostMiddleware reads them.
@@ -126,6 +137,78 @@ class Settings(BaseSettings):
         "web page cannot reach the API through DNS rebinding.",
     )
 
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="The secret every signing key is derived from (session tokens, CSRF "
+        "tokens, the audit chain's head and checkpoints): at least 32 random characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`. Required outside the "
+        "demo by every command that reads or writes the register and by `visor serve`.",
+    )
+    operator: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Name the CLI acts and is audited as (the register's local operator). "
+        "Default: operator:<login name>.",
+    )
+    operator_agency: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Agency code recorded in the audit trail for the CLI's operator.",
+    )
+    require_purpose: bool | None = Field(
+        default=None,
+        description="Whether searches and views must state a purpose (`purpose` in the API, "
+        "`--purpose` in the CLI). Default: required, except in the demo register.",
+    )
+    token_minutes: int = Field(
+        default=15, ge=1, le=60, description="Lifetime of a signed access token, in minutes."
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A session unused this long ends (minutes)."
+    )
+    session_max_hours: int = Field(
+        default=8, ge=1, le=7 * 24, description="A session's absolute lifetime, in hours."
+    )
+    lockout_threshold: int = Field(
+        default=5, ge=1, le=100, description="Consecutive failed sign-ins that lock an account."
+    )
+    lockout_minutes: int = Field(
+        default=15,
+        ge=0,
+        le=7 * 24 * 60,
+        description="How long a lock lasts, in minutes; 0 means until an administrator runs "
+        "`visor users unlock`.",
+    )
+    argon2_memory_kib: int = Field(
+        default=64 * 1024,
+        ge=19 * 1024,
+        le=4 * 1024 * 1024,
+        description="Argon2id memory per password hash, KiB (default 65536: RFC 9106's second "
+        "recommendation; at least OWASP's 19456).",
+    )
+    argon2_time_cost: int = Field(
+        default=3, ge=2, le=20, description="Argon2id passes over the memory (default 3)."
+    )
+    argon2_parallelism: int = Field(
+        default=4, ge=1, le=16, description="Argon2id lanes (default 4)."
+    )
+    audit_checkpoint_every: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="A signed checkpoint of the audit chain every this many entries.",
+    )
+    restricted_fields: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("addresses", "warning_markers"),
+        description="Fields of a nominal only VISOR_RESTRICTED_FIELD_ROLES see, comma-separated "
+        "(left out of views, exports and search answers, and never matched in a search for "
+        "anyone else).",
+    )
+    restricted_field_roles: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("officer", "supervisor"),
+        description="Roles that see the restricted fields, comma-separated.",
+    )
+
     @field_validator(
         "database_url",
         "opensearch_url",
@@ -194,6 +277,49 @@ class Settings(BaseSettings):
             raise ValueError(f"{path} is not a file" if path.exists() else f"{path} does not exist")
         return path
 
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_key_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value()
+        if key.strip().lower() in KNOWN_DEFAULT_KEYS:
+            raise ValueError("is a well-known placeholder, not a secret: generate one")
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        if len(set(key)) < 8:
+            raise ValueError("is not random enough (fewer than 8 different characters)")
+        return value
+
+    @field_validator("restricted_fields", "restricted_field_roles", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("restricted_fields")
+    @classmethod
+    def _restrictable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in NominalRecord.model_fields or name in ("reference", "names", "sex"):
+                raise ValueError(f"{name!r} is not a field that can be restricted")
+        return value
+
+    @field_validator("restricted_field_roles")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {role.value for role in Role}
+        for name in value:
+            if name not in known:
+                raise ValueError(f"{name!r} is not a role; known: {', '.join(sorted(known))}")
+        return value
+
     @field_validator("trusted_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
@@ -220,6 +346,15 @@ class Settings(BaseSettings):
     @property
     def photo_store_dir(self) -> Path:
         return self.home / "photos"
+
+    @property
+    def is_demo(self) -> bool:
+        """A register `visor demo` made (its home holds the demo's marker)."""
+        return (self.home / DEMO_MARKER).is_file()
+
+    @property
+    def purpose_required(self) -> bool:
+        return self.require_purpose if self.require_purpose is not None else not self.is_demo
 
 
 def setting_problems(error: ValidationError) -> list[str]:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from tests.adversarial import hostile_json, noise, query_documents
+from tests.api.sign_in import sign_in
 from tests.conftest import run_import
 from visor.services import build_services
 from visor.settings import Settings
@@ -31,6 +32,7 @@ def test_any_body_is_answered_or_refused_with_a_reason(settings: Settings, tmp_p
     run_import(services, write_bundle(tmp_path / "bundle", 30, seed=4))
     services.close()
     with TestClient(create_app(settings), base_url="http://localhost") as client:
+        sign_in(client, settings)
 
         @settings_for_fuzz
         @given(bodies, parameters)

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from indexer.sync import rebuild
 from search.opensearch_connection import IndexNames, connect
+from tests.api.sign_in import sign_in
 from tests.conftest import run_import
 from tests.imaging.photo_corpus import encode, load, real_photos
 from tests.search.test_photo_search import photo_bundle
@@ -29,7 +30,9 @@ def _register(settings: Settings, tmp_path: Path) -> None:
 def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> None:
     _register(settings, tmp_path)
     with TestClient(create_app(settings), base_url=LOCAL) as client:
-        health = client.get("/api/v1/health").json()
+        health = client.get("/api/v1/health").json()  # open to all: no sign-in
+        assert client.post("/api/v1/search", json=QUERY).status_code == 401
+        sign_in(client, settings)
         assert health == {"status": "ok", "register": "ok", "search": "memory"}
         answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
         assert len(answer["candidates"]) == 5
@@ -64,6 +67,7 @@ def test_bad_bodies_are_refused_with_422_and_a_reason(settings: Settings, tmp_pa
     run_import(services, write_bundle(tmp_path / "bundle", 20, seed=2))
     services.close()
     with TestClient(create_app(settings), base_url=LOCAL) as client:
+        sign_in(client, settings)
         for body, reason in BAD_BODIES:
             answer = client.post("/api/v1/search", content=body)
             assert answer.status_code == 422, (body[:40], answer.text)
@@ -82,6 +86,7 @@ def test_bad_bodies_are_refused_with_422_and_a_reason(settings: Settings, tmp_pa
 def test_user_text_in_answers_is_escaped_and_keeps_its_value(settings: Settings) -> None:
     query_id = "Q\x1b[2J\u009b\u202e"
     with TestClient(create_app(settings), base_url=LOCAL) as client:
+        sign_in(client, settings)
         answer = client.post("/api/v1/search", json={"query_id": query_id, "sex": "M"})
     assert answer.status_code == 200
     assert answer.json()["query_id"] == query_id
@@ -122,6 +127,7 @@ def test_through_opensearch_and_when_it_is_down(
         services = build_services(settings)
         rebuild(cluster, services.engine, opensearch_names)
         services.close()
+        sign_in(client, settings)
         assert client.get("/api/v1/health").json()["search"] == "opensearch"
         answer = client.post("/api/v1/search", json=QUERY, params={"top": 5}).json()
         assert len(answer["candidates"]) == 5
@@ -131,6 +137,7 @@ def test_through_opensearch_and_when_it_is_down(
         create_app(down), base_url=LOCAL
     ) as client:  # starts although the cluster is down
         assert client.get("/api/v1/health").json()["search"] == "opensearch unreachable"
+        sign_in(client, down, "investigator2")
         refused = client.post("/api/v1/search", json=QUERY)
         assert refused.status_code == 503
         assert "search unavailable" in refused.json()["error"]

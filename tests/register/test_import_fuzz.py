@@ -15,6 +15,7 @@ from register import tables
 from register.nif_import import BundleImporter, RejectWriter
 from tests.adversarial import hostile_json, mutated, noise
 from tests.conftest import minimal_record
+from visor.security import operator_auditor
 from visor.services import Services
 
 # Each example's references are made unique outside the strategies (which must not depend on
@@ -84,7 +85,12 @@ def test_any_lines_end_imported_or_rejected_and_nothing_committed_is_lost(
                 expected.add(reference)
         rejects = io.StringIO()
         importer = BundleImporter(
-            services.engine, services.blob_store, RejectWriter(rejects), "fuzz", batch_size=3
+            services.engine,
+            services.blob_store,
+            RejectWriter(rejects),
+            "fuzz",
+            batch_size=3,
+            auditor=operator_auditor(services.settings),
         )
         summary = importer.run(io.BytesIO(b"\n".join(content) + b"\n"), None, "fuzz")
 

@@ -1,0 +1,173 @@
+"""Who may do what: one function per action, each checked against the register's own record
+(its managing agency and partner agencies, read by the caller from the register, never from
+the search index). Each raises `Forbidden` with the rule that refused; the CLI's local
+operator passes every check and is audited like anyone.
+
+The rules (docs/security.md):
+- every signed-in user with a working role may search and view: the register is national;
+- only officers and supervisors of the managing agency or of a current partner agency may
+  change a nominal or add to it; a new nominal is managed by its creator's agency;
+- partnership is asked for by the other agency (an officer or supervisor) and granted, refused
+  or revoked by a supervisor of the managing agency; management is transferred at a supervisor
+  of the managing agency's request, accepted by a supervisor of the receiving one;
+- administrators manage the users of their own agency only;
+- auditors read the audit log and do nothing else unless given other roles too;
+- restricted fields are visible only to the roles that need them.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from register.model import NominalRecord
+from register.principals import Principal, Role
+from visor.errors import Forbidden
+
+READ_ROLES = (Role.VIEWER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+CHANGE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
+
+
+@dataclass(frozen=True)
+class RestrictionPolicy:
+    """Fields of a nominal only some roles may see (VISOR_RESTRICTED_FIELDS and
+    VISOR_RESTRICTED_FIELD_ROLES)."""
+
+    fields: frozenset[str] = frozenset({"addresses", "warning_markers"})
+    roles: frozenset[Role] = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+    def hidden_from(self, principal: Principal) -> frozenset[str]:
+        if principal.is_operator or principal.roles & self.roles:
+            return frozenset()
+        return self.fields
+
+
+def _refuse(principal: Principal, rule: str) -> Forbidden:
+    return Forbidden(f"{principal.username} may not {rule}")
+
+
+def _agency_relation(principal: Principal, record: NominalRecord) -> str:
+    if principal.agency is not None and principal.agency == record.managing_agency:
+        return "managing"
+    if principal.agency is not None and principal.agency in record.partner_agencies:
+        return "partner"
+    return "unrelated"
+
+
+def authorize_search(principal: Principal) -> None:
+    if not (principal.is_operator or principal.has(*READ_ROLES)):
+        raise _refuse(principal, "search the register (no viewer, officer or supervisor role)")
+
+
+def authorize_view(principal: Principal, record: NominalRecord) -> None:
+    if not (principal.is_operator or principal.has(*READ_ROLES)):
+        raise _refuse(principal, f"view {record.reference} (no viewer, officer or supervisor role)")
+
+
+def authorize_change(principal: Principal, record: NominalRecord) -> None:
+    """Change a nominal or add to it (marks, photos, addresses, documents...)."""
+    if principal.is_operator:
+        return
+    if not principal.has(*CHANGE_ROLES):
+        raise _refuse(principal, f"change {record.reference}: changes need the officer role")
+    if _agency_relation(principal, record) == "unrelated":
+        raise _refuse(
+            principal,
+            f"change {record.reference}: only its managing agency and current partner agencies may",
+        )
+
+
+def authorize_create(principal: Principal, managing_agency: str | None) -> None:
+    if principal.is_operator:
+        return
+    if not principal.has(*CHANGE_ROLES):
+        raise _refuse(principal, "create a nominal: that needs the officer role")
+    if managing_agency != principal.agency:
+        raise _refuse(principal, "create a nominal managed by another agency")
+
+
+def authorize_request_partnership(principal: Principal, record: NominalRecord) -> None:
+    if not (principal.is_operator or principal.has(*CHANGE_ROLES)):
+        raise _refuse(principal, "ask for a partnership: that needs the officer role")
+    if _agency_relation(principal, record) != "unrelated":
+        raise _refuse(
+            principal, f"ask for a partnership on {record.reference}: the agency already has one"
+        )
+
+
+def authorize_decide_partnership(principal: Principal, record: NominalRecord) -> None:
+    """Grant, refuse or revoke a partnership."""
+    if principal.is_operator:
+        return
+    if not principal.has(Role.SUPERVISOR) or _agency_relation(principal, record) != "managing":
+        raise _refuse(
+            principal,
+            f"decide partnerships on {record.reference}: a supervisor of its managing agency does",
+        )
+
+
+def authorize_request_transfer(principal: Principal, record: NominalRecord) -> None:
+    if principal.is_operator:
+        return
+    if not principal.has(Role.SUPERVISOR) or _agency_relation(principal, record) != "managing":
+        raise _refuse(
+            principal,
+            f"transfer {record.reference}: a supervisor of its managing agency asks for that",
+        )
+
+
+def authorize_accept_transfer(principal: Principal, receiving_agency: str) -> None:
+    if principal.is_operator:
+        return
+    if not principal.has(Role.SUPERVISOR) or principal.agency != receiving_agency:
+        raise _refuse(
+            principal, f"accept a transfer to {receiving_agency}: a supervisor there does"
+        )
+
+
+def authorize_manage_users(principal: Principal, agency: str) -> None:
+    if principal.is_operator:
+        return
+    if not principal.has(Role.ADMINISTRATOR) or principal.agency != agency:
+        raise _refuse(principal, f"manage users of {agency}: an administrator of {agency} does")
+
+
+def authorize_manage_agencies(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise _refuse(principal, "add agencies: the register's local operator does")
+
+
+def authorize_read_audit(principal: Principal) -> None:
+    if not (principal.is_operator or principal.has(Role.AUDITOR)):
+        raise _refuse(principal, "read the audit log: that needs the auditor role")
+
+
+def authorize_import(principal: Principal) -> None:
+    """A bulk import replaces records of any agency: the register's local operator's job."""
+    if not principal.is_operator:
+        raise _refuse(principal, "import a bundle: the register's local operator does")
+
+
+def authorize_export(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise _refuse(principal, "export the register: the register's local operator does")
+
+
+def redact_record(
+    principal: Principal, document: Mapping[str, Any], policy: RestrictionPolicy
+) -> dict[str, Any]:
+    """A nominal's NIF document without the fields hidden from this principal (absent, not
+    emptied: an empty list would say there is nothing to see)."""
+    hidden = policy.hidden_from(principal)
+    return {key: value for key, value in document.items() if key not in hidden}
+
+
+# What a search may learn from each restricted field: a description's area is matched
+# against the towns of a nominal's addresses, so a user who may not see addresses is not
+# answered by them either (the area is left out of the search, never merely out of the
+# explanation, whose score and order would still tell).
+SEARCH_PARTS_FROM: Mapping[str, frozenset[str]] = {"addresses": frozenset({"area"})}
+
+
+def hidden_search_parts(principal: Principal, policy: RestrictionPolicy) -> frozenset[str]:
+    hidden: Iterable[str] = policy.hidden_from(principal)
+    return frozenset(part for name in hidden for part in SEARCH_PARTS_FROM.get(name, ()))
