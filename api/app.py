@@ -25,6 +25,17 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from api.auth import AuthConfig, Caller, SignedIn
 from api.auth import router as auth_router
+from foundation.errors import (
+    BackendUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    VisorError,
+)
+from foundation.escapes import json_text
+from foundation.untrusted_json import loads
 from imaging.blobstore import PhotoRejected
 from register.audit import AuditEvent
 from register.audit_chain import ChainSigner
@@ -34,16 +45,6 @@ from search.photo_search import DEFAULT_RADIUS, MAX_RADIUS, PhotoCandidate, hash
 from search.query import QUERY_LIMITS, query_schema
 from search.service import MAX_TOP, SearchAnswer
 from visor.audited_search import search_descriptions, search_photos
-from visor.errors import (
-    BackendUnavailable,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    Unauthenticated,
-    VisorError,
-)
-from visor.escapes import json_text
 from visor.search_engines import SearchEngines
 from visor.security import (
     argon2_parameters,
@@ -54,7 +55,6 @@ from visor.security import (
 )
 from visor.services import Services, build_services
 from visor.settings import Settings
-from visor.untrusted_json import loads
 
 log = logging.getLogger(__name__)
 

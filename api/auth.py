@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from foundation.errors import Forbidden, Unauthenticated
 from register.audit import AuditEvent, Auditor
 from register.audit_chain import ChainSigner
 from register.keys import SigningKeys
@@ -31,7 +32,6 @@ from register.sign_in import sign_in
 from register.store import now
 from register.tokens import issue_token, read_token
 from register.users import user_by_id
-from visor.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "visor_session"
 CSRF_COOKIE = "visor_csrf"

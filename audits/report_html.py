@@ -13,7 +13,7 @@ from audits.compliance import ComplianceAudit
 from audits.findings import Flag, worst
 from audits.photo_audit import PhotoAudit
 from audits.policy import threshold
-from visor.escapes import printable
+from foundation.escapes import printable
 
 Thumbnail = Callable[[str], bytes | None]  # photo sha256 -> JPEG thumbnail, if stored
 MAX_ROWS_PER_AGENCY = 300  # a work list longer than this is in the CSV export

@@ -16,7 +16,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch, helpers
 
-from visor.errors import VisorError
+from foundation.errors import VisorError
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from opensearchpy import OpenSearch, helpers
 from sqlalchemy import Connection, Engine
 
+from foundation.errors import Conflict
 from indexer.bulk import BulkResult, write_actions
 from indexer.lifecycle import create_index, forget_position, swap_alias, write_position
 from indexer.mapping import mapping_version
@@ -38,7 +39,6 @@ from register.indexing import (
 from register.store import count_nominals
 from search.opensearch_connection import IndexNames
 from search.opensearch_index import current_index, read_position
-from visor.errors import Conflict
 
 # An outbox id below a later one may still be in an uncommitted transaction (ids are taken
 # at insert, not at commit). Sync waits at such a gap until the row after it is this old, by

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
 
+from foundation.errors import Conflict, InvalidInput, NotFound
 from register import tables
 from register.principals import AgencyKind
 from register.store import now
-from visor.errors import Conflict, InvalidInput, NotFound
 
 # The same shape as a nominal's managing_agency in the NIF schema.
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")

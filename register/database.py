@@ -11,7 +11,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from visor.errors import BackendUnavailable
+from foundation.errors import BackendUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

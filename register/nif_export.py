@@ -15,13 +15,13 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from foundation.errors import InvalidInput
 from imaging.blobstore import BlobStore
 from imaging.formats import EXTENSIONS
 from register.database import snapshot, translated_errors
 from register.model import NominalRecord, to_document
 from register.nif_import import NOMINALS_FILE
 from register.store import iter_records
-from visor.errors import InvalidInput
 
 PARTIAL_FILE = f".{NOMINALS_FILE}.partial"
 

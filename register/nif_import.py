@@ -21,6 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from foundation.errors import InvalidInput, NotFound
+from foundation.escapes import json_text
 from imaging.analysis import PhotoAnalysis, ingest_photo
 from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
 from register import tables
@@ -42,8 +44,6 @@ from register.store import (
     write_records,
 )
 from register.validation import MAX_LINE_BYTES, parse_line
-from visor.errors import InvalidInput, NotFound
-from visor.escapes import json_text
 
 NOMINALS_FILE = "nominals.jsonl"
 # The register itself is unreachable: stop the import (translated_errors says so). Any other

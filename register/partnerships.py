@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
+from foundation.errors import Conflict, NotFound
 from register import store, tables
 from register.audit import AuditEvent, Auditor
 from register.changes import change_event
@@ -22,7 +23,6 @@ from register.permissions import (
     authorize_request_transfer,
 )
 from register.store import Incoming, now
-from visor.errors import Conflict, NotFound
 
 PARTNERSHIP, TRANSFER = "partnership", "transfer"
 

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.errors import Forbidden
 from register.model import NominalRecord
 from register.principals import Principal, Role
-from visor.errors import Forbidden
 
 READ_ROLES = (Role.VIEWER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 CHANGE_ROLES = (Role.OFFICER, Role.SUPERVISOR)

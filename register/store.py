@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from foundation.errors import Conflict, NotFound
 from imaging.blobstore import StoredBlob
 from register import tables
 from register.model import NominalRecord, Status, to_document
 from register.rows import CHILD_LISTS, assemble, child_rows, nominal_row
-from visor.errors import Conflict, NotFound
 
 
 class Outcome(StrEnum):

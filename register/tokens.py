@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from visor.errors import Unauthenticated
+from foundation.errors import Unauthenticated
 
 ISSUER = "visor"
 ALGORITHM = "HS256"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from foundation.errors import Conflict, InvalidInput, NotFound
 from register import tables
 from register.agencies import get_agency
 from register.audit import AuditEvent, Auditor
@@ -18,7 +19,6 @@ from register.permissions import authorize_manage_users
 from register.principals import Principal, Role
 from register.sessions import end_user_sessions
 from register.store import now
-from visor.errors import Conflict, InvalidInput, NotFound
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 

@@ -16,9 +16,9 @@ import fastjsonschema
 import jsonschema
 from pydantic import ValidationError
 
+from foundation.untrusted_json import JsonLimits, UntrustedJson, loads
 from register.model import NominalRecord, from_document
 from register.plausibility import implausible
-from visor.untrusted_json import JsonLimits, UntrustedJson, loads
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
 LINE_LIMITS = JsonLimits(max_bytes=MAX_LINE_BYTES)

@@ -16,6 +16,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import TransportError
 
+from foundation.errors import SearchUnavailable
 from search.document import document_from_json
 from search.opensearch_connection import IndexNames
 from search.opensearch_index import current_index, read_position
@@ -23,7 +24,6 @@ from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
 from search.opensearch_statistics import load_statistics
 from search.scoring import PreparedQuery, Score, counter_of, score, with_ties
 from search.statistics import RegisterStatistics
-from visor.errors import SearchUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@ The indexer writes both (`indexer.lifecycle`); the search side only reads them."
 
 from opensearchpy import NotFoundError, OpenSearch
 
+from foundation.errors import SearchUnavailable
 from search.opensearch_connection import IndexNames
-from visor.errors import SearchUnavailable
 
 
 class IndexNotBuilt(SearchUnavailable):

@@ -10,11 +10,11 @@ from typing import Any, Literal
 import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from foundation.errors import InvalidInput
+from foundation.untrusted_json import JsonLimits
 from register.model import MarkType, Sex
 from register.validation import schema_message
 from search.query_rules import VOCABULARIES, as_of_problem, vocabulary_problem
-from visor.errors import InvalidInput
-from visor.untrusted_json import JsonLimits
 
 # A query document, read with the untrusted-JSON reader (query files, API bodies).
 QUERY_LIMITS = JsonLimits(max_bytes=1024 * 1024)

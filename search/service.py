@@ -6,13 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from foundation.errors import InvalidInput
 from search.memory_backend import CandidateBackend
 from search.narrowing import narrowing
 from search.parse import merge_parsed
 from search.query import parse_query_document
 from search.query_rules import as_of_problem
 from search.scoring import Score, prepare
-from visor.errors import InvalidInput
 
 MAX_TOP = 500
 SCORES_MEAN = (

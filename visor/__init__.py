@@ -1,7 +1,7 @@
 """Composition root: settings read once, service wiring, the `visor` CLI and the demo.
 
-The domain packages (`register`, `imaging`, `indexer`, `search`, `api`, `mappings`) never
-import from here except three leaf modules they all share: `visor.errors`, the small error
-hierarchy; `visor.untrusted_json`, the one reader for JSON from outside; and
-`visor.escapes`, the one way user text is shown.
+The domain packages (`register`, `imaging`, `indexer`, `search`, `audits`, `api`,
+`mappings`) never import from here; what they all share (the error hierarchy, the reader for
+untrusted JSON, the escaping of user text) is in `foundation`, which imports nothing of
+theirs.
 """

@@ -5,13 +5,13 @@ import argparse
 import sys
 from typing import Any
 
+from foundation.errors import InvalidInput
+from foundation.escapes import printable
 from register import agencies, users
 from register.audit import AuditEvent
 from register.permissions import authorize_manage_agencies
 from register.principals import AgencyKind, Role
 from register.users import User
-from visor.errors import InvalidInput
-from visor.escapes import printable
 from visor.output import emit
 from visor.security import argon2_parameters, operator_auditor
 from visor.services import Services

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from foundation.errors import InvalidInput
+from foundation.escapes import json_text, printable
 from register.audit import LogFilter, LoggedEntry, read_log, verify_register, write_checkpoint
 from register.audit_chain import utc_text
 from register.database import snapshot
 from register.permissions import authorize_read_audit
-from visor.errors import InvalidInput
-from visor.escapes import json_text, printable
 from visor.output import emit
 from visor.quality_audit_commands import add_quality_audit_actions
 from visor.security import chain_signer, operator_auditor

@@ -22,6 +22,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
+from foundation.errors import Conflict, InvalidInput, NotFound, VisorError
+from foundation.escapes import json_text, printable
 from imaging.blobstore import PhotoRejected
 from register import changes
 from register.audit import AuditEvent
@@ -53,8 +55,6 @@ from visor.account_commands import (
 from visor.audit_commands import add_audit_arguments, run_audit
 from visor.audited_search import search_descriptions, search_photos
 from visor.demo import run_demo
-from visor.errors import Conflict, InvalidInput, NotFound, VisorError
-from visor.escapes import json_text, printable
 from visor.index_commands import add_index_arguments, run_index
 from visor.output import OutputClosed, emit
 from visor.query_file import QueryInput, read_queries

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from foundation.errors import InvalidInput
 from register import agencies, partnerships, users
 from register.audit import Auditor
 from register.model import to_document
@@ -17,7 +18,6 @@ from register.nif_import import BundleImporter, RejectWriter
 from register.principals import Role, local_operator
 from register.statistics import register_statistics
 from register.store import get_record, iter_records
-from visor.errors import InvalidInput
 from visor.output import emit
 from visor.security import argon2_parameters, chain_signer
 from visor.services import build_services

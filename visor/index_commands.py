@@ -9,10 +9,10 @@ from opensearchpy.exceptions import TransportError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from tqdm import tqdm
 
+from foundation.errors import InvalidInput, VisorError
+from foundation.escapes import printable
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
-from visor.errors import InvalidInput, VisorError
-from visor.escapes import printable
 from visor.output import emit
 from visor.search_engines import SearchEngines
 from visor.services import Services

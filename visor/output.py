@@ -1,12 +1,12 @@
 """Command output: one JSON object per line with --json, readable text otherwise, every
-piece of it escaped by `visor.escapes`. A closed output (`visor search ... | head`) raises
+piece of it escaped by `foundation.escapes`. A closed output (`visor search ... | head`) raises
 `OutputClosed`, which the CLI turns into a quiet stop.
 """
 
 import argparse
 from typing import Any
 
-from visor.escapes import json_text, printable
+from foundation.escapes import json_text, printable
 
 
 class OutputClosed(Exception):

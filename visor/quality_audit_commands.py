@@ -16,9 +16,9 @@ from audits.photo_audit import PhotoAudit, audit_photos
 from audits.policy import AuditPolicy
 from audits.report_html import compliance_report_html, photo_report_html
 from audits.tabular import write_compliance_csv, write_photo_csv
+from foundation.errors import InvalidInput
 from imaging.analysis import THUMBNAIL
 from register.database import snapshot
-from visor.errors import InvalidInput
 from visor.output import emit
 from visor.services import Services
 from visor.settings import Settings

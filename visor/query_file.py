@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from foundation.errors import InvalidInput
+from foundation.untrusted_json import JsonLimits, UntrustedJson, loads
 from search.query import QUERY_LIMITS
-from visor.errors import InvalidInput
-from visor.untrusted_json import JsonLimits, UntrustedJson, loads
 
 MAX_QUERY_FILE_BYTES = 16 * 1024 * 1024
 _WHOLE_FILE = JsonLimits(max_bytes=MAX_QUERY_FILE_BYTES)

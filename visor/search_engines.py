@@ -9,6 +9,7 @@ from functools import cached_property
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
+from foundation.errors import SearchUnavailable
 from imaging.hashes import PerceptualHashes
 from indexer.lifecycle import ensure_templates
 from register.photos import iter_photo_hashes
@@ -21,7 +22,6 @@ from search.photo_search import PhotoCandidate, build_photo_index, search_photo
 from search.register_index import RegisterIndex
 from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
-from visor.errors import SearchUnavailable
 from visor.services import Services
 
 log = logging.getLogger(__name__)

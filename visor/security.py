@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+from foundation.errors import InvalidInput
 from register.audit import Auditor
 from register.audit_chain import ChainSigner
 from register.keys import SigningKeys
@@ -15,7 +16,6 @@ from register.passwords import Argon2Parameters
 from register.permissions import RestrictionPolicy
 from register.principals import Principal, Role, local_operator
 from register.sessions import SessionPolicy
-from visor.errors import InvalidInput
 from visor.settings import DEMO_KEY_FILE, Settings
 
 KEY_HELP = (

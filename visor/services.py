@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from foundation.errors import InvalidInput
 from imaging.blobstore import BlobStore
 from register.database import open_register
-from visor.errors import InvalidInput
 from visor.settings import Settings
 
 

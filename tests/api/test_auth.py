@@ -329,7 +329,7 @@ def test_searches_are_audited_need_a_purpose_and_hide_restricted_fields(
 def test_a_missing_or_placeholder_secret_key_is_refused_outside_the_demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from visor.errors import InvalidInput
+    from foundation.errors import InvalidInput
 
     monkeypatch.delenv("VISOR_SECRET_KEY")
     with pytest.raises(InvalidInput, match="VISOR_SECRET_KEY is not set"):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 
+from foundation.errors import SearchUnavailable
 from indexer.bulk import IndexingFailed, write_actions
 from indexer.lifecycle import create_index, ensure_templates
 from indexer.sync import rebuild, reconcile, sync
@@ -28,7 +29,6 @@ from search.service import run_search
 from tests.cli_helpers import visor_env
 from tests.conftest import minimal_record, run_import, write_bundle
 from tests.tcp_proxy import CuttableProxy
-from visor.errors import SearchUnavailable
 from visor.search_engines import FallbackBackend
 from visor.services import Services
 from visor.settings import Settings

@@ -314,7 +314,7 @@ def test_a_database_failure_mid_import_stops_it_and_keeps_what_was_committed(
     from sqlalchemy import event
     from sqlalchemy.exc import OperationalError
 
-    from visor.errors import BackendUnavailable
+    from foundation.errors import BackendUnavailable
 
     lines = [minimal_record(f"R{i}") for i in range(9)]
     bundle = write_bundle(tmp_path / "b", lines)
@@ -460,8 +460,8 @@ def test_dates_that_cannot_be_true_are_rejected_with_their_reasons(
 
 
 def test_a_nominals_file_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    from foundation.errors import InvalidInput
     from register.nif_import import open_bundle
-    from visor.errors import InvalidInput
 
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from foundation.errors import InvalidInput
 from register.nif_export import export_bundle
 from tests.conftest import (
     EXAMPLE_BUNDLE,
@@ -16,7 +17,6 @@ from tests.conftest import (
     run_import,
     write_bundle,
 )
-from visor.errors import InvalidInput
 from visor.services import Services
 from visor.synthetic import write_bundle as write_synthetic_bundle
 

@@ -1,7 +1,7 @@
 import pytest
 
+from foundation.errors import InvalidInput
 from search.query import parse_query_document
-from visor.errors import InvalidInput
 
 
 def test_the_contract_example_queries_are_valid() -> None:

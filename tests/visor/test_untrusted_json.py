@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visor.untrusted_json import JsonLimits, UntrustedJson, loads
+from foundation.untrusted_json import JsonLimits, UntrustedJson, loads
 
 
 @pytest.mark.parametrize(

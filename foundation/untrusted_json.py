@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from visor.errors import InvalidInput
+from foundation.errors import InvalidInput
 
 
 @dataclass(frozen=True)
