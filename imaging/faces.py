@@ -1,14 +1,18 @@
-"""Face finding for face photos, with the LBP frontal-face cascade that ships inside
-scikit-image (`skimage/data/lbpcascade_frontalface_opencv.xml`): no model is downloaded."""
-
-from functools import cache
-from pathlib import Path
+"""Face finding for face photos: where the largest face is and how many there are, with the
+detector `imaging.face_detectors.default_detector` names (chosen by measurement: see
+docs/photos.md). Its model ships inside a registry package; nothing is downloaded."""
 
 import numpy as np
 from PIL import Image
 from pydantic import BaseModel
 
-_DETECTION_SIDE = 400  # faces in a custody photo are large; this keeps detection ~50 ms
+from imaging.face_detectors import FaceDetector, default_detector
+
+# Faces in a custody photo are large; at this long side a face a tenth of the frame across
+# is still over the detector's 20-pixel window, and detection costs ~10-20 ms.
+DETECTION_SIDE = 320
+_MIN_FACE_SHARE = 10  # smallest face looked for: a tenth of the frame's short side
+_MIN_FACE_PIXELS = 20
 
 
 class FaceFinding(BaseModel):
@@ -18,43 +22,35 @@ class FaceFinding(BaseModel):
     largest_centre_y: float | None
 
 
-@cache
-def _detector() -> object:
-    import skimage
-    from skimage.feature import Cascade
-
-    model = Path(skimage.__file__).parent / "data" / "lbpcascade_frontalface_opencv.xml"
-    return Cascade(str(model))
+NO_FACE = FaceFinding(count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None)
 
 
-def find_faces(image: Image.Image) -> FaceFinding:
+def detection_image(image: Image.Image) -> np.ndarray:
+    """The 8-bit grey image detectors are run on: at most DETECTION_SIDE on its long side."""
     grey = image.convert("L")
-    scale = _DETECTION_SIDE / max(grey.size)
+    scale = DETECTION_SIDE / max(grey.size)
     if scale < 1:
-        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
-    pixels = np.asarray(grey, dtype=np.float64) / 255.0
-    side = min(pixels.shape)
-    if side < 24:
-        return FaceFinding(
-            count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None
-        )
-    detections = _detector().detect_multi_scale(  # type: ignore[attr-defined]
-        img=pixels,
-        scale_factor=1.2,
-        step_ratio=1,
-        min_size=(max(24, side // 8), max(24, side // 8)),
-        max_size=(side, side),
-        min_neighbor_number=4,  # measured: no false faces on the sample photos, 94% of LFW faces
-    )
-    if not detections:
-        return FaceFinding(
-            count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None
-        )
-    largest = max(detections, key=lambda d: d["width"] * d["height"])
+        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+        grey = grey.resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(grey, dtype=np.uint8)
+
+
+def minimum_face_side(grey: np.ndarray) -> int:
+    return max(_MIN_FACE_PIXELS, int(min(grey.shape)) // _MIN_FACE_SHARE)
+
+
+def find_faces(image: Image.Image, detector: FaceDetector | None = None) -> FaceFinding:
+    pixels = detection_image(image)
+    if min(pixels.shape) < _MIN_FACE_PIXELS:
+        return NO_FACE
+    boxes = (detector or default_detector()).detect(pixels, minimum_face_side(pixels))
+    if not boxes:
+        return NO_FACE
+    largest = max(boxes, key=lambda b: b.width * b.height)
     height, width = pixels.shape
     return FaceFinding(
-        count=len(detections),
-        largest_area_share=round(largest["width"] * largest["height"] / (width * height), 4),
-        largest_centre_x=round((largest["c"] + largest["width"] / 2) / width, 4),
-        largest_centre_y=round((largest["r"] + largest["height"] / 2) / height, 4),
+        count=len(boxes),
+        largest_area_share=round(largest.width * largest.height / (width * height), 4),
+        largest_centre_x=round((largest.left + largest.width / 2) / width, 4),
+        largest_centre_y=round((largest.top + largest.height / 2) / height, 4),
     )

@@ -149,16 +149,24 @@ def image_bytes(colour: tuple[int, int, int] = (200, 120, 80), format: str = "JP
 
 
 def run_import(
-    services: Services, bundle: Path, rejects_path: Path | None = None
+    services: Services,
+    bundle: Path,
+    rejects_path: Path | None = None,
+    photo_limits: Any = None,
 ) -> tuple[Any, list[dict[str, Any]]]:
     """Import a bundle folder as `visor import` does; returns (summary, rejects)."""
-    from register.nif_import import BundleImporter, RejectWriter, open_bundle
+    from register.nif_import import DEFAULT_PHOTO_LIMITS, BundleImporter, RejectWriter, open_bundle
 
     rejects_path = rejects_path or bundle.parent / f"{bundle.name}-rejects.jsonl"
     nominals = open_bundle(bundle)
     with rejects_path.open("w", encoding="utf-8") as out, nominals.open("rb") as stream:
         importer = BundleImporter(
-            services.engine, services.blob_store, RejectWriter(out), actor="test", batch_size=3
+            services.engine,
+            services.blob_store,
+            RejectWriter(out),
+            actor="test",
+            batch_size=3,
+            photo_limits=photo_limits or DEFAULT_PHOTO_LIMITS,
         )
         summary = importer.run(stream, bundle, str(bundle))
     return summary, read_jsonl(rejects_path)

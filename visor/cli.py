@@ -107,6 +107,7 @@ def _import(args: argparse.Namespace, services: Services) -> int:
             RejectWriter(rejects_out),
             actor=_actor(args),
             batch_size=services.settings.import_batch_size,
+            photo_limits=services.settings.photo_limits,
         )
         summary = importer.run(stream, photo_root, source, on_progress=bar.update)
     if summary.rejected:

@@ -116,7 +116,11 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     try:
         rejects = io.StringIO()
         importer = BundleImporter(
-            services.engine, services.blob_store, RejectWriter(rejects), actor="visor-demo"
+            services.engine,
+            services.blob_store,
+            RejectWriter(rejects),
+            actor="visor-demo",
+            photo_limits=settings.photo_limits,
         )
         with (bundle / "nominals.jsonl").open("rb") as stream:
             summary = importer.run(stream, bundle, str(bundle))
