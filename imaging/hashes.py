@@ -9,7 +9,6 @@ long.
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 from PIL import Image
 
 HASH_BITS = 64
@@ -46,7 +45,10 @@ def _as_int(bits: np.ndarray) -> int:
 
 def _phash_bits(pixels: np.ndarray) -> np.ndarray:
     # imagehash's pHash: 2-D DCT of the 32 x 32 grey image, its 8 x 8 lowest frequencies
-    # against their median.
+    # against their median. SciPy is imported here, not at start-up: it costs every CLI
+    # command 0.4 s, and only photo work needs it.
+    import scipy.fft
+
     dct = scipy.fft.dct(scipy.fft.dct(pixels, axis=0), axis=1)
     low = dct[:_HASH_SIZE, :_HASH_SIZE]
     return np.asarray(low > np.median(low))
