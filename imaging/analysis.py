@@ -2,20 +2,22 @@
 quality metrics; and the derivatives (working copy, thumbnail) re-encoded from pixels, so
 that EXIF, XMP, GPS and any appended payload of the original are gone from them."""
 
+import hashlib
 import io
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 from pydantic import BaseModel
 
-from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
-from imaging.decode import DecodedPhoto, decode_photo
+from imaging.blobstore import BlobStore, PhotoRejected
+from imaging.decode import DecodedPhoto, decode_bytes, read_photo_file
+from imaging.face_detectors import default_detector
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.quality import QualityMetrics, measure_quality
 
 # Bumped when hashes or metrics change meaning, so that stored analyses can be redone.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 THUMBNAIL_SIDE = 256
 WORKING_COPY = "working.jpg"
 THUMBNAIL = "thumbnail.jpg"
@@ -65,37 +67,48 @@ def derivatives(decoded: DecodedPhoto) -> dict[str, bytes]:
     return {WORKING_COPY: _jpeg(decoded.image, 90), THUMBNAIL: _jpeg(thumbnail, 85)}
 
 
-def ingest_photo(
-    store: BlobStore,
-    source: Path,
-    expected_sha256: str | None,
-    find_faces: bool,
-    needs_analysis: Callable[[str, bool], bool],
-) -> tuple[StoredBlob, PhotoAnalysis | None]:
-    """Check, decode and analyse a photo file, then keep the original and its derivatives.
+@dataclass(frozen=True)
+class PhotoJob:
+    """One photo file to decode and analyse, whose content the importer has already read
+    and named by SHA-256; the original and its derivatives are written into the store at
+    `store_root` when the photo is accepted."""
 
-    Nothing is stored when the file is refused (`PhotoRejected`). `needs_analysis(sha256,
-    with_faces)` says whether the register lacks an analysis of this content (with faces,
-    if asked); when it has one, the file is checked and stored but not decoded again."""
-    sha256, _size = store.inspect(source)
-    if expected_sha256 is not None and expected_sha256 != sha256:
-        raise PhotoRejected(f"sha256 mismatch: given {expected_sha256}, file has {sha256}")
-    missing = not all(
-        store.derivative_path(sha256, name).exists() for name in (WORKING_COPY, THUMBNAIL)
-    )
-    if not (needs_analysis(sha256, find_faces) or missing or not store.path_for(sha256).exists()):
-        return store.put_file(source, sha256), None
+    source: Path
+    sha256: str
+    find_faces: bool
+    store_root: Path
+
+
+@dataclass(frozen=True)
+class PhotoRefused:
+    reason: str
+
+
+def prepare_worker() -> None:
+    """Load what every photo's analysis uses (the face detector's library and model) once
+    per worker, before its memory limit applies."""
+    default_detector()
+
+
+def analyse_file(job: PhotoJob) -> PhotoAnalysis | PhotoRefused:
+    """Decode and analyse one untrusted file and store its derivatives: the work a photo
+    worker does (imaging.pool). A file refused, or one that breaks a decoder or a metric in
+    a way nobody foresaw, is that photo's problem: `PhotoRefused` says why."""
     try:
-        decoded = decode_photo(source)
-        analysis = analyse(decoded, sha256, find_faces)
+        data = read_photo_file(job.source)
+        if hashlib.sha256(data).hexdigest() != job.sha256:
+            return PhotoRefused("the file changed while it was being imported")
+        decoded = decode_bytes(data)
+        analysis = analyse(decoded, job.sha256, job.find_faces)
         made = derivatives(decoded)
-    except PhotoRejected:
-        raise
+    except PhotoRejected as error:
+        return PhotoRefused(str(error))
+    except MemoryError:
+        raise  # the pool reports it, naming the worker's memory limit
     except Exception as error:
-        # A file that breaks a decoder or a metric in a way nobody foresaw is that photo's
-        # problem, not the import's: refuse it, saying what went wrong.
-        raise PhotoRejected(f"could not be analysed: {error!r}") from error
-    blob = store.put_file(source, sha256)
+        return PhotoRefused(f"could not be analysed: {error!r}")
+    store = BlobStore(job.store_root)
+    store.put_bytes(data, job.sha256)
     for name, content in made.items():
-        store.put_derivative(sha256, name, content)
-    return blob, analysis
+        store.put_derivative(job.sha256, name, content)
+    return analysis

@@ -77,6 +77,13 @@ class BlobStore:
                 self._write_atomically(target, iter(lambda: original.read(_CHUNK), b""), sha256)
         return StoredBlob(sha256, size, media_type)
 
+    def put_bytes(self, data: bytes, sha256: str) -> None:
+        """Store content already read and named (by a photo worker, in parallel with the
+        others); the importer's `put_file` then finds it in place."""
+        target = self.path_for(sha256)
+        if not target.exists() or target.stat().st_size != len(data):
+            self._write_atomically(target, iter([data]), sha256)
+
     def inspect(self, source: Path, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[str, int]:
         """(sha256, size) of a file, without storing it."""
         try:
@@ -89,13 +96,27 @@ class BlobStore:
         return self.root / "derived" / sha256[:2] / sha256 / name
 
     def put_derivative(self, sha256: str, name: str, content: bytes) -> Path:
-        """Store a file derived from blob `sha256` (a thumbnail, a working copy)."""
+        """Store a file derived from blob `sha256` (a thumbnail, a working copy). Derivatives
+        are made again from the original whenever one is missing or empty, so they are not
+        forced to disk one by one: four fsyncs per photo were most of an import's time."""
         target = self.derivative_path(sha256, name)
-        self._write_atomically(target, iter([content]))
+        self._write_atomically(target, iter([content]), durable=False)
         return target
 
+    def derivative_ready(self, sha256: str, name: str) -> bool:
+        """Whether a derivative is in place (an empty one is what a crash before the data
+        reached the disk leaves)."""
+        try:
+            return self.derivative_path(sha256, name).stat().st_size > 0
+        except FileNotFoundError:
+            return False
+
     def _write_atomically(
-        self, target: Path, chunks: Iterator[bytes], sha256: str | None = None
+        self,
+        target: Path,
+        chunks: Iterator[bytes],
+        sha256: str | None = None,
+        durable: bool = True,
     ) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -106,13 +127,16 @@ class BlobStore:
                     written.update(chunk)
                     temp.write(chunk)
                 temp.flush()
-                os.fsync(temp.fileno())
+                if durable:
+                    os.fsync(temp.fileno())
             if sha256 is not None and written.hexdigest() != sha256:
                 raise PhotoRejected("file changed while it was being stored")
             os.replace(temp_name, target)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+        if not durable:
+            return
         # The rename is durable only once the folder itself is on disk; the register's
         # commit, which names this blob, comes after.
         folder = os.open(target.parent, os.O_RDONLY)

@@ -52,6 +52,12 @@ class DecodedPhoto:
 
 def decode_photo(path: Path, draft: bool = True) -> DecodedPhoto:
     """Decode an untrusted photo file, or raise `PhotoRejected` saying why."""
+    return decode_bytes(read_photo_file(path), draft)
+
+
+def read_photo_file(path: Path) -> bytes:
+    """The bytes of a photo file, refusing what is not a regular file or is over the size
+    limit (raises `PhotoRejected`)."""
     try:
         if not path.exists():
             raise PhotoRejected("file not found")
@@ -63,7 +69,7 @@ def decode_photo(path: Path, draft: bool = True) -> DecodedPhoto:
         raise PhotoRejected(f"cannot read file: {error.strerror or error}") from error
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoRejected(f"larger than the {MAX_PHOTO_BYTES // (1024 * 1024)} MiB limit")
-    return decode_bytes(data, draft)
+    return data
 
 
 def decode_bytes(data: bytes, draft: bool = True) -> DecodedPhoto:

@@ -1,14 +1,20 @@
-"""Face finding for face photos, with the LBP frontal-face cascade that ships inside
-scikit-image (`skimage/data/lbpcascade_frontalface_opencv.xml`): no model is downloaded."""
-
-from functools import cache
-from pathlib import Path
+"""Face finding for face photos: where the largest face is and how many there are, with the
+detector `imaging.face_detectors.default_detector` names (chosen by measurement: see
+docs/photos.md). Its model ships inside a registry package; nothing is downloaded."""
 
 import numpy as np
 from PIL import Image
 from pydantic import BaseModel
 
-_DETECTION_SIDE = 400  # faces in a custody photo are large; this keeps detection ~50 ms
+from imaging.face_detectors import FaceDetector, default_detector
+
+# The long side detection runs at. Faces in a custody photo are large, but the photo audit
+# must also see a small face in a wide frame (to flag it face_too_small, not no_face): on
+# its evaluation, recall of face_too_small was 0.70 at 320 pixels, 0.89 at 480 and 0.95 at
+# 640 (tests/audits/test_flags_on_real_photos.py), at some cost in speed.
+DETECTION_SIDE = 640
+_MIN_FACE_SHARE = 10  # smallest face looked for: a tenth of the frame's short side
+_MIN_FACE_PIXELS = 20
 
 
 class FaceFinding(BaseModel):
@@ -18,60 +24,35 @@ class FaceFinding(BaseModel):
     largest_centre_y: float | None
 
 
-@cache
-def _detector() -> object:
-    import skimage
-    from skimage.feature import Cascade
-
-    model = Path(skimage.__file__).parent / "data" / "lbpcascade_frontalface_opencv.xml"
-    return Cascade(str(model))
+NO_FACE = FaceFinding(count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None)
 
 
-def distinct_faces(detections: list[dict[str, int]]) -> list[dict[str, int]]:
-    """One box per face: the cascade can report a face again at a neighbouring scale, a box
-    nested in or overlapping the first; a box whose centre lies inside a larger kept box is
-    the same face (measured on Labeled Faces in the Wild: 29 of 100 single faces counted
-    twice or more without this, see docs/audits.md)."""
-    kept: list[dict[str, int]] = []
-    for box in sorted(detections, key=lambda d: -d["width"] * d["height"]):
-        centre_x, centre_y = box["c"] + box["width"] / 2, box["r"] + box["height"] / 2
-        if not any(
-            k["c"] <= centre_x <= k["c"] + k["width"] and k["r"] <= centre_y <= k["r"] + k["height"]
-            for k in kept
-        ):
-            kept.append(box)
-    return kept
-
-
-def find_faces(image: Image.Image) -> FaceFinding:
+def detection_image(image: Image.Image) -> np.ndarray:
+    """The 8-bit grey image detectors are run on: at most DETECTION_SIDE on its long side."""
     grey = image.convert("L")
-    scale = _DETECTION_SIDE / max(grey.size)
+    scale = DETECTION_SIDE / max(grey.size)
     if scale < 1:
-        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
-    pixels = np.asarray(grey, dtype=np.float64) / 255.0
-    side = min(pixels.shape)
-    if side < 24:
-        return FaceFinding(
-            count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None
-        )
-    detections = _detector().detect_multi_scale(  # type: ignore[attr-defined]
-        img=pixels,
-        scale_factor=1.2,
-        step_ratio=1,
-        min_size=(max(24, side // 8), max(24, side // 8)),
-        max_size=(side, side),
-        min_neighbor_number=4,  # measured: no false faces on the sample photos, 94% of LFW faces
-    )
-    if not detections:
-        return FaceFinding(
-            count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None
-        )
-    faces = distinct_faces(detections)
-    largest = faces[0]
+        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+        grey = grey.resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(grey, dtype=np.uint8)
+
+
+def minimum_face_side(grey: np.ndarray) -> int:
+    return max(_MIN_FACE_PIXELS, int(min(grey.shape)) // _MIN_FACE_SHARE)
+
+
+def find_faces(image: Image.Image, detector: FaceDetector | None = None) -> FaceFinding:
+    pixels = detection_image(image)
+    if min(pixels.shape) < _MIN_FACE_PIXELS:
+        return NO_FACE
+    boxes = (detector or default_detector()).detect(pixels, minimum_face_side(pixels))
+    if not boxes:
+        return NO_FACE
+    largest = max(boxes, key=lambda b: b.width * b.height)
     height, width = pixels.shape
     return FaceFinding(
-        count=len(faces),
-        largest_area_share=round(largest["width"] * largest["height"] / (width * height), 4),
-        largest_centre_x=round((largest["c"] + largest["width"] / 2) / width, 4),
-        largest_centre_y=round((largest["r"] + largest["height"] / 2) / height, 4),
+        count=len(boxes),
+        largest_area_share=round(largest.width * largest.height / (width * height), 4),
+        largest_centre_x=round((largest.left + largest.width / 2) / width, 4),
+        largest_centre_y=round((largest.top + largest.height / 2) / height, 4),
     )

@@ -8,12 +8,12 @@ long.
 
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 HASH_BITS = 64
 _HASH_SIZE = 8  # imagehash's side length: 8 x 8 = 64 bits
+_PHASH_SIDE = 4 * _HASH_SIZE  # pHash's DCT runs on a 32 x 32 image
 _BORDER_TOLERANCE = 16  # grey levels a border pixel may differ from the border colour
 _MIN_KEPT_SHARE = 0.25  # never trim away more than three quarters of the picture
 
@@ -38,8 +38,20 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def _as_int(image_hash: imagehash.ImageHash) -> int:
-    return int(str(image_hash), 16)
+def _as_int(bits: np.ndarray) -> int:
+    """Bits, first one most significant, as imagehash orders them."""
+    return int.from_bytes(np.packbits(bits.ravel()).tobytes(), "big")
+
+
+def _phash_bits(pixels: np.ndarray) -> np.ndarray:
+    # imagehash's pHash: 2-D DCT of the 32 x 32 grey image, its 8 x 8 lowest frequencies
+    # against their median. SciPy is imported here, not at start-up: it costs every CLI
+    # command 0.4 s, and only photo work needs it.
+    import scipy.fft
+
+    dct = scipy.fft.dct(scipy.fft.dct(pixels, axis=0), axis=1)
+    low = dct[:_HASH_SIZE, :_HASH_SIZE]
+    return np.asarray(low > np.median(low))
 
 
 def trim_uniform_border(image: Image.Image) -> Image.Image:
@@ -61,11 +73,19 @@ def trim_uniform_border(image: Image.Image) -> Image.Image:
 
 
 def compute_hashes(image: Image.Image) -> PerceptualHashes:
-    trimmed = trim_uniform_border(image).convert("L")
-    mirrored = ImageOps.mirror(trimmed)
+    """pHash and dHash exactly as imagehash computes them (tests/imaging/test_hashes.py
+    holds them equal), with one resize each: resampling commutes with mirroring, so the
+    mirror image's hashes come from the mirrored small image."""
+    trimmed = trim_uniform_border(image.convert("L"))
+    small = trimmed.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
+    pixels = np.asarray(small, dtype=np.float64)
+    strip = np.asarray(
+        trimmed.resize((_HASH_SIZE + 1, _HASH_SIZE), Image.Resampling.LANCZOS), dtype=np.int16
+    )
+    mirrored_strip = strip[:, ::-1]
     return PerceptualHashes(
-        phash=_as_int(imagehash.phash(trimmed, hash_size=_HASH_SIZE)),
-        dhash=_as_int(imagehash.dhash(trimmed, hash_size=_HASH_SIZE)),
-        phash_mirror=_as_int(imagehash.phash(mirrored, hash_size=_HASH_SIZE)),
-        dhash_mirror=_as_int(imagehash.dhash(mirrored, hash_size=_HASH_SIZE)),
+        phash=_as_int(_phash_bits(pixels)),
+        dhash=_as_int(strip[:, 1:] > strip[:, :-1]),
+        phash_mirror=_as_int(_phash_bits(pixels[:, ::-1])),
+        dhash_mirror=_as_int(mirrored_strip[:, 1:] > mirrored_strip[:, :-1]),
     )

@@ -23,16 +23,18 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from foundation.errors import InvalidInput, NotFound
 from foundation.escapes import json_text
-from imaging.analysis import PhotoAnalysis, ingest_photo
-from imaging.blobstore import BlobStore, PhotoRejected, StoredBlob
+from imaging.analysis import PhotoAnalysis
+from imaging.blobstore import BlobStore, StoredBlob
+from imaging.pool import PoolLimits, default_workers
 from register import tables
 from register.audit import AuditEvent, Auditor
 from register.changes import change_event
 from register.database import translated_errors
 from register.model import NominalRecord, Photo
 from register.permissions import authorize_import
+from register.photo_ingest import PhotoIngester, PhotoOutcome, PhotoRequest
 from register.photo_paths import PhotoPathRejected, resolve_photo_path
-from register.photos import needs_analysis, store_analyses
+from register.photos import store_analyses
 from register.store import (
     Incoming,
     Outcome,
@@ -46,6 +48,9 @@ from register.store import (
 from register.validation import MAX_LINE_BYTES, parse_line
 
 NOMINALS_FILE = "nominals.jsonl"
+DEFAULT_PHOTO_LIMITS = PoolLimits(
+    workers=default_workers(), memory_bytes=2048 * 1024 * 1024, seconds_per_job=30.0
+)
 # The register itself is unreachable: stop the import (translated_errors says so). Any other
 # error belongs to the one line or record that raised it.
 _REGISTER_GONE = (OperationalError, InterfaceError)
@@ -68,11 +73,23 @@ class ImportSummary(BaseModel):
 
 
 @dataclass
+class _PhotoSlot:
+    """One photo of a line: refused before any file was read (`reasons`), or waiting for
+    the batch's photo work (`request`, a position in the batch's requests)."""
+
+    photo: Photo
+    reasons: list[str] = field(default_factory=list)
+    request: int | None = None
+    file_read: bool = True  # False: refused for what the line says, not for its file
+
+
+@dataclass
 class _Pending:
     line: int
     record: NominalRecord
     blobs: list[StoredBlob] = field(default_factory=list)
     analyses: list[PhotoAnalysis] = field(default_factory=list)
+    slots: list[_PhotoSlot] = field(default_factory=list)
 
 
 class RejectWriter:
@@ -116,6 +133,7 @@ class BundleImporter:
         batch_size: int = 500,
         *,
         auditor: Auditor,
+        photo_limits: PoolLimits = DEFAULT_PHOTO_LIMITS,
     ) -> None:
         authorize_import(auditor.principal)
         self.engine = engine
@@ -124,6 +142,7 @@ class BundleImporter:
         self.actor = actor
         self.batch_size = batch_size
         self.auditor = auditor
+        self.photo_limits = photo_limits
 
     def run(
         self,
@@ -136,22 +155,97 @@ class BundleImporter:
         if photo_root is not None and not photo_root.is_dir():
             raise InvalidInput(f"photo folder not found: {photo_root}")
         root = photo_root.resolve() if photo_root is not None else None
-        with translated_errors():
-            summary = ImportSummary(run_id=self._start_run(source), source=source)
-            batch: list[_Pending] = []
-            for line, raw, consumed in read_lines(stream):
-                summary.lines += 1
-                pending = self._prepare_line(line, raw, root, summary)
-                if pending is not None:
-                    batch.append(pending)
-                if len(batch) >= self.batch_size:
-                    self._write_batch(batch, summary)
-                    batch = []
-                on_progress(consumed)
-            if batch:
-                self._write_batch(batch, summary)
-            self._finish_run(summary)
+        photos = PhotoIngester(self.blob_store, self.photo_limits)
+        try:
+            with translated_errors():
+                summary = ImportSummary(run_id=self._start_run(source), source=source)
+                batch: list[_Pending] = []
+                requests: list[PhotoRequest] = []
+                for line, raw, consumed in read_lines(stream):
+                    summary.lines += 1
+                    pending = self._prepare_line(line, raw, root, summary, requests)
+                    if pending is not None:
+                        batch.append(pending)
+                    if len(batch) >= self.batch_size:
+                        self._finish_batch(batch, requests, photos, summary)
+                        batch, requests = [], []
+                    on_progress(consumed)
+                if batch:
+                    self._finish_batch(batch, requests, photos, summary)
+                self._finish_run(summary)
+        finally:
+            photos.close()
         return summary
+
+    def _finish_batch(
+        self,
+        batch: list[_Pending],
+        requests: list[PhotoRequest],
+        photos: PhotoIngester,
+        summary: ImportSummary,
+    ) -> None:
+        outcomes = self._photo_outcomes(batch, requests, photos)
+        kept = []
+        for pending in batch:
+            try:
+                self._settle_photos(pending, outcomes, summary)
+            except _REGISTER_GONE:
+                raise
+            except Exception as error:
+                self._reject(
+                    summary,
+                    pending.line,
+                    pending.record.reference,
+                    [f"could not be imported: {type(error).__name__}: {error}"],
+                )
+                continue
+            kept.append(pending)
+        self._write_batch(kept, summary)
+
+    def _photo_outcomes(
+        self, batch: list[_Pending], requests: list[PhotoRequest], photos: PhotoIngester
+    ) -> list[PhotoOutcome]:
+        if not requests:
+            return []
+        try:
+            with self.engine.connect() as connection:
+                return photos.ingest(connection, requests)
+        except _REGISTER_GONE:
+            raise
+        except Exception as error:
+            # Something no photo check foresaw: refuse the batch's photos with the reason
+            # rather than lose its records.
+            reason = f"could not be analysed: {type(error).__name__}: {error}"
+            return [PhotoOutcome(refused=reason) for _ in requests]
+
+    def _settle_photos(
+        self, pending: _Pending, outcomes: list[PhotoOutcome], summary: ImportSummary
+    ) -> None:
+        """Reject, in the line's order, each photo that was refused; keep the others."""
+        record = pending.record
+        if not record.photos:
+            return
+        accepted: list[Photo] = []
+        for index, slot in enumerate(pending.slots):
+            photo = slot.photo
+            reasons = slot.reasons
+            if slot.request is not None:
+                outcome = outcomes[slot.request]
+                if outcome.blob is not None:
+                    pending.blobs.append(outcome.blob)
+                    if outcome.analysis is not None:
+                        pending.analyses.append(outcome.analysis)
+                    accepted.append(photo.model_copy(update={"sha256": outcome.blob.sha256}))
+                    continue
+                reasons = [f"photos[{index}] {photo.file}: {outcome.refused}"]
+            # A file that cannot be read this time must not erase the one stored last time;
+            # a photo that names no mark is wrong whatever its file holds.
+            kept_sha256 = self._stored_content(record.reference, photo) if slot.file_read else None
+            if kept_sha256 is not None:
+                reasons = [*reasons, "the photo already stored for this file is kept"]
+                accepted.append(photo.model_copy(update={"sha256": kept_sha256}))
+            self._reject(summary, pending.line, record.reference, reasons, photo=photo.file)
+        pending.record = record.model_copy(update={"photos": accepted})
 
     def _start_run(self, source: str) -> int:
         with self.engine.begin() as connection:
@@ -203,12 +297,17 @@ class BundleImporter:
         self.rejects.write(entry)
 
     def _prepare_line(
-        self, line: int, raw: bytes, root: Path | None, summary: ImportSummary
+        self,
+        line: int,
+        raw: bytes,
+        root: Path | None,
+        summary: ImportSummary,
+        requests: list[PhotoRequest],
     ) -> _Pending | None:
-        """The line ready to write, or None when it was rejected, for whatever reason: one
-        line can never stop the import nor cost the lines read before it in its batch."""
+        """The line ready for its photos and its write, or None when it was rejected, for
+        whatever reason: one line can never stop the import nor cost the lines around it."""
         try:
-            return self._prepare(line, raw, root, summary)
+            return self._prepare(line, raw, root, summary, requests)
         except _REGISTER_GONE:
             raise
         except Exception as error:
@@ -222,7 +321,12 @@ class BundleImporter:
             return None
 
     def _prepare(
-        self, line: int, raw: bytes, root: Path | None, summary: ImportSummary
+        self,
+        line: int,
+        raw: bytes,
+        root: Path | None,
+        summary: ImportSummary,
+        requests: list[PhotoRequest],
     ) -> _Pending | None:
         parsed = parse_line(raw)
         if parsed.record is None:
@@ -236,55 +340,27 @@ class BundleImporter:
             return None
         record = parsed.record
         pending = _Pending(line, record)
-        accepted: list[Photo] = []
         for index, photo in enumerate(record.photos):
             reason = f"photos[{index}] {photo.file}"
+            slot = _PhotoSlot(photo)
+            pending.slots.append(slot)
             if photo.mark_index is not None and photo.mark_index >= len(record.marks):
-                self._reject(
-                    summary,
-                    line,
-                    record.reference,
-                    [
-                        f"{reason}: mark_index {photo.mark_index} names no mark "
-                        f"(the record has {len(record.marks)})"
-                    ],
-                    photo=photo.file,
+                slot.reasons.append(
+                    f"{reason}: mark_index {photo.mark_index} names no mark "
+                    f"(the record has {len(record.marks)})"
                 )
+                slot.file_read = False
                 continue
             try:
-                blob, analysis = self._store_photo(photo, root)
-            except (PhotoPathRejected, PhotoRejected) as error:
-                kept_sha256 = self._stored_content(record.reference, photo)
-                reasons = [f"{reason}: {error}"]
-                if kept_sha256 is not None:
-                    reasons.append("the photo already stored for this file is kept")
-                    accepted.append(photo.model_copy(update={"sha256": kept_sha256}))
-                self._reject(summary, line, record.reference, reasons, photo=photo.file)
+                if root is None:
+                    raise PhotoPathRejected("no photo folder was given for records read from stdin")
+                source = resolve_photo_path(root, photo.file)
+            except PhotoPathRejected as error:
+                slot.reasons.append(f"{reason}: {error}")
                 continue
-            pending.blobs.append(blob)
-            if analysis is not None:
-                pending.analyses.append(analysis)
-            accepted.append(photo.model_copy(update={"sha256": blob.sha256}))
-        if record.photos:
-            pending.record = record.model_copy(update={"photos": accepted})
+            slot.request = len(requests)
+            requests.append(PhotoRequest(source, photo.sha256, find_faces=photo.kind == "face"))
         return pending
-
-    def _store_photo(
-        self, photo: Photo, root: Path | None
-    ) -> tuple[StoredBlob, PhotoAnalysis | None]:
-        if root is None:
-            raise PhotoPathRejected("no photo folder was given for records read from stdin")
-        return ingest_photo(
-            self.blob_store,
-            resolve_photo_path(root, photo.file),
-            photo.sha256,
-            find_faces=photo.kind == "face",
-            needs_analysis=self._needs_analysis,
-        )
-
-    def _needs_analysis(self, sha256: str, with_faces: bool) -> bool:
-        with self.engine.connect() as connection:
-            return needs_analysis(connection, sha256, with_faces)
 
     def _stored_content(self, reference: str, photo: Photo) -> str | None:
         """The sha256 already stored for this nominal under this file name, if any and if the

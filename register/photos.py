@@ -13,21 +13,6 @@ from register import tables
 from register.store import now, write_outbox
 
 
-def needs_analysis(connection: Connection, sha256: str, with_faces: bool) -> bool:
-    a = tables.photo_analyses
-    row = connection.execute(
-        select(a.c.analysis_version, a.c.face_count, a.c.highlight_level).where(
-            a.c.sha256 == sha256
-        )
-    ).first()
-    if row is None or row.analysis_version != ANALYSIS_VERSION:
-        return True
-    # Measured before the audit's metrics existed: measure again (hashes do not change).
-    if row.highlight_level is None:
-        return True
-    return with_faces and row.face_count is None
-
-
 def store_analyses(connection: Connection, analyses: Iterable[PhotoAnalysis]) -> None:
     """Insert or replace the analyses of these contents (their blobs must be stored)."""
     chosen: dict[str, PhotoAnalysis] = {}

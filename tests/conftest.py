@@ -167,10 +167,13 @@ def image_bytes(colour: tuple[int, int, int] = (200, 120, 80), format: str = "JP
 
 
 def run_import(
-    services: Services, bundle: Path, rejects_path: Path | None = None
+    services: Services,
+    bundle: Path,
+    rejects_path: Path | None = None,
+    photo_limits: Any = None,
 ) -> tuple[Any, list[dict[str, Any]]]:
     """Import a bundle folder as `visor import` does; returns (summary, rejects)."""
-    from register.nif_import import BundleImporter, RejectWriter, open_bundle
+    from register.nif_import import DEFAULT_PHOTO_LIMITS, BundleImporter, RejectWriter, open_bundle
     from visor.security import operator_auditor
 
     rejects_path = rejects_path or bundle.parent / f"{bundle.name}-rejects.jsonl"
@@ -183,6 +186,7 @@ def run_import(
             actor="test",
             batch_size=3,
             auditor=operator_auditor(services.settings),
+            photo_limits=photo_limits or DEFAULT_PHOTO_LIMITS,
         )
         summary = importer.run(stream, bundle, str(bundle))
     return summary, read_jsonl(rejects_path)

@@ -122,6 +122,7 @@ def _import(args: argparse.Namespace, services: Services) -> int:
             actor=_actor(args),
             batch_size=services.settings.import_batch_size,
             auditor=operator_auditor(services.settings),
+            photo_limits=services.settings.photo_limits,
         )
         summary = importer.run(stream, photo_root, source, on_progress=bar.update)
     if summary.rejected:

@@ -149,6 +149,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             RejectWriter(rejects),
             actor="visor-demo",
             auditor=operator,
+            photo_limits=settings.photo_limits,
         )
         with (bundle / "nominals.jsonl").open("rb") as stream:
             summary = importer.run(stream, bundle, str(bundle))

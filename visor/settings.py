@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from imaging.pool import PoolLimits, default_workers
 from register.model import NominalRecord
 from register.principals import Role
 
@@ -130,6 +131,27 @@ class Settings(BaseSettings):
         description="`visor audit compliance`: longest gap in weeks between reviews of a level "
         "1 nominal; unset, level 1 reviews are not audited (agencies set their own).",
     )
+    photo_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Worker processes that decode, hash and measure photos during an import. "
+        "Default: one per core.",
+    )
+    photo_worker_memory_mb: int = Field(
+        default=2048,
+        ge=256,
+        le=1_048_576,
+        description="Address space each photo worker may use (RLIMIT_AS), its libraries "
+        "included; a photo that needs more is rejected and the worker replaced.",
+    )
+    photo_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Wall-clock seconds a photo worker may spend on one photo; past that the "
+        "photo is rejected and the worker replaced.",
+    )
     trusted_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("localhost", "127.0.0.1", "[::1]"),
         description="Host names `visor serve` answers to, comma-separated (`*.example.org` "
@@ -208,6 +230,14 @@ class Settings(BaseSettings):
         default=("officer", "supervisor"),
         description="Roles that see the restricted fields, comma-separated.",
     )
+
+    @property
+    def photo_limits(self) -> PoolLimits:
+        return PoolLimits(
+            workers=self.photo_workers or default_workers(),
+            memory_bytes=self.photo_worker_memory_mb * 1024 * 1024,
+            seconds_per_job=self.photo_seconds,
+        )
 
     @field_validator(
         "database_url",

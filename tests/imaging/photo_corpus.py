@@ -213,3 +213,55 @@ def measure_robustness(copies_per_transform: int = 3, seed: int = 3) -> Robustne
         if a.split("#")[0] != b.split("#")[0]
     ]
     return Robustness(same, distinct)
+
+
+@dataclass(frozen=True)
+class FaceCase:
+    name: str
+    image: Image.Image
+    face: tuple[int, int, int, int] | None  # (left, top, width, height) of the real face
+
+
+def _frame(patch: np.ndarray, rng: random.Random) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A 240 x 300 portrait-shaped frame with the patch, scaled to 110-150 pixels, set in it
+    off-centre on a plain, unevenly lit backdrop, as a custody photo is framed."""
+    side = rng.randint(110, 150)
+    face = Image.fromarray((patch * 255).astype(np.uint8), "L").resize(
+        (side, side), Image.Resampling.BICUBIC
+    )
+    shade = np.linspace(rng.uniform(120, 200), rng.uniform(120, 200), 240)[None, :]
+    noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 4, (300, 240))
+    frame = Image.fromarray(np.clip(shade + noise, 0, 255).astype(np.uint8), "L")
+    left, top = rng.randint(10, 240 - side - 10), rng.randint(20, 300 - side - 20)
+    frame.paste(face, (left, top))
+    return frame.convert("RGB"), (left, top, side, side)
+
+
+@cache
+def face_cases() -> tuple[FaceCase, ...]:
+    """Real faces and real non-faces for measuring face detectors: the 100 Labeled Faces in
+    the Wild crops of scikit-image's `lfw_subset` and its 100 non-face patches, each framed
+    as a portrait; two real portraits (scikit-image's astronaut, matplotlib's Grace Hopper);
+    and the sample photographs that hold no face."""
+    import matplotlib
+    import skimage.data
+
+    rng = random.Random(11)
+    cases = []
+    for index, patch in enumerate(skimage.data.lfw_subset()):  # type: ignore[no-untyped-call]
+        image, box = _frame(patch, rng)
+        is_face = index < 100
+        cases.append(FaceCase(f"lfw/{index:03d}", image, box if is_face else None))
+    hopper = Path(matplotlib.__file__).parent / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    portraits = {
+        # Boxes measured by eye on the shipped files, generous: a detection overlapping
+        # them is the face.
+        "skimage/astronaut.png": (real_photos()["skimage/astronaut.png"], (150, 20, 140, 180)),
+        "matplotlib/grace_hopper.jpg": (hopper.read_bytes(), (150, 90, 230, 300)),
+    }
+    for name, (data, box) in portraits.items():
+        cases.append(FaceCase(name, load(data), box))
+    for name, data in real_photos().items():
+        if name not in portraits and name != "skimage/camera.png":  # the cameraman has a face
+            cases.append(FaceCase(name, load(data), None))
+    return tuple(cases)

@@ -2,11 +2,18 @@ import hashlib
 import io
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
-from imaging.analysis import THUMBNAIL, THUMBNAIL_SIDE, WORKING_COPY, ingest_photo
-from imaging.blobstore import BlobStore, PhotoRejected
+from imaging.analysis import (
+    THUMBNAIL,
+    THUMBNAIL_SIDE,
+    WORKING_COPY,
+    PhotoAnalysis,
+    PhotoJob,
+    PhotoRefused,
+    analyse_file,
+)
+from imaging.blobstore import BlobStore
 from tests.imaging.photo_corpus import load, real_photos
 
 PAYLOAD = b"PAYLOAD-after-the-image" * 40
@@ -22,15 +29,21 @@ def photo_with_gps_and_payload() -> bytes:
     return out.getvalue() + PAYLOAD
 
 
+def job_for(source: Path, store: BlobStore, find_faces: bool) -> PhotoJob:
+    sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    return PhotoJob(source, sha256, find_faces, store.root)
+
+
 def test_original_kept_exactly_derivatives_clean(tmp_path: Path) -> None:
     original = photo_with_gps_and_payload()
     source = tmp_path / "in.jpg"
     source.write_bytes(original)
     store = BlobStore(tmp_path / "store")
-    blob, analysis = ingest_photo(store, source, None, True, lambda _sha, _faces: True)
+    analysis = analyse_file(job_for(source, store, find_faces=True))
+    blob = store.put_file(source)
     assert store.path_for(blob.sha256).read_bytes() == original
     assert blob.sha256 == hashlib.sha256(original).hexdigest()
-    assert analysis is not None and (analysis.width, analysis.height) == (512, 512)
+    assert isinstance(analysis, PhotoAnalysis) and (analysis.width, analysis.height) == (512, 512)
     assert analysis.quality.faces is not None and analysis.quality.faces.count == 1
     for name in (WORKING_COPY, THUMBNAIL):
         derived = store.derivative_path(blob.sha256, name).read_bytes()
@@ -45,15 +58,16 @@ def test_a_refused_photo_leaves_nothing_in_the_store(tmp_path: Path) -> None:
     source = tmp_path / "cut.jpg"
     source.write_bytes(photo_with_gps_and_payload()[:5000])
     store = BlobStore(tmp_path / "store")
-    with pytest.raises(PhotoRejected, match="corrupt or truncated"):
-        ingest_photo(store, source, None, False, lambda _sha, _faces: True)
+    refused = analyse_file(job_for(source, store, find_faces=False))
+    assert isinstance(refused, PhotoRefused) and "corrupt or truncated" in refused.reason
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").rglob("*.*"))
 
 
-def test_content_already_analysed_is_not_decoded_again(tmp_path: Path) -> None:
+def test_a_file_changed_after_it_was_named_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "in.jpg"
     source.write_bytes(photo_with_gps_and_payload())
     store = BlobStore(tmp_path / "store")
-    ingest_photo(store, source, None, False, lambda _sha, _faces: True)
-    _blob, analysis = ingest_photo(store, source, None, False, lambda _sha, _faces: False)
-    assert analysis is None
+    job = job_for(source, store, find_faces=False)
+    source.write_bytes(photo_with_gps_and_payload()[:-10])
+    refused = analyse_file(job)
+    assert isinstance(refused, PhotoRefused) and "changed" in refused.reason

@@ -89,3 +89,25 @@ def test_hashes_round_trip_through_signed_64_bit_storage() -> None:
         stored = to_signed(value)
         assert -(2**63) <= stored < 2**63
         assert to_unsigned(stored) == value
+
+
+def test_hashes_are_imagehash_s_to_the_bit_mirror_images_included() -> None:
+    import imagehash
+    from PIL import ImageOps
+
+    from imaging.decode import decode_bytes
+    from imaging.hashes import compute_hashes, trim_uniform_border
+    from tests.imaging.photo_corpus import real_photos
+
+    for name, data in real_photos().items():
+        image = decode_bytes(data).image
+        trimmed = trim_uniform_border(image).convert("L")
+        mirrored = ImageOps.mirror(trimmed)
+        reference = [
+            int(str(imagehash.phash(trimmed)), 16),
+            int(str(imagehash.dhash(trimmed)), 16),
+            int(str(imagehash.phash(mirrored)), 16),
+            int(str(imagehash.dhash(mirrored)), 16),
+        ]
+        ours = compute_hashes(image)
+        assert [ours.phash, ours.dhash, ours.phash_mirror, ours.dhash_mirror] == reference, name
