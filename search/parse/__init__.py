@@ -44,7 +44,6 @@ def parse_text(text: str, places: frozenset[str] = frozenset()) -> Reading:
     read_marks(reading)
     read_facial_hair(reading)
     read_sex(reading)
-    read_age(reading)
     read_height(reading)
     read_ethnicity(reading)
     read_hair(reading)
@@ -52,6 +51,7 @@ def parse_text(text: str, places: frozenset[str] = frozenset()) -> Reading:
     read_build(reading)
     read_weight_as_build(reading)
     read_accent(reading)
+    read_age(reading)  # after the body's other readings, which say where its description is
     read_modus_operandi(reading)
     reading.not_understood = leftovers(reading)
     return reading

@@ -8,8 +8,8 @@ hair" is hair, "dark, maybe greying" after "beard" is the beard's.
 
 import re
 
+from search.parse.mentions import about_someone_else
 from search.parse.context import (
-    about_someone_else,
     clause_after,
     clause_before,
     clause_bounds,

@@ -9,7 +9,8 @@ hint of one: it is read as a build only where no build is stated, and said to be
 
 import re
 
-from search.parse.context import about_someone_else, words
+from search.parse.context import words
+from search.parse.mentions import about_someone_else
 from search.parse.numbers import NUMBER, number_value
 from search.parse.text import Reading
 from search.query import Range

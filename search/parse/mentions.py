@@ -18,7 +18,7 @@ import re
 from functools import cache
 from typing import Literal
 
-from search.parse.context import clause_bounds, words
+from search.parse.context import answers_about_someone_else, clause_bounds, words
 from search.vocabulary import load, normalise, stem
 
 Role = Literal["described", "other", "unknown"]
@@ -29,10 +29,11 @@ _DETERMINERS = frozenset(
 _PASSIVE = r"(?:(?:who\s+)?(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got|being|been)\s+)?"
 # What may stand between a noun and what is said of it: an age, "in her 70s", "with
 # learning disabilities", "who had been drinking".
+_IN_DECADE = r"in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|late\s+)?[\w'-]+"
 _APPOSITION = (
-    r"(?:\s*,\s*(?:aged\s+|all\s+)?(?:\d{1,2}(?:\s+and\s+\d{1,2})?|in\s+their\s+\w+)\s*,?|\s*\(\d{1,2}\)|\s+aged\s+\d{1,2}|\s+in\s+(?:his|her|their)"
-    r"\s+(?:early\s+|mid\s+|late\s+)?\w+|\s+with\s+[\w\s-]{1,30}?(?=\s+(?:was|were)\b)"
-    r"|\s+(?:who|that)\s+had\s+been\s+\w+)?"
+    rf"(?:\s*,\s*(?:aged\s+|all\s+|both\s+)?(?:\d{{1,2}}(?:\s+and\s+\d{{1,2}})?|{_IN_DECADE})\s*,?"
+    rf"|\s*\(\d{{1,2}}\)|\s+aged\s+\d{{1,2}}|\s+{_IN_DECADE}"
+    r"|\s+with\s+[\w\s-]{1,30}?(?=\s+(?:was|were)\b)|\s+(?:who|that)\s+had\s+been\s+\w+)?"
 )
 
 
@@ -82,10 +83,20 @@ def _is_victim_verb(word: str) -> bool:
     return stem(word.lower()) in _victim_stems()
 
 
+def _acted_on_by(word: str) -> bool:
+    """Whether `word` is a verb of what is done to a victim ("punched", "approaching"): a
+    past form, or an -ing or -s form of one, so that "knife" is no "knifed"."""
+    word = word.lower()
+    return word in _participles() or (word.endswith(("ing", "s")) and _is_victim_verb(word))
+
+
 @cache
 def _reporter() -> re.Pattern[str]:
     said = "|".join(re.escape(w) for w in words()["reporter_words"])
-    return re.compile(rf"^\s*(?:\(|,)?\s*(?:{said})\b", re.IGNORECASE)
+    return re.compile(
+        rf"^{_APPOSITION}\s*(?:\(|,)?\s*(?:has\s+|have\s+|had\s+|who\s+)?(?:{said})\b",
+        re.IGNORECASE,
+    )
 
 
 @cache
@@ -152,10 +163,17 @@ def is_victim(text: str, start: int, end: int) -> bool:
             re.IGNORECASE,
         ):
             return True  # "young man punched, phone taken"; not "man, offered girls a lift"
+    clause_start = max(clause_start, text.rfind(" - ", 0, start) + 3)
     before = _tokens(text[clause_start:start])
+    if re.search(
+        r"\b(?:assault|attack|robbery|mugging|murder)\s+(?:on|of)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?$",
+        text[clause_start:start],
+        re.IGNORECASE,
+    ):
+        return True  # "an assault on a man (55)"
     # The object of what was done: "punched an Asian man", "approached a young woman".
     for word in reversed(before[-4:]):
-        if _is_victim_verb(word):
+        if _acted_on_by(word):
             return True
         if word in _DETERMINERS or word in trait_words() or word.isdigit() or "-" in word:
             continue
@@ -169,7 +187,7 @@ def _describes_after(text: str, end: int) -> bool:
     after = text[end : end + 70].lower()
     if re.match(
         r"\s*(?:[,:(/]|-\s)?\s*(?:\d{1,2}\s*(?:s\b|'s|yrs|years|y/o|ish|-ish|\b)|ic\s?\d|approx"
-        r"|about\s+\d|around\s+\d|aged|age\s*[:\d]|early|mid|late|in\s+(?:his|her|their)\s+(?:early\s+|mid"
+        r"|(?:about|around|like|maybe|roughly|probably)\s+(?:\d|twenty|thirty|forty|fifty|sixty|seventy)|aged|age\s*[:\d]|early|mid|late|in\s+(?:his|her|their)\s+(?:early\s+|mid"
         r"\s+|late\s+)?(?:\d0|teens|twenties|thirties|forties|fifties|sixties|seventies)"
         r"|of\s+(?:about|around|\w+\s+(?:build|appearance|height|descent|origin))"
         r"|(?:who\s+)?(?:is|was)\s+(?:described|believed|thought|aged|about|around|approx"
@@ -213,11 +231,13 @@ def role_of(text: str, start: int, end: int) -> Role:
         return "other"  # "the victim, a 19-year-old woman"
     if before[-1:] and before[-1] in set(words()["other_owners"]) | {"mum's", "dad's"}:
         return "other"  # "my dad", "her son"
+    said = text[start:end].lower()
+    if before[-1:] == ["his"] and said in words()["other_people"]:
+        return "other"  # "talks like his grandad"
     if re.match(r"'s\b", text[end : end + 2]) or _ALTERNATIVE.match(text[end : end + 20].lower()):
         return "other"  # "the woman's daughter"; "a man or a woman"
     if re.search(r"\b(?:man|woman|male|female)\s+or\s+(?:a\s+)?$", text[max(0, start - 16) : start]):
         return "other"
-    said = text[start:end].lower()
     if said in ("his", "her", "their"):
         if re.match(r"\s+(?:description|descr|desc|described)\b", text[end : end + 14], re.I):
             return "other"  # "her description: white, 40s" is hers of him
@@ -227,9 +247,10 @@ def role_of(text: str, start: int, end: int) -> Role:
         return "described"  # "approached by a man"
     if is_victim(text, start, end):
         return "other"
+    recent = before[-5:]
     if any(
-        word in words()["victim_nouns"] and set(before[i + 1 :]) & {"is", "was", "were"}
-        for i, word in enumerate(before[-5:], len(before[-5:]) - len(before))
+        word in words()["victim_nouns"] and {"is", "was", "were"} & set(recent[i + 1 :])
+        for i, word in enumerate(recent)
     ):
         return "other"  # "the child is a white girl"
     if _cued(text, sentence_start, start):
@@ -237,3 +258,92 @@ def role_of(text: str, start: int, end: int) -> Role:
     if _describes_after(text, end) or _describes_before(text, start):
         return "described"
     return "unknown"
+
+
+
+@cache
+def _people_pattern() -> re.Pattern[str]:
+    vocabulary = words()
+    nouns = {n for ns in vocabulary["person_nouns"].values() for n in ns}
+    nouns |= {n for ns in vocabulary["young_nouns"].values() for n in ns}
+    nouns |= set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
+    nouns |= {"men", "women", "ladies", "males", "females", "lads", "blokes", "guys"}
+    nouns -= {"me", "i", "myself", "teens", "teen"}  # "in his late teens" is an age
+    alternatives = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+_WITNESS = re.compile(
+    r"\b(?:i\s+am|i'm|im|i\s+was|i\s+turned|we're|we\s+are|we\s+were|my|our|your|me\s+and)"
+    r"\s+(?:only\s+|just\s+|nearly\s+|now\s+|aged\s+)?$",
+    re.IGNORECASE,
+)
+_CLAIMED = re.compile(
+    r"\b(?:said|says|saying|told\s+\w+|telling\s+\w+|tells\s+\w+|claimed|claiming|claims|claim"
+    r"|pretending|pretended|pretends|lied|reckoned|profile\s+said|made\s+out)\s+(?:that\s+)?"
+    r"(?:he|she|they|him|her)\s*(?:was|is|were|'s|'d\s+be|to\s+be)\s+(?:only\s+|just\s+)?$"
+    r"|\bclaim(?:ed|ing|s)?\s+to\s+be\s+(?:only\s+|just\s+)?$",
+    re.IGNORECASE,
+)
+_OWNER_AFTER = re.compile(r"^[\s-]*(?:years?|yrs?|y/o)?[\s-]*(?:old)?[\s-]+(?=\S)", re.IGNORECASE)
+
+
+def number_owner(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The person noun an age or height at text[start:end] is said of, when one stands
+    beside it: after ("a 14-year-old girl", "18 y/o male") or before ("a man aged 62",
+    "female, 20", "a man (55)", "a man of about 45", "a woman in her 70s")."""
+    people = _people_pattern()
+    if lead := _OWNER_AFTER.match(text[end : end + 40]):
+        at = end + lead.end()
+        skipped = re.match(r"[a-z'-]+\s+", text[at:], re.IGNORECASE)  # "a 14-year-old white girl"
+        for position in (at, at + skipped.end()) if skipped else (at,):
+            if (noun := people.match(text, position)) is not None:
+                return noun.span()
+    clause_start = max(text.rfind(c, 0, start) for c in ".;?!:\n") + 1
+    before = text[max(clause_start, start - 40) : start]
+    if tail := re.search(
+        r"(?:\s*,\s*(?:all\s+|both\s+|each\s+)?(?:aged\s+)?|\s*\(\s*|\s+aged\s+|\s+age\s+|\s+"
+        r"|\s+of\s+(?:about|around)?\s*)?(?:(?:,\s*)?(?:all\s+|both\s+)?in\s+(?:his|her|their)\s+"
+        r"(?:early\s+|mid\s+|late\s+)?)?$",
+        before,
+        re.IGNORECASE,
+    ):
+        found = list(people.finditer(before[: tail.start()]))
+        if found and found[-1].end() == tail.start():
+            offset = start - len(before)
+            return found[-1].start() + offset, found[-1].end() + offset
+    return None
+
+
+def about_someone_else(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] (an age, a height, a weight, an appearance) are
+    about somebody other than the person described: the witness ("I am 19", "my 13 year
+    old"), a victim ("a girl aged 14", "an 83-year-old woman was threatened", "lured
+    children 12-15"), a relative ("my dad is 6 foot"), an age the person only claimed ("he
+    told her he was 17"), or an answer to a question about someone else."""
+    vocabulary = words()
+    clause_start, _ = clause_bounds(text, start)
+    before = _tokens(text[clause_start:start])
+    if before[-1:] == ["by"] or before[-2:-1] == ["by"]:
+        return False  # the agent of a passive ("approached by a man in his 30s")
+    if _WITNESS.search(text[max(0, start - 16) : start]) or _CLAIMED.search(
+        text[max(0, start - 40) : start]
+    ):
+        return True
+    if answers_about_someone_else(text, start):
+        return True
+    if re.match(r"\s*\)?\s*,\s*(?:said|says|told|tells|reported|described|added)\b", text[end : end + 14]):
+        return True  # "Sarah, 24, said the man who followed her..."
+    if aged := re.match(r"[\w'-]+?[\s-]*(?:years?|yrs?|y/o)[\s-]*(?:old)?\b", text[start : start + 24], re.I):
+        if is_victim(text, start, start + aged.end()):
+            return True  # "a 68-year-old was befriended"
+    if (owner := number_owner(text, start, end)) is not None:
+        noun = text[owner[0] : owner[1]].lower()
+        if noun in vocabulary["victim_nouns"] or noun in vocabulary["other_people"]:
+            return True  # "a girl aged 14", "a 14-year-old girl", "my dad is 6 foot"
+        return role_of(text, *owner) == "other"  # "an 83-year-old woman was threatened"
+    others = set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
+    if any(word in others for word in before[-3:]):
+        return True  # "children 12-15", "girls, 13-14"
+    # "lured children 12-15", "punched a 52-year-old": the object of what was done.
+    return any(_acted_on_by(word) for word in before[-2:])
