@@ -278,10 +278,14 @@ _WITNESS = re.compile(
     r"\s+(?:only\s+|just\s+|nearly\s+|now\s+|aged\s+)?$",
     re.IGNORECASE,
 )
+# What the person said of themselves: "he told her he was 17", "saying he was 16",
+# "claimed to be 19" (not "she says he was black", a witness's report).
 _CLAIMED = re.compile(
-    r"\b(?:said|says|saying|told\s+\w+|telling\s+\w+|tells\s+\w+|claimed|claiming|claims|claim"
-    r"|pretending|pretended|pretends|lied|reckoned|profile\s+said|made\s+out)\s+(?:that\s+)?"
-    r"(?:he|she|they|him|her)\s*(?:was|is|were|'s|'d\s+be|to\s+be)\s+(?:only\s+|just\s+)?$"
+    r"\b(he|she|they)\s+(?:said|says|told\s+\w+|tells\s+\w+|claimed|claims|lied|reckoned"
+    r"|made\s+out)\s+(?:that\s+)?\1\s*(?:was|is|were|'s|'d\s+be)\s+(?:only\s+|just\s+)?$"
+    r"|\b(?:(?:who|and|but|then)\s+(?:said|says|told\s+\w+|claimed|lied)|saying|telling\s+\w+"
+    r"|claiming|pretending|pretended|profile\s+said|profile\s+says)"
+    r"\s+(?:that\s+)?(?:he|she|they)\s*(?:was|is|were|'s|'d\s+be)\s+(?:only\s+|just\s+)?$"
     r"|\bclaim(?:ed|ing|s)?\s+to\s+be\s+(?:only\s+|just\s+)?$",
     re.IGNORECASE,
 )
