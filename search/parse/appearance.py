@@ -113,26 +113,6 @@ def read_facial_hair(reading: Reading) -> None:
             return
 
 
-_NOT_BUILD_AFTER = re.compile(
-    r"\s*(?:tattoo|scar|mark|mole|birthmark|dog|van|car|knife|bag|jacket|coat|hoodie|earring"
-    r"|height|daylight|beard|moustache|nose|ears?|hands?|feet|eyes|house|group|smile|grin"
-    r"|voice|teeth|tooth|lips|head|gap|boots|trainers|glasses|ring|chain|watch|cut|bruise"
-    r"|sister|brother|kids?|children|school|shop|one|number|deal|problem|issue|time|amount"
-    r"|sentence|fuse|temper|money|lettering|writing|letters|word|hair|fringe|quiff|bun)\b",
-    re.IGNORECASE,
-)
-
-
-def read_build(reading: Reading) -> None:
-    text = reading.work
-    lowered = text.lower()
-    for match in builds().index.find(lowered):
-        if _NOT_BUILD_AFTER.match(lowered[match.end : match.end + 20]):
-            continue  # "small tattoo", "big beard", "average height", "broad daylight"
-        if reading.take("build", match.term, (match.start, match.end), f"build: {match.term}"):
-            return
-
-
 _SPOKEN = re.compile(
     r"\b(?:spoke|speaks|speaking|sounded|sounds|sounding|talked|talks|talking|voice)\s+"
     r"(?:with\s+)?(?:an?\s+|in\s+an?\s+)?(?:like\s+(?:an?\s+|he\s+was\s+(?:from\s+)?|from\s+)?)?"
