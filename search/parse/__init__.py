@@ -17,11 +17,11 @@ from search.parse.appearance import (
     read_accent,
     read_eyes,
     read_facial_hair,
-    read_hair,
 )
 from search.parse.areas import gazetteer, read_area
 from search.parse.build import read_build
 from search.parse.ethnicity import read_ethnicity
+from search.parse.hair import read_hair
 from search.parse.heights import read_height, read_weight_as_build
 from search.parse.leftovers import leftovers
 from search.parse.marks import read_marks

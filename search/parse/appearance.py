@@ -40,50 +40,6 @@ def _before(text: str, noun: str, count: int = 3) -> list[re.Match[str]]:
     )
 
 
-_HAIR_NOUN = r"(?:hair|haired|hairstyle|hair style|barnet)"
-_STANDALONE_HAIR = re.compile(
-    r"\b(blonde|blond|blondey|blondie|ginger|auburn|bald|balding|brunette|redhead|skinhead"
-    r"|shaved head|shaven head|head shaved|shaved bald|receding|thinning on top|greying)\b",
-    re.IGNORECASE,
-)
-_HAIR_STYLES = re.compile(
-    r"\b(ponytail|pony tail|dreadlocks|dreads|locs|crew cut|buzz cut|buzzcut|man bun|braids"
-    r"|cornrows|plaits|mohican|mohawk|afro|short back and sides|number one|grade one)\b",
-    re.IGNORECASE,
-)
-
-
-def read_hair(reading: Reading) -> None:
-    text = reading.work
-    for match in _before(text, _HAIR_NOUN):
-        lead = match.group(1)
-        if colour := _nearest_before(hair_colours(), lead):
-            reading.take("hair_colour", colour.term, match.span(), f"hair colour: {colour.term}")
-        if length := _nearest_before(hair_lengths(), lead):
-            reading.take("hair_length", length.term, match.span(), f"hair length: {length.term}")
-    for match in re.finditer(
-        rf"\b{_HAIR_NOUN}\s+(?:was\s+|is\s+|were\s+|a\s+|sort of\s+|kind of\s+|quite\s+|very\s+)*"
-        r"([\w\s-]{3,25}?)(?=[,;.!?]|\band\b|$)",
-        text,
-        re.IGNORECASE,
-    ):
-        said = match.group(1)
-        if term := hair_colours().canonical(said):  # "hair black", "hair was dark brown"
-            reading.take("hair_colour", term, match.span(), f"hair colour: {term}")
-        if term := hair_lengths().canonical(said):
-            reading.take("hair_length", term, match.span(), f"hair length: {term}")
-    for said in _STANDALONE_HAIR.finditer(text):
-        if re.match(r"\s+(?:beard|moustache|goatee|stubble|tash)", text[said.end() :], re.I):
-            continue  # "ginger beard" colours the beard
-        if term := hair_colours().canonical(said.group(1)):
-            reading.take("hair_colour", term, said.span(), f"hair colour: {term}")
-        if term := hair_lengths().canonical(said.group(1)):
-            reading.take("hair_length", term, said.span(), f"hair length: {term}")
-    for match in _HAIR_STYLES.finditer(text):
-        if term := hair_lengths().canonical(match.group(1)):
-            reading.take("hair_length", term, match.span(), f"hair length: {term}")
-
-
 def read_eyes(reading: Reading) -> None:
     text = reading.work
     for match in _before(text, r"(?:eyes|eyed)", 2):  # "a black eye" is an injury
