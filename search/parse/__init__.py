@@ -13,14 +13,11 @@ from collections.abc import Iterable
 
 from search.parse.actions import read_modus_operandi
 from search.parse.ages import read_age
-from search.parse.appearance import (
-    read_accent,
-    read_eyes,
-    read_facial_hair,
-)
+from search.parse.appearance import read_accent
 from search.parse.areas import gazetteer, read_area
 from search.parse.build import read_build
 from search.parse.ethnicity import read_ethnicity
+from search.parse.faces import read_eyes, read_facial_hair
 from search.parse.hair import read_hair
 from search.parse.heights import read_height, read_weight_as_build
 from search.parse.leftovers import leftovers

@@ -40,35 +40,6 @@ def _before(text: str, noun: str, count: int = 3) -> list[re.Match[str]]:
     )
 
 
-def read_eyes(reading: Reading) -> None:
-    text = reading.work
-    for match in _before(text, r"(?:eyes|eyed)", 2):  # "a black eye" is an injury
-        if colour := _nearest_before(eye_colours(), match.group(1)):
-            reading.take("eye_colour", colour.term, match.span(), f"eye colour: {colour.term}")
-    for match in re.finditer(
-        r"\beyes\s+(?:were\s+|are\s+|was\s+|very\s+|really\s+)*([\w\s-]{3,15}?)(?=[,;.!?]|$)",
-        text,
-        re.IGNORECASE,
-    ):
-        if term := eye_colours().canonical(match.group(1)):
-            reading.take("eye_colour", term, match.span(), f"eye colour: {term}")
-
-
-_FACIAL_HAIR = re.compile(
-    r"\b(clean[\s-]*shaven|clean[\s-]*shaved|no beard|beard|bearded|stubble|stubbly|unshaven"
-    r"|designer stubble|five o'clock shadow|moustache|mustache|tache|goatee|goatie|sideburns"
-    r"|bit of growth)\b",
-    re.IGNORECASE,
-)
-
-
-def read_facial_hair(reading: Reading) -> None:
-    for match in _FACIAL_HAIR.finditer(reading.work):
-        style = facial_hair().canonical(match.group(1))
-        if style and reading.take("facial_hair", style, match.span(), f"facial hair: {style}"):
-            return
-
-
 _SPOKEN = re.compile(
     r"\b(?:spoke|speaks|speaking|sounded|sounds|sounding|talked|talks|talking|voice)\s+"
     r"(?:with\s+)?(?:an?\s+|in\s+an?\s+)?(?:like\s+(?:an?\s+|he\s+was\s+(?:from\s+)?|from\s+)?)?"
