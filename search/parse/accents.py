@@ -37,6 +37,8 @@ _ADJECTIVES = (
     r"|east london|north london|northern irish|cornish|bristolian|liverpudlian|norfolk|notts"
     r"|yorkshireman|black country|foreign"
 )
+# Accent words that name no town: said alone they are an accent, not a place.
+ACCENT_WORDS = frozenset(w.replace("[\\s-]", " ") for w in _ADJECTIVES.split("|")) - {"london", "norfolk"}
 _PREDICATE = re.compile(
     rf"\b(?:he|she|they)(?:'s|\s+was|\s+is|\s+were|\s+sounded|\s+sounds)\s+(?:(?:quite|very|definitely"
     rf"|obviously|clearly|proper|dead)\s+)?({_ADJECTIVES})\b",
