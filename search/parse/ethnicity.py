@@ -48,6 +48,9 @@ _TRAIT_BEFORE = re.compile(
     r"\b(?:hair|haired|eyes|beard|moustache|stubble|goatee)\b\s*(?:[:\-]|was|is|were|are|colour)?\s*$",
     re.IGNORECASE,
 )
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:accent|spoke|speaks|sounded|sounds|talked|talks|voice)\b[^.;!?]*$", re.IGNORECASE
+)
 _HEDGES = frozenset(
     ["i", "think", "maybe", "perhaps", "possibly", "probably", "like", "or", "reckon", "guess"]
 )
@@ -141,6 +144,8 @@ def _is_appearance(text: str, first: PhraseMatch, phrase: PhraseMatch) -> bool:
         return False
     if _TRAIT_BEFORE.search(text[max(0, first.start - 24) : first.start]):
         return False  # "Hair: black", "his hair was black"
+    if _SPEECH_BEFORE.search(text[max(0, first.start - 40) : first.start]):
+        return False  # "spoke with an accent, possibly Eastern European"
     clause_start = max(text.rfind(c, 0, first.start) for c in ".;!?\n") + 1
     window_start = max(clause_start, first.start - 12)
     for colour in _THING_COLOURS.finditer(text[window_start : phrase.end + 12]):

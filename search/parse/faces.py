@@ -49,8 +49,13 @@ def read_eyes(reading: Reading) -> None:
 
 
 def read_facial_hair(reading: Reading) -> None:
+    """The first facial-hair words said; words in brackets after them say what they meant
+    ("a grey beard (two to three days' growth)" is stubble)."""
     text = _quotes_blanked(reading.work.lower())
     for found in facial_hair().index.find(text):
-        shown = f"facial hair: {found.term}"
-        if reading.take("facial_hair", found.term, (found.start, found.end), shown):
+        term, end = found.term, found.end
+        if bracket := re.match(r"\s*\(([^)]{1,60})\)", text[found.end :]):
+            if meant := facial_hair().canonical(bracket.group(1)):
+                term, end = meant, found.end + bracket.end()
+        if reading.take("facial_hair", term, (found.start, end), f"facial hair: {term}"):
             return

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from search.parse.context import sentence_bounds, words
-from search.parse.mentions import role_of
+from search.parse.mentions import people_pattern, role_of
 from search.parse.text import Reading
 from search.vocabulary import facial_hair, hair_colours, hair_lengths
 
@@ -25,7 +25,7 @@ _STYLES = (
     r"|afro|mohican|mohawk|quiff|fringe|buzz cut|buzzcut|crew cut|man bun|bun|bob|skin fade"
     r"|fade|skinhead|short back and sides|number one|grade one|haircut"
 )
-_HAIR = rf"(?:hair|haired|hairstyle|hair style|barnet|{_STYLES})"
+_HAIR = rf"(?:hair|haired|hairline|hairstyle|hair style|barnet|{_STYLES})"
 # Words and what parts them are disjoint, so that a run of dashes cannot make this slow.
 _BEFORE = re.compile(
     rf"(?<![\w'])((?:[\w']+(?:\s*,\s*|\s+|\s*-\s*)){{0,4}}?)({_HAIR})\b", re.IGNORECASE
@@ -77,27 +77,34 @@ def _terms(said: str) -> tuple[str | None, str | None]:
     return hair_colours().canonical(said), hair_lengths().canonical(said)
 
 
-@cache
-def _people() -> re.Pattern[str]:
-    nouns = [n for ns in words()["person_nouns"].values() for n in ns]
-    nouns += [*words()["victim_nouns"], "girl", "boy", "woman", "lady"]
-    return re.compile(rf"\b(?:{'|'.join(sorted(set(nouns)))})\b", re.IGNORECASE)
-
-
 def _someone_elses(text: str, start: int) -> bool:
     """'The child is a white girl of about eight with blonde plaits': hair of someone else."""
     sentence_start, _ = sentence_bounds(text, start)
     sentence_start = max(sentence_start, start - _WINDOW)
     before = text[sentence_start:start]
-    found = list(_people().finditer(before))
-    if not found or not re.search(r"\bwith\b", before[found[-1].end() :], re.IGNORECASE):
+    found = list(people_pattern().finditer(before))
+    if not found:
         return False
     noun = found[-1]
+    # "<noun> (of about eight) with <the hair>", the noun and "with" in one phrase
+    if not re.fullmatch(
+        r"(?:\s+(?!with\b)[\w-]+){0,4}\s+with\s+(?:[\w-]+[\s,]+){0,4}", before[noun.end() :], re.IGNORECASE
+    ):
+        return False
     return role_of(text, sentence_start + noun.start(), sentence_start + noun.end()) == "other"
 
 
 def _hair_word(word: str) -> bool:
-    return word.lower() in _TEXTURE or any(_terms(word)) or word.lower() in ("length", "coloured")
+    return word.lower() in _TEXTURE or any(_terms(word)) or word.lower() in _HAIR_WORDS
+
+
+def _colour_word(word: str) -> bool:
+    """A word that may stand in a list before the hair: a colour or a texture, not a length
+    ("W/M 30ish, short, lt brn hair": that "short" is his height)."""
+    return word.lower() in _TEXTURE or hair_colours().canonical(word) is not None or word.lower() in _HAIR_WORDS
+
+
+_HAIR_WORDS = frozenset(["length", "coloured", "colored", "shoulder", "collar", "ear", "styled"])
 
 
 def _own_lead(lead: str) -> str:
@@ -108,11 +115,16 @@ def _own_lead(lead: str) -> str:
     for part in reversed(parts[:-1]):
         words_here = re.findall(r"[\w']+", part)
         first_kept = re.findall(r"[\w']+", kept)
-        if not words_here or not first_kept or not all(_hair_word(w) for w in words_here):
+        if not first_kept or not (_hair_word(first_kept[0]) or any(_terms(kept))):
             break
-        if not _hair_word(first_kept[0]):
+        run = 0  # the colours that end this part: "with dark brown, short hair"
+        while run < len(words_here) and _colour_word(words_here[-1 - run]):
+            run += 1
+        if not run:
             break
-        kept = part + "," + kept
+        kept = " ".join(words_here[-run:]) + "," + kept
+        if run < len(words_here):
+            break
     return kept
 
 
@@ -172,6 +184,7 @@ def _readings(reading: Reading) -> tuple[list[_Said], list[_Said]]:
         style = hair_lengths().canonical(noun)
         if not (found or found_length or style) or _someone_elses(text, match.start(2)):
             continue  # nothing said, or "a woman with long black hair" who is the victim
+        found = [c for c in found if c.term != "bald"] or found  # "a black receding hairline"
         if found:
             colours.append(_Said(0, match_span[0], found[-1].term, match_span))
         if found_length:

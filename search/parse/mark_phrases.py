@@ -298,7 +298,7 @@ def place_alone(part: str) -> str | None:
     """The body place a part names and nothing else ("on his cheek", "arms", "one through his
     eyebrow"), if it names only that."""
     said = re.sub(
-        r"^\s*(?:one\s+)?(?:" + LOCATION_WORDS + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
+        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:" + LOCATION_WORDS + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
         "",
         part,
         flags=re.IGNORECASE,

@@ -262,7 +262,8 @@ def role_of(text: str, start: int, end: int) -> Role:
 
 
 @cache
-def _people_pattern() -> re.Pattern[str]:
+def people_pattern() -> re.Pattern[str]:
+    """Any noun naming a person: the described, a victim, a relative."""
     vocabulary = words()
     nouns = {n for ns in vocabulary["person_nouns"].values() for n in ns}
     nouns |= {n for ns in vocabulary["young_nouns"].values() for n in ns}
@@ -296,7 +297,7 @@ def number_owner(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The person noun an age or height at text[start:end] is said of, when one stands
     beside it: after ("a 14-year-old girl", "18 y/o male") or before ("a man aged 62",
     "female, 20", "a man (55)", "a man of about 45", "a woman in her 70s")."""
-    people = _people_pattern()
+    people = people_pattern()
     if lead := _OWNER_AFTER.match(text[end : end + 40]):
         at = end + lead.end()
         skipped = re.match(r"[a-z'-]+\s+", text[at:], re.IGNORECASE)  # "a 14-year-old white girl"
