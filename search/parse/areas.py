@@ -62,7 +62,7 @@ _AFTER_A_PLACE = re.compile(
 _LEADING = (
     re.compile(rf"^\s*(?:[A-Za-z ]{{0,20}},\s*)?{_PLACE}\s*:"),  # "All units, Blackpool:"
     re.compile(rf"^\s*{_PLACE}\s*,\s*[\w\s'-]{{0,20}}:"),  # "Castlefield, half-term:"
-    re.compile(rf"^\s*[A-Za-z ]{{1,20}},\s*{_PLACE}\s*\."),  # "CSE op, Castle Vale.", "BTP, Temple Meads."
+    re.compile(rf"^\s*(?:[A-Za-z]+\s?){{1,2}},\s*{_PLACE}\s*\."),  # "CSE op, Castle Vale.", "BTP, Temple Meads."
     re.compile(rf"^\s*{_PLACE}\s*\.\s"),  # "Swinton. Mum found..."
     re.compile(rf"^\s*(?:{_CAPITALS}|{_PLACE})\s*(?:,\s*[A-Z][\w.]*\s*)?(?:\([^)]{{1,20}}\)\s*)?-\s"),
     re.compile(rf"\b(?i:control to|all|any)\s+(?:(?i:the)\s+)?{_PLACE}\s+(?i:units?|officers)\b"),
@@ -212,7 +212,7 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             group = next(i for i in range(1, (lead.lastindex or 1) + 1) if lead.group(i))
             said = lead.group(group)
             said = said.title() if said.isupper() else said
-            if _may_be_place(said):
+            if _may_be_place(said) and _as_a_place(text, lead.start(group), lead.end(group)):
                 found.append((0, lead.start(group), said, lead.span(group)))
     for asked in _WHERE_ASKED.finditer(text):
         answer = re.match(rf"{_PLACE}(?=\s*[,.;]|\s+(?i:{_KINDS})\b)", text[asked.end() :])
@@ -239,8 +239,7 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             heading = re.match(r"(?i:towards|into)\b", text[match.start() :])
             # A street is no town, borough or postcode district, and where he went is not where
             # it happened: these only where nothing else is said.
-            tier = 5 if _is_street(said) or heading else 3 if based else tier
-            found.append((tier, start, said, match_span))
+            found.append((5 if _is_street(said) or heading else 3 if based else tier, start, said, match_span))
     if found:
         _tier, _start, said, span = min(found)
         reading.take("area", said, span, f"area: {said}")

@@ -32,7 +32,7 @@ def read_eyes(reading: Reading) -> None:
             reading.take("eye_colour", term, label.span(), f"eye colour: {term}")
             return
     for match in _BEFORE.finditer(text):  # "a black eye" is an injury: "eyes" only
-        if re.search(r"\b[A-Za-z]+\s*:\s*$", text[max(0, match.start() - 12) : match.start()]):
+        if re.search(r"\b(?:hair|height|hgt|build|race|sex)\s*:\s*$", text[max(0, match.start() - 12) : match.start()], re.I):
             continue  # "Hair: BLK Eyes": the black is the hair's
         found = eye_colours().index.find(match.group(1).lower())
         if found:

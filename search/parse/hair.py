@@ -58,6 +58,7 @@ _AFTER_LEAD = re.compile(
 )
 
 
+_FIELD_LABEL = re.compile(r"\b(?:eyes?|hair|height|hgt|build|weight|wgt|race|sex|age)\s*:\s*$", re.I)
 _WINDOW = 160  # characters: how far a hair's words are looked for, so that work stays linear
 
 
@@ -176,7 +177,7 @@ def _readings(reading: Reading) -> tuple[list[_Said], list[_Said]]:
         noun = match.group(2)
         lead = _own_lead(match.group(1))
         lead_start = match.start(2) - len(lead)
-        if re.search(r"\b[A-Za-z]+\s*:\s*$", text[max(0, lead_start - 12) : lead_start]):
+        if _FIELD_LABEL.search(text[max(0, lead_start - 12) : lead_start]):
             lead = ""  # "Eyes: brown Hair: black": the brown is the eyes'
         match_span = (match.start(2) - len(lead), match.end())
         found = hair_colours().index.find(lead.lower())

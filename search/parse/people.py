@@ -11,7 +11,7 @@ described ("the girl who threw the brick is white"), since they more often name 
 import re
 
 from search.parse.context import clause_bounds, words
-from search.parse.mentions import role_of
+from search.parse.mentions import people_pattern, role_of
 from search.parse.text import Reading
 
 _SHOWN = {"M": "a man", "F": "a woman"}
@@ -91,6 +91,8 @@ def _judged_nouns(text: str) -> tuple[_Found, _Found]:
         found.append((title.start(), sex, title.span(), True, title.group(1).lower()))
     for start, sex, span, young, noun in sorted(found):
         role = role_of(text, *span)
+        if young and role == "described" and re.match(r"\s*,\s*\d{1,2}\s*,", text[span[1] :]):
+            role = "other"  # "Girl, 15, met a man...": a circulation's victim
         definite = re.search(r"\b(?:the|that|this)\s+(?:\w+\s+)?$", text[max(0, start - 20) : start], re.I)
         if role == "other":
             others.add(noun)
@@ -128,16 +130,18 @@ _HAIR_TO = re.compile(r"(?:down\s+to|to|over|past)\s+$", re.IGNORECASE)
 
 
 def _marked(text: str, start: int) -> bool:
-    """'a tattoo of a rose on her ankle': whose body a mark is on."""
+    """'a tattoo of a rose on her ankle': whose body a mark is on (not where the mark is
+    someone else's: "The injured woman has a rose tattoo on her wrist")."""
     clause_start, _ = clause_bounds(text, start)
-    return bool(
-        re.search(
-            r"\b(?:tattoo|tattoos|tattooed|scar|scars|birthmark|piercing|pierced|mole)\b.*"
-            r"\b(?:on|across|above|below|under|behind|over|down)\s+$",
-            text[clause_start:start],
-            re.IGNORECASE,
-        )
-    )
+    if not re.search(
+        r"\b(?:tattoo|tattoos|tattooed|scar|scars|birthmark|piercing|pierced|mole)\b.*"
+        r"\b(?:on|across|above|below|under|behind|over|down)\s+$",
+        text[clause_start:start],
+        re.IGNORECASE,
+    ):
+        return False
+    nouns = list(people_pattern().finditer(text, clause_start, start))
+    return not nouns or role_of(text, *nouns[-1].span()) != "other"
 
 
 def _owned_by_noun(text: str, start: int) -> bool:
