@@ -11,9 +11,9 @@ height word depends on the sex, a weight is a build hint only where no build is 
 
 from collections.abc import Iterable
 
+from search.parse.accents import read_accent
 from search.parse.actions import read_modus_operandi
 from search.parse.ages import read_age
-from search.parse.accents import read_accent
 from search.parse.areas import gazetteer, read_area
 from search.parse.build import read_build
 from search.parse.ethnicity import read_ethnicity

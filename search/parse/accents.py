@@ -38,14 +38,21 @@ _ADJECTIVES = (
     r"|yorkshireman|black country|foreign"
 )
 # Accent words that name no town: said alone they are an accent, not a place.
-ACCENT_WORDS = frozenset(w.replace("[\\s-]", " ") for w in _ADJECTIVES.split("|")) - {"london", "norfolk"}
+ACCENT_WORDS = frozenset(w.replace("[\\s-]", " ") for w in _ADJECTIVES.split("|")) - {
+    "london",
+    "norfolk",
+}
 _PREDICATE = re.compile(
     rf"\b(?:he|she|they)(?:'s|\s+was|\s+is|\s+were|\s+sounded|\s+sounds)\s+(?:(?:quite|very|definitely"
     rf"|obviously|clearly|proper|dead)\s+)?({_ADJECTIVES})\b",
     re.IGNORECASE,
 )
-_ALONE = re.compile(rf"^\s*(?:(?:proper|dead|pure|very|definitely|obviously)\s+)?({_ADJECTIVES})\b", re.I)
-_TAKEN_BACK = re.compile(r"^\W*(?:maybe|perhaps|possibly)?\W*(?:\?\s*no\b|-\s*no\b|no,\s*actually)", re.I)
+_ALONE = re.compile(
+    rf"^\s*(?:(?:proper|dead|pure|very|definitely|obviously)\s+)?({_ADJECTIVES})\b", re.I
+)
+_TAKEN_BACK = re.compile(
+    r"^\W*(?:maybe|perhaps|possibly)?\W*(?:\?\s*no\b|-\s*no\b|no,\s*actually)", re.I
+)
 
 
 # Where the speech is how the witness knows, the accent word stands before it.
@@ -63,7 +70,9 @@ def _said_of_speech(text: str) -> list[tuple[str, tuple[int, int]]]:
     for speech in _SPEECH.finditer(text):
         start, end = sentence_bounds(text, speech.start())
         following = text[end : end + 60]
-        if following.lstrip(" .").startswith("("):  # "'He talked like Uncle Steve' (... Sunderland)"
+        if following.lstrip(" .").startswith(
+            "("
+        ):  # "'He talked like Uncle Steve' (... Sunderland)"
             end += following.find(")") + 1 if ")" in following else 0
         if speech.group(0).lower() == "speaker":  # "a fluent Spanish speaker"
             start = max(start, speech.start() - 24)
@@ -102,9 +111,15 @@ def read_accent(reading: Reading) -> None:
     position = 0
     for clause in re.split(r"([,;.!?\n]|\s-\s)", text):
         said = _ALONE.match(clause)
-        if said and len(clause.split()) <= 4 and (group := accents().canonical(said.group(1))):
-            if not _TAKEN_BACK.match(text[position + len(clause) :]):
-                candidates.append((position + said.start(1), group, (position + said.start(1), position + said.end(1))))
+        group = accents().canonical(said.group(1)) if said and len(clause.split()) <= 4 else None
+        if said and group and not _TAKEN_BACK.match(text[position + len(clause) :]):
+            candidates.append(
+                (
+                    position + said.start(1),
+                    group,
+                    (position + said.start(1), position + said.end(1)),
+                )
+            )
         position += len(clause)
     if candidates:
         _start, group, span = min(candidates)

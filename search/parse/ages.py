@@ -58,9 +58,9 @@ def _in_description(reading: Reading, start: int, end: int, opening: int | None)
     sex = reading.spans.get("sex")
     if sex and sentence_bounds(text, sex[0]) == sentence_bounds(text, start):
         return 0  # "The girl who threw the brick is white, aged 13 to 14"
-    if (owner := number_owner(text, start, end)) is not None:
-        if role_of(text, *owner) == "described":
-            return 0
+    owner = number_owner(text, start, end)
+    if owner is not None and role_of(text, *owner) == "described":
+        return 0
     sentence = sentence_bounds(text, start)
     for s, e in _body_spans(reading):
         if sentence[0] <= s < sentence[1] or abs(s - end) <= _NEAR or abs(start - e) <= _NEAR:
@@ -75,7 +75,7 @@ def _candidate(
     the person's."""
     text = reading.work
     low, high = bounds
-    if not (high >= 10 and low <= high <= 110) or high - low > 4 and low < 10:
+    if not (high >= 10 and low <= high <= 110) or (high - low > 4 and low < 10):
         return None  # "5-10, 170 pounds" is a height and a weight
     if about_someone_else(text, at, span[1]):
         return None
@@ -101,7 +101,9 @@ def _candidates(reading: Reading) -> list[_Candidate]:
     # An item of a list, or an answer, that is only an age ("Male, white, 45", "Sixty?",
     # "Thirty, forty.").
     for sentence in re.finditer(r"[^.;!?\n]+[?]?", text):
-        said = re.sub(r"^\s*(?:[A-Za-z ]{1,14}:)?", lambda m: " " * len(m.group(0)), sentence.group(0))
+        said = re.sub(
+            r"^\s*(?:[A-Za-z ]{1,14}:)?", lambda m: " " * len(m.group(0)), sentence.group(0)
+        )
         if (pair := PLAIN_PAIR.match(said)) and (bounds := plain_pair_bounds(pair)):
             span = (sentence.start() + pair.start(1), sentence.start() + pair.end())
             found.append(_candidate(reading, 0, bounds, span, span[0]))
@@ -112,29 +114,34 @@ def _candidates(reading: Reading) -> list[_Candidate]:
             if plain and value is not None and 14 <= value <= 90:
                 spread = 3 if plain.group(2) or plain.end(1) < len(item.rstrip()) else 2
                 span = (position + plain.start(1), position + plain.end(1))
-                found.append(_candidate(reading, 0, (value - spread, value + spread), span, span[0]))
+                found.append(
+                    _candidate(reading, 0, (value - spread, value + spread), span, span[0])
+                )
             position += len(item)
     for phrase, (low, high) in words()["age_words"].items():
-        for said in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
-            if re.match(r"[\s-]+(?:\w+\s+)?(?:hair|grey|gray|white)\b", text[said.end() :], re.I):
+        for word in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
+            if re.match(r"[\s-]+(?:\w+\s+)?(?:hair|grey|gray|white)\b", text[word.end() :], re.I):
                 continue  # "old man grey hair" colours the hair
-            if re.match(r"[\s-]+(?:face|faced|looking face)\b", text[said.end() :], re.I) or re.search(
-                r"\bface\s+(?:looked|looks|was|is)\s+$", text[max(0, said.start() - 20) : said.start()], re.I
+            if re.match(
+                r"[\s-]+(?:face|faced|looking face)\b", text[word.end() :], re.I
+            ) or re.search(
+                r"\bface\s+(?:looked|looks|was|is)\s+$",
+                text[max(0, word.start() - 20) : word.start()],
+                re.I,
             ):
                 continue  # "a young face", "his face looked young": a look, not an age
             noun = re.search(r"\b\w+$", phrase)
-            if noun and noun.group(0) in _PERSON_WORDS and role_of(
-                text, said.end() - len(noun.group(0)), said.end()
-            ) == "other":
+            if (
+                noun
+                and noun.group(0) in _PERSON_WORDS
+                and role_of(text, word.end() - len(noun.group(0)), word.end()) == "other"
+            ):
                 continue  # "young man punched", "talks like his grandad"
-            found.append(_candidate(reading, 1, (low, high), said.span(), said.start()))
+            found.append(_candidate(reading, 1, (low, high), word.span(), word.start()))
     return [f for f in found if f is not None]
 
 
-_PERSON_WORDS = frozenset(
-    "man woman lad lady bloke guy girl boy fella pensioner oap grandad granddad teenager teen"
-    " schoolboy adolescent".split()
-)
+_PERSON_WORDS = frozenset(words()["age_nouns"])
 
 
 def read_age(reading: Reading) -> None:

@@ -62,14 +62,20 @@ _AFTER_A_PLACE = re.compile(
 _LEADING = (
     re.compile(rf"^\s*(?:[A-Za-z ]{{0,20}},\s*)?{_PLACE}\s*:"),  # "All units, Blackpool:"
     re.compile(rf"^\s*{_PLACE}\s*,\s*[\w\s'-]{{0,20}}:"),  # "Castlefield, half-term:"
-    re.compile(rf"^\s*(?:[A-Za-z]+\s?){{1,2}},\s*{_PLACE}\s*\."),  # "CSE op, Castle Vale.", "BTP, Temple Meads."
+    re.compile(
+        rf"^\s*(?:[A-Za-z]+\s?){{1,2}},\s*{_PLACE}\s*\."
+    ),  # "CSE op, Castle Vale.", "BTP, Temple Meads."
     re.compile(rf"^\s*{_PLACE}\s*\.\s"),  # "Swinton. Mum found..."
-    re.compile(rf"^\s*(?:{_CAPITALS}|{_PLACE})\s*(?:,\s*[A-Z][\w.]*\s*)?(?:\([^)]{{1,20}}\)\s*)?-\s"),
+    re.compile(
+        rf"^\s*(?:{_CAPITALS}|{_PLACE})\s*(?:,\s*[A-Z][\w.]*\s*)?(?:\([^)]{{1,20}}\)\s*)?-\s"
+    ),
     re.compile(rf"\b(?i:control to|all|any)\s+(?:(?i:the)\s+)?{_PLACE}\s+(?i:units?|officers)\b"),
 )
 # A sentence that is only a place: "...out at their work. Easterhouse. Stocky wee man..."
 _ALONE = re.compile(rf"(?:(?<=[.!?]\s)|^){_PLACE}\s*\.(?=\s|$)", re.MULTILINE)
-_WHERE_ASKED = re.compile(r"\bwhere\s+(?:are|is|were|was|did)\b[^?]*\?\s*(?:[A-Za-z ]{1,14}:)?\s*", re.I)
+_WHERE_ASKED = re.compile(
+    r"\bwhere\s+(?:are|is|were|was|did)\b[^?]*\?\s*(?:[A-Za-z ]{1,14}:)?\s*", re.I
+)
 _ACCENT_AFTER = re.compile(r"[\s,]*(?:accent|lad,?\s+by\s+his\s+voice|voice)\b", re.IGNORECASE)
 # A word of speech shortly before ("talked like my grandad, Hull"), or how the witness knows
 # after ("He's from Salford, you can tell by how he talks").
@@ -89,29 +95,23 @@ _NOT_A_TOWN_AFTER = re.compile(
     r"|\s+and\s+[A-Z]\w+\s+Canal\b"
 )
 _NEXT_TO_AN_ACCENT = re.compile(
-    r"\b(?:yorkshire|scouse|geordie|brummie|cockney|manc|mancunian|welsh|scottish|irish|west country"
-    r"|east midlands|northern|southern|lancashire|cornish)\s*,\s*$",
+    r"\b(?:yorkshire|scouse|geordie|brummie|cockney|manc|mancunian|welsh|scottish|irish"
+    r"|west country|east midlands|northern|southern|lancashire|cornish)\s*,\s*$",
     re.IGNORECASE,
 )
 _ELSEWHERE = re.compile(
-    r"(?<!by )(?<!at )(?<!to )(?<!near )(?<!round )\b(?:my|his|her|their|your)\s+(?:\w+\s+)?(?:dad|mum|mother|father|brother|sister|nan|gran"
-    r"|grandad|granddad|uncle|auntie|aunt|cousin|son|daughter|friend|mate)(?:'s|\s+is|\s+was|\s+lives)?"
+    r"(?<!by )(?<!at )(?<!to )(?<!near )(?<!round )\b(?:my|his|her|their|your)\s+(?:\w+\s+)?"
+    r"(?:dad|mum|mother|father|brother|sister|nan|gran|grandad|granddad|uncle|auntie|aunt"
+    r"|cousin|son|daughter|friend|mate)(?:'s|\s+is|\s+was|\s+lives)?"
     r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$",
     re.IGNORECASE,
 )
 _IN_A_PLACE = re.compile(rf"\s+(?:in|,)\s+{_PLACE}")
-_BASED = re.compile(r"\b(?:officers|police|detectives|gardaí|gardai|rcmp|constables?)\s+in\s+$", re.I)
-# Pronouns, speaker labels and days: never places.
-_NOT_PLACES = frozenset(
-    "he she his her i i'll i'm i've i'd the a q c circ circs desc susp update note all units"
-    " control log ref re subject name monday tuesday wednesday thursday friday saturday sunday"
-    " january february march april may june july august september october november december"
-    " christmas easter instagram snapchat tiktok facebook whatsapp twitter fortnite roblox"
-    " discord xbox playstation youtube telegram tinder grindr kik insta reddit google caller"
-    " operator officers police detectives mum dad him them yes no ok okay sorry hinge bumble"
-    " year form class room flat block number bus train car taxi tram coach van platform"
-    " parked just she's he's they're we main".split()
+_BASED = re.compile(
+    r"\b(?:officers|police|detectives|gardaí|gardai|rcmp|constables?)\s+in\s+$", re.I
 )
+# Pronouns, speaker labels and days: never places.
+_NOT_PLACES = frozenset(words()["not_places"])
 
 
 @cache
@@ -142,7 +142,9 @@ def _as_a_place(text: str, start: int, end: int) -> bool:
     if _ACCENT_AFTER.match(text, end) or _INTENSIFIED.search(text[max(0, start - 8) : start]):
         return False  # "Birmingham accent", "Proper Nottingham"
     sentence_start, sentence_end = sentence_bounds(text, start)
-    if _SPOKEN_BEFORE.search(text[sentence_start:start]) or _KNOWN_BY_VOICE.match(text[end:sentence_end]):
+    if _SPOKEN_BEFORE.search(text[sentence_start:start]) or _KNOWN_BY_VOICE.match(
+        text[end:sentence_end]
+    ):
         return False  # "talked like my grandad, Hull", "you can tell by how he talks"
     if _NEXT_TO_AN_ACCENT.search(text[max(sentence_start, start - 24) : start]):
         return False  # "Yorkshire, Leeds I'd say"
@@ -160,10 +162,7 @@ def _may_be_place(said: str) -> bool:
     return parts[0] not in people and parts[0] not in _NUMBERS
 
 
-_NUMBERS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
-    " sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty".split()
-)
+_NUMBERS = frozenset(words()["number_words"])
 
 
 def _is_street(said: str) -> bool:
@@ -219,13 +218,22 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
         if answer and _may_be_place(answer.group(1)):
             start = asked.end() + answer.start(1)
             found.append((1, start, answer.group(1), (start, asked.end() + answer.end(1))))
-    patterns = ((1, _AFTER_A_PLACE), (1, _ALONE), (2, _CUED), (2, _AREAS_OF), (2, _BEFORE_A_KIND), (4, _FORCE))
+    patterns = (
+        (1, _AFTER_A_PLACE),
+        (1, _ALONE),
+        (2, _CUED),
+        (2, _AREAS_OF),
+        (2, _BEFORE_A_KIND),
+        (4, _FORCE),
+    )
     for tier, pattern in patterns:
         for match in pattern.finditer(text):
             said, start = match.group(1), match.start(1)
             if not (_may_be_place(said) and free(start) and _as_a_place(text, start, match.end(1))):
                 continue
-            if answers_about_someone_else(text, start) or pattern is _ALONE and not _plain_place(said):
+            if answers_about_someone_else(text, start) or (
+                pattern is _ALONE and not _plain_place(said)
+            ):
                 continue
             if _IN_A_PLACE.match(text, match.end()):
                 continue  # "Outside Maccies in Sneinton": the place it is in says more
@@ -239,7 +247,14 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             heading = re.match(r"(?i:towards|into)\b", text[match.start() :])
             # A street is no town, borough or postcode district, and where he went is not where
             # it happened: these only where nothing else is said.
-            found.append((5 if _is_street(said) or heading else 3 if based else tier, start, said, match_span))
+            found.append(
+                (
+                    5 if _is_street(said) or heading else 3 if based else tier,
+                    start,
+                    said,
+                    match_span,
+                )
+            )
     if found:
         _tier, _start, said, span = min(found)
         reading.take("area", said, span, f"area: {said}")

@@ -16,10 +16,7 @@ from search.parse.text import Reading
 from search.vocabulary import builds
 
 # Words that name sizes of anything, not only of bodies.
-_SIZE_WORDS = frozenset(
-    "big large heavy broad fit strong solid normal average regular medium small huge lean"
-    " slight sporty toned ordinary".split()
-)
+_SIZE_WORDS = frozenset(words()["size_words"])
 _ONLY_BEFORE_A_BODY = frozenset(["broad", "lean", "slight", "toned"])
 _BODY_AFTER = re.compile(
     r"[\s-]+(?:build|built|frame|figure|framed|set|size|sized|looking|type|(?:sort|kind) of"

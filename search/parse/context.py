@@ -43,7 +43,8 @@ _SPEAKER = re.compile(
     r"(?:^|(?<=[\s.?!\]]))(?:Operator|Caller|Call handler|Handler|Control|OP|Op|C|Q|A|RP)\s*:\s*"
 )
 _ASKED_OF_SOMEONE_ELSE = re.compile(
-    r"\b(?:how old (?:are|is|were) (?:you|your|she|he|they|the (?:girl|boy|lad|child|kids?|young\s+\w+))"
+    r"\b(?:how old (?:are|is|were) (?:you|your|she|he|they"
+    r"|the (?:girl|boy|lad|child|kids?|young\s+\w+))"
     r"|your age|how old is (?:your|the) (?:son|daughter|child|girl|boy)|are you hurt)",
     re.IGNORECASE,
 )

@@ -149,7 +149,9 @@ def _is_appearance(text: str, first: PhraseMatch, phrase: PhraseMatch) -> bool:
     clause_start = max(text.rfind(c, 0, first.start) for c in ".;!?\n") + 1
     window_start = max(clause_start, first.start - 12)
     for colour in _THING_COLOURS.finditer(text[window_start : phrase.end + 12]):
-        if not re.match(r"[\s-]*(?:hair|haired|beard|eyes|stubble)", text[window_start + colour.end() :]):
+        if not re.match(
+            r"[\s-]*(?:hair|haired|beard|eyes|stubble)", text[window_start + colour.end() :]
+        ):
             return False  # "a people carrier, dark, black or navy"; not "white, grey hair"
     if re.match(rf"[\s/-]*(?:[\w-]+[\s/-]+)?{_PEOPLE}\b", after):
         return True  # "black male", "white british man", "asian-looking"

@@ -32,7 +32,11 @@ def read_eyes(reading: Reading) -> None:
             reading.take("eye_colour", term, label.span(), f"eye colour: {term}")
             return
     for match in _BEFORE.finditer(text):  # "a black eye" is an injury: "eyes" only
-        if re.search(r"\b(?:hair|height|hgt|build|race|sex)\s*:\s*$", text[max(0, match.start() - 12) : match.start()], re.I):
+        if re.search(
+            r"\b(?:hair|height|hgt|build|race|sex)\s*:\s*$",
+            text[max(0, match.start() - 12) : match.start()],
+            re.I,
+        ):
             continue  # "Hair: BLK Eyes": the black is the hair's
         found = eye_colours().index.find(match.group(1).lower())
         if found:
@@ -42,7 +46,8 @@ def read_eyes(reading: Reading) -> None:
     for match in _AFTER.finditer(text):
         _, end = sentence_bounds(text, match.end())
         for item in re.split(r",|\s-\s", text[match.end() : min(end, match.end() + _WINDOW)])[:3]:
-            said = item[_AFTER_LEAD.match(item).end() :]
+            lead = _AFTER_LEAD.match(item)
+            said = item[lead.end() :] if lead else item
             if term := eye_colours().canonical(" ".join(said.split()[:3])):
                 reading.take("eye_colour", term, match.span(), f"eye colour: {term}")
                 return
@@ -54,8 +59,9 @@ def read_facial_hair(reading: Reading) -> None:
     text = _quotes_blanked(reading.work.lower())
     for found in facial_hair().index.find(text):
         term, end = found.term, found.end
-        if bracket := re.match(r"\s*\(([^)]{1,60})\)", text[found.end :]):
-            if meant := facial_hair().canonical(bracket.group(1)):
-                term, end = meant, found.end + bracket.end()
+        bracket = re.match(r"\s*\(([^)]{1,60})\)", text[found.end :])
+        meant = facial_hair().canonical(bracket.group(1)) if bracket else None
+        if bracket and meant:
+            term, end = meant, found.end + bracket.end()
         if reading.take("facial_hair", term, (found.start, end), f"facial hair: {term}"):
             return

@@ -13,7 +13,6 @@ maybe greying"). Hair said of someone else ("a girl with blonde plaits") is not 
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from search.parse.context import sentence_bounds, words
 from search.parse.mentions import people_pattern, role_of
@@ -38,9 +37,7 @@ _HEAD = re.compile(
     r"|(?:\b(?:with|had|has|got)\s+|,\s*|^\s*)no\s+hair(?:\s+at\s+all)?(?=\s*(?:[,.;!?]|$|and\b))",
     re.IGNORECASE | re.MULTILINE,
 )
-_TEXTURE = frozenset(
-    "straight curly wavy messy scruffy greasy thick thin frizzy tidy neat slicked back".split()
-)
+_TEXTURE = frozenset(words()["hair_textures"])
 _STANDALONE = re.compile(
     r"\b(blonde|blond|blondey|blondie|blondish|ginger|gingery|auburn|bald|balding|brunette"
     r"|redhead|receding|thinning on top|greying|graying|going grey)\b",
@@ -58,7 +55,9 @@ _AFTER_LEAD = re.compile(
 )
 
 
-_FIELD_LABEL = re.compile(r"\b(?:eyes?|hair|height|hgt|build|weight|wgt|race|sex|age)\s*:\s*$", re.I)
+_FIELD_LABEL = re.compile(
+    r"\b(?:eyes?|hair|height|hgt|build|weight|wgt|race|sex|age)\s*:\s*$", re.I
+)
 _WINDOW = 160  # characters: how far a hair's words are looked for, so that work stays linear
 
 
@@ -89,7 +88,9 @@ def _someone_elses(text: str, start: int) -> bool:
     noun = found[-1]
     # "<noun> (of about eight) with <the hair>", the noun and "with" in one phrase
     if not re.fullmatch(
-        r"(?:\s+(?!with\b)[\w-]+){0,4}\s+with\s+(?:[\w-]+[\s,]+){0,4}", before[noun.end() :], re.IGNORECASE
+        r"(?:\s+(?!with\b)[\w-]+){0,4}\s+with\s+(?:[\w-]+[\s,]+){0,4}",
+        before[noun.end() :],
+        re.IGNORECASE,
     ):
         return False
     return role_of(text, sentence_start + noun.start(), sentence_start + noun.end()) == "other"
@@ -102,7 +103,11 @@ def _hair_word(word: str) -> bool:
 def _colour_word(word: str) -> bool:
     """A word that may stand in a list before the hair: a colour or a texture, not a length
     ("W/M 30ish, short, lt brn hair": that "short" is his height)."""
-    return word.lower() in _TEXTURE or hair_colours().canonical(word) is not None or word.lower() in _HAIR_WORDS
+    return (
+        word.lower() in _TEXTURE
+        or hair_colours().canonical(word) is not None
+        or word.lower() in _HAIR_WORDS
+    )
 
 
 _HAIR_WORDS = frozenset(["length", "coloured", "colored", "shoulder", "collar", "ear", "styled"])
@@ -197,8 +202,8 @@ def _readings(reading: Reading) -> tuple[list[_Said], list[_Said]]:
             add(said, (start, start + len(said.rstrip())), 0)
     for head in _HEAD.finditer(text):
         lengths.append(_Said(0, head.start(), "shaved", head.span()))
-        said = hair_colours().index.find(head.group(0).lower())
-        coloured = [c for c in said if c.term != "bald"]  # "shaved blonde head"
+        named = hair_colours().index.find(head.group(0).lower())
+        coloured = [c for c in named if c.term != "bald"]  # "shaved blonde head"
         if coloured:
             colours.append(_Said(0, head.start(), coloured[0].term, head.span()))
         colours.append(_Said(1, head.start(), "bald", head.span()))

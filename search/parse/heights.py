@@ -11,6 +11,7 @@ one: it is read as a build only where no build is stated, and said to be a hint.
 """
 
 import re
+from collections.abc import Sequence
 
 from search.parse.context import sentence_bounds, words
 from search.parse.mentions import about_someone_else
@@ -120,9 +121,9 @@ def _all_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
             cm = _cm(int(match.group(1)), int(match.group(2)))
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
     for match in _US_FEET.finditer(text):
-        feet, inches = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        if int(inches) <= 11:
-            cm = _cm(int(feet), int(inches))
+        feet_said, inches_said = match.group(1, 2) if match.group(1) else match.group(3, 4)
+        if int(inches_said) <= 11:
+            cm = _cm(int(feet_said), int(inches_said))
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
     for match in _METRIC.finditer(text):
         if match.group(3):  # "1m80"
@@ -139,7 +140,7 @@ def _all_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
 _Height = tuple[int | None, int | None, tuple[int, int]]
 
 
-def _compared(text: str, heights: list[_Height]) -> list[_Height]:
+def _compared(text: str, heights: Sequence[_Height]) -> list[_Height]:
     """Heights said against someone else's: "taller than me, I'm 5'5" is at least 168 cm,
     "a bit taller than me and I'm 5 foot 2" 160-167, "like my height and I'm nearly 5
     foot" 149-155."""
@@ -151,6 +152,8 @@ def _compared(text: str, heights: list[_Height]) -> list[_Height]:
         if not after:
             continue
         low, high, span = min(after, key=lambda h: h[2])
+        if low is None or high is None:
+            continue
         middle = (low + high) // 2
         slightly = bool(comparison.group(1)) and not re.match(
             r"much|way|a\s+lot", comparison.group(1), re.IGNORECASE
@@ -175,7 +178,9 @@ def _worded_height(text: str, sex: str | None) -> tuple[int, int, tuple[int, int
             if _NOT_HEIGHT_AFTER.match(text[match.end() : match.end() + 30]):
                 continue  # "short hair", "a short walk"
             sentence_start, _ = sentence_bounds(text, match.start())
-            hair = _HAIR_BEFORE.search(text[max(sentence_start, match.start() - 40) : match.start()])
+            hair = _HAIR_BEFORE.search(
+                text[max(sentence_start, match.start() - 40) : match.start()]
+            )
             if hair and not re.match(r"\s+(?:himself|herself)\b", text[match.end() :]):
                 continue  # "Ginger hair, short.", not "dark hair, quite short himself"
             low, high = ranges.get(sex or "M", ranges["M"])
@@ -200,6 +205,8 @@ def read_height(reading: Reading) -> None:
     theirs = [h for h in theirs if not _is_reference(text, h[2][0])]
     # The first height said in numbers; a number beats a word said beside it ("tall, 6ft 2").
     worded = _worded_height(text, sex)
+    low: int | None
+    high: int | None
     if theirs:
         low, high, span = min(theirs, key=lambda f: f[2])
     elif compared := _compared(text, heights):
@@ -207,7 +214,7 @@ def read_height(reading: Reading) -> None:
         if worded:  # "really small, like shorter than me and I'm 5ft 2"
             low = max(b for b in (low, worded[0]) if b is not None)
             high = min(b for b in (high, worded[1]) if b is not None)
-            if low > high:
+            if low is not None and high is not None and low > high:
                 low, high, span = compared[0]
     elif worded:
         low, high, span = worded
@@ -221,7 +228,9 @@ def _is_reference(text: str, start: int) -> bool:
     """'shorter than the 5'11 on his profile': the height compared with, not his."""
     before = text[max(0, start - 30) : start]
     return bool(
-        re.search(r"\b(?:taller|shorter|bigger|smaller)\s+than\s+(?:the\s+|his\s+|her\s+)?$", before, re.I)
+        re.search(
+            r"\b(?:taller|shorter|bigger|smaller)\s+than\s+(?:the\s+|his\s+|her\s+)?$", before, re.I
+        )
     )
 
 

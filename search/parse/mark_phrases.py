@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from search.body_map import body_map
+from search.parse.context import words
 from search.query import MarkQuery
 from search.vocabulary import normalise, tattoo_motifs
 
@@ -141,7 +142,9 @@ _MISSING = (
         r"|eye|leg|arm|tip)\b",
         re.IGNORECASE,
     ),
-    re.compile(r"\b(?:only|just)\s+(?:has|had|got|have)\s+(?:one|two|three|four)\s+(fingers|toes)\b", re.I),
+    re.compile(
+        r"\b(?:only|just)\s+(?:has|had|got|have)\s+(?:one|two|three|four)\s+(fingers|toes)\b", re.I
+    ),
     re.compile(
         r"\b(?:top|tip|end|part)\s+of\s+(?:one\s+of\s+)?(?:his\s+|her\s+|a\s+)?(fingers?|thumbs?)"
         r"\s+(?:was|is|were|are)?\s*missing\b",
@@ -159,10 +162,7 @@ _MISSHAPEN = re.compile(
     re.IGNORECASE,
 )
 _ARTICLES_BEFORE = re.compile(r"^.*\b(?:a|an|the|some|his|her|with|has|had|got|have)\s+", re.I)
-_ADJECTIVES = frozenset(
-    "old big small little long short large tiny faint fresh new thin thick deep nasty bad"
-    " distinctive visible noticeable prominent red purple dark light obvious".split()
-)
+_ADJECTIVES = frozenset(words()["mark_adjectives"])
 
 
 @dataclass
@@ -231,25 +231,30 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     before = part[: match.start()]
     after = part[match.end() :]
     said = match.group(1).lower()
-    description = _ARTICLES_BEFORE.sub("", before).strip()
+    description: str | None = _ARTICLES_BEFORE.sub("", before).strip()
     if of := re.match(
         r"\s*(?:of|saying|reading|that says|which says|showing|like)\s+"
         r"(?:a\s+|an\s+|the\s+|some\s+)?(.+?)(?=\s+" + LOCATION_WORDS + r"\b|$)",
         after,
         re.IGNORECASE,
     ):
-        description = (description + " " + of.group(1)).strip()
-    location = _place_in(after)
-    if location is None and kind == "piercing" and (pierced := re.search(r"pierced\s+(\w+)", part, re.I)):
+        description = f"{description} {of.group(1)}".strip()
+    location: str | None = _place_in(after)
+    if (
+        location is None
+        and kind == "piercing"
+        and (pierced := re.search(r"pierced\s+(\w+)", part, re.I))
+    ):
         location = pierced.group(1)
     elif location is None and body_map().locate(before).region is not None and kind != "tattoo":
         location = before.strip()
     if said in _OWN_PLACE and (location is None or body_map().locate(location).region is None):
         side = body_map().locate(location).side if location else None  # "on the left side"
         location = f"{side} {_OWN_PLACE[said]}" if side else _OWN_PLACE[said]
-    if location and (like := re.search(r"\blike\s+(?:a|an)\s+([a-z ]+)$", after, re.IGNORECASE)):
-        if (other := mark_word(like.group(1))) and kind == "mark":
-            kind = MARK_WORDS[other.group(1).lower()]  # "a purple mark on his chin like a birthmark"
+    like = re.search(r"\blike\s+(?:a|an)\s+([a-z ]+)$", after, re.IGNORECASE)
+    other = mark_word(like.group(1)) if location and like else None
+    if other and kind == "mark":  # "a purple mark on his chin like a birthmark"
+        kind = MARK_WORDS[other.group(1).lower()]
     if description and body_map().locate(description).region:
         if location is None:
             location, description = description, None
@@ -264,7 +269,9 @@ def motif_alone(part: str) -> MarkQuery | None:
     where = _PLACE_AFTER.search(part)
     before = part[: where.start()] if where else part
     motifs = tattoo_motifs().find(normalise(before))
-    if not motifs or re.search(r"\b(?:my|your|our)\s+(?:\w+\s+)?$", normalise(before)[: motifs[0].start]):
+    if not motifs or re.search(
+        r"\b(?:my|your|our)\s+(?:\w+\s+)?$", normalise(before)[: motifs[0].start]
+    ):
         return None  # "grabbed my sleeve": no motif of his
     described = _ARTICLES_BEFORE.sub("", before).strip(" ,'\"")
     place = trimmed_place(where.group(1)) if where else None
@@ -279,10 +286,14 @@ def missing_part(part: str) -> MarkQuery | None:
         if missing := pattern.search(part):
             rest = part[missing.end() :]
             place = _place_in(rest) or (
-                trimmed_place(_sides_spelled(rest)) if body_map().locate(_sides_spelled(rest)).region else None
+                trimmed_place(_sides_spelled(rest))
+                if body_map().locate(_sides_spelled(rest)).region
+                else None
             )
             named = next(g for g in reversed(missing.groups()) if g)
-            return MarkQuery(type="amputation", location=place or named, description=missing.group(0))
+            return MarkQuery(
+                type="amputation", location=place or named, description=missing.group(0)
+            )
     return None
 
 
@@ -298,7 +309,9 @@ def place_alone(part: str) -> str | None:
     """The body place a part names and nothing else ("on his cheek", "arms", "one through his
     eyebrow"), if it names only that."""
     said = re.sub(
-        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:" + LOCATION_WORDS + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
+        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:"
+        + LOCATION_WORDS
+        + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
         "",
         part,
         flags=re.IGNORECASE,
@@ -309,7 +322,12 @@ def place_alone(part: str) -> str | None:
     rest = body_map().regions.find(normalise(said))
     covered = {w for m in rest for w in m.phrase.split()}
     sides = {w for m in body_map().sides.find(normalise(said)) for w in m.phrase.split()}
-    extra = set(normalise(said).split()) - covered - sides - {"of", "the", "his", "her", "side", "back", "top", "front", "upper", "lower"}
+    extra = (
+        set(normalise(said).split())
+        - covered
+        - sides
+        - {"of", "the", "his", "her", "side", "back", "top", "front", "upper", "lower"}
+    )
     return said if not extra else None
 
 
@@ -337,11 +355,11 @@ _PLACE_FIRST = re.compile(
 def read_part(part: str) -> Found | None:
     """The mark a part of a clause names, if any."""
     found = _read_part(part)
-    if found is not None and found.kind == "mark" and not found.mark.location:
-        if first := _PLACE_FIRST.match(part):
-            place = trimmed_place(first.group(1))
-            if body_map().locate(place).region is not None:
-                found.mark = found.mark.model_copy(update={"location": place})
+    first = _PLACE_FIRST.match(part)
+    if found is not None and found.kind == "mark" and not found.mark.location and first:
+        place = trimmed_place(first.group(1))
+        if body_map().locate(place).region is not None:
+            found.mark = found.mark.model_copy(update={"location": place})
     return found
 
 

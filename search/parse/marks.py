@@ -23,7 +23,7 @@ query does. Legacy codes ("TAT L FARM") are read by their table.
 import re
 
 from search.body_map import body_map, locate_code, mark_type_of_code
-from search.parse.mark_phrases import MARK_WORDS, Found, is_bare, mark_word, read_part
+from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, read_part
 from search.parse.mentions import role_of
 from search.parse.text import Reading
 from search.query import MarkQuery
@@ -64,11 +64,15 @@ def _parts(sentence: str, offset: int) -> list[tuple[str, tuple[int, int], str]]
     position, cut_by = 0, ","
     for cut in _CUT.finditer(sentence):
         word = (cut.group(2) or "").lower()
-        if _COLOUR_BEFORE.search(sentence[: cut.start()]) and _COLOUR_AFTER.match(sentence[cut.end() :]):
+        if _COLOUR_BEFORE.search(sentence[: cut.start()]) and _COLOUR_AFTER.match(
+            sentence[cut.end() :]
+        ):
             continue  # "a green, white and orange flag"
         if word and not _names_another(sentence[cut.end() :], word):
             continue  # "a knife with blood dripping", "a snake and a knife on his eyebrow"
-        pieces.append((sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by))
+        pieces.append(
+            (sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by)
+        )
         position, cut_by = cut.end(), word or ","
     pieces.append((sentence[position:], (offset + position, offset + len(sentence)), cut_by))
     return [p for p in pieces if p[0].strip()]
@@ -121,7 +125,9 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
         found = read_part(part)
         if found is None:
             continue
-        mark = found.mark.model_copy(update={"location": _resolve_it(found.mark.location, sentence)})
+        mark = found.mark.model_copy(
+            update={"location": _resolve_it(found.mark.location, sentence)}
+        )
         previous = marks[-1][0] if marks else None
         if found.kind == "place" and mark.location:
             if previous is None:
@@ -133,7 +139,10 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             continue
         if found.kind == "motif":
             if previous is not None and not previous.description:
-                marks[-1] = (previous.model_copy(update={"description": mark.description}), marks[-1][1])
+                marks[-1] = (
+                    previous.model_copy(update={"description": mark.description}),
+                    marks[-1][1],
+                )
             else:
                 waiting.append(mark.description or "")
             continue
@@ -141,22 +150,28 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             mark = mark.model_copy(update={"location": pending})
         pending = None
         if waiting and mark.description:
-            mark = mark.model_copy(update={"description": " and ".join([*waiting, mark.description])})
+            mark = mark.model_copy(
+                update={"description": " and ".join([*waiting, mark.description])}
+            )
             waiting = []
         marks.append((mark, span))
     return _bare_ones_merged(marks)
 
 
-def _bare_ones_merged(marks: list[tuple[MarkQuery, tuple[int, int]]]) -> list[tuple[MarkQuery, tuple[int, int]]]:
+def _bare_ones_merged(
+    marks: list[tuple[MarkQuery, tuple[int, int]]],
+) -> list[tuple[MarkQuery, tuple[int, int]]]:
     """A mark word said again of the mark beside it ("a rose on his ear, a tattoo") is one
     mark, of the more precise kind."""
     kept = list(marks)
     index = 0
     while index < len(kept):
-        mark, span = kept[index]
+        mark = kept[index][0]
         if is_bare(mark) and len(kept) > 1:
             neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(kept)]
-            others = [i for i in neighbours if not is_bare(kept[i][0]) and _compatible(mark, kept[i][0])]
+            others = [
+                i for i in neighbours if not is_bare(kept[i][0]) and _compatible(mark, kept[i][0])
+            ]
             if others:
                 other = others[0]
                 kept[other] = (_merged(mark, kept[other][0]), kept[other][1])
@@ -210,13 +225,21 @@ def read_marks(reading: Reading) -> None:
         if not mark_word(sentence.group(0)) and not _MAY_HOLD_A_MARK.search(sentence.group(0)):
             continue
         for mark, span in _in_sentence(sentence.group(0), sentence.start()):
-            if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in [*coded_spans, *reading.aside]):
+            if any(
+                s <= span[0] < e or span[0] <= s < span[1]
+                for s, e in [*coded_spans, *reading.aside]
+            ):
                 continue  # "SMT: SC R CHK": read by its code already; appeal boilerplate
             if _someone_elses(text, span[0], span[1]) or mark.type is None:
                 continue
             keep(mark, span)
     # A mark word with nothing said of it, where a mark of its kind is read ("Which side's
     # the scar?"), is that mark again.
-    marks = [m for m in marks if not is_bare(m) or not any(o is not m and not is_bare(o) and _compatible(m, o) for o in marks)]
+    marks = [
+        m
+        for m in marks
+        if not is_bare(m)
+        or not any(o is not m and not is_bare(o) and _compatible(m, o) for o in marks)
+    ]
     if marks:
         reading.parts["marks"] = marks

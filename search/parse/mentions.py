@@ -23,10 +23,10 @@ from search.vocabulary import load, normalise, stem
 
 Role = Literal["described", "other", "unknown"]
 
-_DETERMINERS = frozenset(
-    "a an the two three some another this that these those one his her their my our".split()
+_DETERMINERS = frozenset(words()["determiners"])
+_PASSIVE = (
+    r"(?:(?:who\s+)?(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got|being|been)\s+)?"
 )
-_PASSIVE = r"(?:(?:who\s+)?(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got|being|been)\s+)?"
 # What may stand between a noun and what is said of it: an age, "in her 70s", "with
 # learning disabilities", "who had been drinking".
 _IN_DECADE = r"in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|late\s+)?[\w'-]+"
@@ -62,9 +62,39 @@ def trait_words() -> frozenset[str]:
     found -= _DETERMINERS | set(words()["stopwords"]) | set(words()["other_owners"])
     found -= {"none", "crew", "bob", "collar", "shoulders", "regular", "pepper", "raven"}
     found |= set(
-        "hair haired beard bearded moustache stubble goatee tattoo tattoos tattooed scar scars "
-        "scarred eyes accent build built complexion skin skinned height tall short looking "
-        "appearance glasses piercing earring mole birthmark teeth".split()
+        [
+            "hair",
+            "haired",
+            "beard",
+            "bearded",
+            "moustache",
+            "stubble",
+            "goatee",
+            "tattoo",
+            "tattoos",
+            "tattooed",
+            "scar",
+            "scars",
+            "scarred",
+            "eyes",
+            "accent",
+            "build",
+            "built",
+            "complexion",
+            "skin",
+            "skinned",
+            "height",
+            "tall",
+            "short",
+            "looking",
+            "appearance",
+            "glasses",
+            "piercing",
+            "earring",
+            "mole",
+            "birthmark",
+            "teeth",
+        ]
     )
     return frozenset(found)
 
@@ -105,10 +135,7 @@ def _cue_before() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{cues})\b((?:[\s:,]+[\w/'-]+){{0,5}})[\s:,]*$", re.IGNORECASE)
 
 
-_BETWEEN_CUE = frozenset(
-    "is was as being a an the this one of to be believed thought said described descr desc"
-    " possibly probably maybe likely".split()
-)
+_BETWEEN_CUE = frozenset(words()["cue_fillers"])
 
 
 def _cued(text: str, sentence_start: int, start: int) -> bool:
@@ -236,12 +263,16 @@ def role_of(text: str, start: int, end: int) -> Role:
         return "other"  # "talks like his grandad"
     if re.match(r"'s\b", text[end : end + 2]) or _ALTERNATIVE.match(text[end : end + 20].lower()):
         return "other"  # "the woman's daughter"; "a man or a woman"
-    if re.search(r"\b(?:man|woman|male|female)\s+or\s+(?:a\s+)?$", text[max(0, start - 16) : start]):
+    if re.search(
+        r"\b(?:man|woman|male|female)\s+or\s+(?:a\s+)?$", text[max(0, start - 16) : start]
+    ):
         return "other"
     if said in ("his", "her", "their"):
         if re.match(r"\s+(?:description|descr|desc|described)\b", text[end : end + 14], re.I):
             return "other"  # "her description: white, 40s" is hers of him
-        if re.match(r"\s+(?:\w+\s+)?\d{1,2}[\s-]*(?:years?|yrs?|y/o)\b", text[end : end + 30], re.I):
+        if re.match(
+            r"\s+(?:\w+\s+)?\d{1,2}[\s-]*(?:years?|yrs?|y/o)\b", text[end : end + 30], re.I
+        ):
             return "other"  # "her 14 y/o daughter"
     if before[-1:] == ["by"] or before[-2:-1] == ["by"]:
         return "described"  # "approached by a man"
@@ -258,7 +289,6 @@ def role_of(text: str, start: int, end: int) -> Role:
     if _describes_after(text, end) or _describes_before(text, start):
         return "described"
     return "unknown"
-
 
 
 @cache
@@ -337,11 +367,15 @@ def about_someone_else(text: str, start: int, end: int) -> bool:
         return True
     if answers_about_someone_else(text, start):
         return True
-    if re.match(r"\s*\)?\s*,\s*(?:said|says|told|tells|reported|described|added)\b", text[end : end + 14]):
+    if re.match(
+        r"\s*\)?\s*,\s*(?:said|says|told|tells|reported|described|added)\b", text[end : end + 14]
+    ):
         return True  # "Sarah, 24, said the man who followed her..."
-    if aged := re.match(r"[\w'-]+?[\s-]*(?:years?|yrs?|y/o)[\s-]*(?:old)?\b", text[start : start + 24], re.I):
-        if is_victim(text, start, start + aged.end()):
-            return True  # "a 68-year-old was befriended"
+    aged = re.match(
+        r"[\w'-]+?[\s-]*(?:years?|yrs?|y/o)[\s-]*(?:old)?\b", text[start : start + 24], re.I
+    )
+    if aged and is_victim(text, start, start + aged.end()):
+        return True  # "a 68-year-old was befriended"
     if (owner := number_owner(text, start, end)) is not None:
         noun = text[owner[0] : owner[1]].lower()
         if noun in vocabulary["victim_nouns"] or noun in vocabulary["other_people"]:

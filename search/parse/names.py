@@ -58,7 +58,9 @@ _WITH_AGE = re.compile(
     r"(?!\s*(?i:said|says|told|tells|reported|added|described)\b)"  # "Sarah, 24, said the man..."
 )
 # In a text written all in lower case, a name after its plainest cues ("his name was tommo").
-_LOWER_CUE = re.compile(r"\b(?:his|her) name (?:was|is) ([a-z][a-z'-]+)\b|\bcalls? (?:him|her)self ([a-z][a-z'-]+)\b")
+_LOWER_CUE = re.compile(
+    r"\b(?:his|her) name (?:was|is) ([a-z][a-z'-]+)\b|\bcalls? (?:him|her)self ([a-z][a-z'-]+)\b"
+)
 _RELATIONS = (
     r"ex|ex-partner|ex-boyfriend|ex-husband|ex-girlfriend|ex-wife|partner|boyfriend|husband"
     r"|neighbour|fella next door|man next door|lodger|stepdad|step-dad|mum's boyfriend"
@@ -78,7 +80,16 @@ _SUBJECT = re.compile(
     r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands)",
     re.MULTILINE,
 )
-_PATTERNS = (_BEFORE_ALIAS, _AFTER_CUE, _BEFORE_CUE, _ANSWERED, _APPOSITION, _WITH_AGE, _SUBJECT, _QUOTED)
+_PATTERNS = (
+    _BEFORE_ALIAS,
+    _AFTER_CUE,
+    _BEFORE_CUE,
+    _ANSWERED,
+    _APPOSITION,
+    _WITH_AGE,
+    _SUBJECT,
+    _QUOTED,
+)
 # A name said of someone else, or as a tattoo.
 _OTHERS_BEFORE = re.compile(
     r"\b(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:cousin|friend|mate|brother|sister|son|daughter"
@@ -87,7 +98,9 @@ _OTHERS_BEFORE = re.compile(
     r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$",
     re.IGNORECASE,
 )
-_TATTOO_AFTER = re.compile(r"^['\"]?\s*(?:\w+\s+)?(?:tattooed|tattoo|inked|written|on\s+his|on\s+her)\b", re.I)
+_TATTOO_AFTER = re.compile(
+    r"^['\"]?\s*(?:\w+\s+)?(?:tattooed|tattoo|inked|written|on\s+his|on\s+her)\b", re.I
+)
 _TATTOO_BEFORE = re.compile(r"\b(?:tattoo|tattoos|tattooed|tat|inked)\b[^,.;!?]*$", re.IGNORECASE)
 
 
@@ -135,7 +148,10 @@ def _someone_elses(text: str, start: int, end: int) -> bool:
         return True  # "my cousin Reece", "My name is Tyrese", "my dad isn't called Dean"
     if re.match(r"'s\b", text[end : end + 2]):
         return True  # "you're Dean's lad"
-    return bool(_TATTOO_AFTER.match(text[end : end + 24]) or _TATTOO_BEFORE.search(text[max(0, start - 30) : start]))
+    return bool(
+        _TATTOO_AFTER.match(text[end : end + 24])
+        or _TATTOO_BEFORE.search(text[max(0, start - 30) : start])
+    )
 
 
 def read_name(reading: Reading, places: frozenset[str]) -> None:

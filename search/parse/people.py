@@ -93,7 +93,9 @@ def _judged_nouns(text: str) -> tuple[_Found, _Found]:
         role = role_of(text, *span)
         if young and role == "described" and re.match(r"\s*,\s*\d{1,2}\s*,", text[span[1] :]):
             role = "other"  # "Girl, 15, met a man...": a circulation's victim
-        definite = re.search(r"\b(?:the|that|this)\s+(?:\w+\s+)?$", text[max(0, start - 20) : start], re.I)
+        definite = re.search(
+            r"\b(?:the|that|this)\s+(?:\w+\s+)?$", text[max(0, start - 20) : start], re.I
+        )
         if role == "other":
             others.add(noun)
         elif role == "described":
@@ -109,14 +111,16 @@ def _described_pronoun(text: str) -> tuple[int, str, tuple[int, int]] | None:
     found = []
     for sex, pattern in _SUBJECT.items():
         for match in re.finditer(pattern, text, re.IGNORECASE):
+            # "a woman in her 70s", "her brother Callum (he's 19)": the noun says whose
             if _owned_by_noun(text, match.start()) or text[: match.start()].rstrip().endswith("("):
-                continue  # "a woman in her 70s", "her brother Callum (he's 19)": the noun says whose
+                continue
             role = role_of(text, *match.span())
             hair_to = _HAIR_TO.search(text[max(0, match.start() - 9) : match.start()]) and re.match(
                 r"\s+(?:shoulders|collar|ears|neck|chin)\b", text[match.end() :]
             )  # "hair down to his shoulders"
-            if role == "described" or role == "unknown" and (
-                _POSSESSED.match(text, match.end()) or _marked(text, match.start()) or hair_to
+            if role == "described" or (
+                role == "unknown"
+                and (_POSSESSED.match(text, match.end()) or _marked(text, match.start()) or hair_to)
             ):
                 found.append((match.start(), sex, match.span()))
     return min(found) if found else None
