@@ -2,7 +2,7 @@
 and where the description of the person begins."""
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from search.vocabulary import load
@@ -50,11 +50,15 @@ _ASKED_OF_SOMEONE_ELSE = re.compile(
 )
 
 
+@lru_cache(maxsize=16)
+def _turns(text: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _SPEAKER.finditer(text))
+
+
 def answers_about_someone_else(text: str, position: int) -> bool:
     """Whether `position` is in a transcript's answer to a question about someone other
     than the person described ("Operator: How old are you? Caller: Fourteen.")."""
-    turns = [m.start() for m in _SPEAKER.finditer(text)]
-    before = [t for t in turns if t <= position]
+    before = [t for t in _turns(text) if t <= position]
     if len(before) < 2:
         return False
     question = text[before[-2] : before[-1]]
@@ -73,6 +77,7 @@ _DESCRIPTION_STARTS = re.compile(
 )
 
 
+@lru_cache(maxsize=16)
 def description_start(text: str) -> int | None:
     """Where the description of the person begins, when the text says ("The suspect is
     described as...", "Suspect:", "He was..."): readings after it are the person's, those

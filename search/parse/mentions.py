@@ -29,6 +29,7 @@ _PASSIVE = (
 )
 # What may stand between a noun and what is said of it: an age, "in her 70s", "with
 # learning disabilities", "who had been drinking".
+_REACH = 120  # characters: how far back the words about a person word are looked for
 _IN_DECADE = r"in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|late\s+)?[\w'-]+"
 _APPOSITION = (
     rf"(?:\s*,\s*(?:aged\s+|all\s+|both\s+)?(?:\d{{1,2}}(?:\s+and\s+\d{{1,2}})?|{_IN_DECADE})\s*,?"
@@ -252,8 +253,9 @@ _AGE_ADJECTIVES = frozenset(["old", "older", "young", "younger", "elderly", "old
 def role_of(text: str, start: int, end: int) -> Role:
     """Whom the person word at text[start:end] names (see the module's docstring)."""
     clause_start, _ = clause_bounds(text, start)
-    sentence_start = max(text.rfind(c, 0, start) for c in ".?!\n") + 1
-    before = _tokens(text[clause_start:start])
+    # Within its sentence, and no further back than a long clause: work stays linear.
+    sentence_start = max(max(text.rfind(c, 0, start) for c in ".?!\n") + 1, start - _REACH)
+    before = _tokens(text[max(clause_start, start - _REACH) : start])
     if _APPOSED_TO_VICTIM.search(text[sentence_start:start]):
         return "other"  # "the victim, a 19-year-old woman"
     if before[-1:] and before[-1] in set(words()["other_owners"]) | {"mum's", "dad's"}:
