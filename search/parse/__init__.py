@@ -11,17 +11,14 @@ height word depends on the sex, a weight is a build hint only where no build is 
 
 from collections.abc import Iterable
 
+from search.parse.accents import read_accent
 from search.parse.actions import read_modus_operandi
 from search.parse.ages import read_age
-from search.parse.appearance import (
-    read_accent,
-    read_build,
-    read_ethnicity,
-    read_eyes,
-    read_facial_hair,
-    read_hair,
-)
 from search.parse.areas import gazetteer, read_area
+from search.parse.build import read_build
+from search.parse.ethnicity import read_ethnicity
+from search.parse.faces import read_eyes, read_facial_hair
+from search.parse.hair import read_hair
 from search.parse.heights import read_height, read_weight_as_build
 from search.parse.leftovers import leftovers
 from search.parse.marks import read_marks
@@ -42,16 +39,16 @@ def parse_text(text: str, places: frozenset[str] = frozenset()) -> Reading:
     read_name(reading, places)
     read_area(reading, places)
     read_marks(reading)
+    read_facial_hair(reading)
     read_sex(reading)
-    read_age(reading)
     read_height(reading)
     read_ethnicity(reading)
     read_hair(reading)
     read_eyes(reading)
-    read_facial_hair(reading)
     read_build(reading)
     read_weight_as_build(reading)
     read_accent(reading)
+    read_age(reading)  # after the body's other readings, which say where its description is
     read_modus_operandi(reading)
     reading.not_understood = leftovers(reading)
     return reading

@@ -1,124 +1,35 @@
-"""Age: decades ("in his 30s or 40s", "late 50s early 60s"), ranges ("between 30 and 40",
-"25-30 yrs"), estimates ("about 35", "45ish", "30-odd"), stated ages ("32-year-old",
-"aged 32", "(32)"), a bare number in a list ("Male, white, 45"), and age words
-("teenager", "middle-aged"). Ages of victims, the witness and their family are skipped.
+"""Age: which of the ages a description says is the person's.
 
-Each reading is the range the words mean; the witness's error around it is the scoring's
-business, not the parser's.
+Every age phrase (`age_phrases`) is a candidate unless it is about someone else
+(`mentions.about_someone_else`: a victim, the witness, a relative, an age the person only
+claimed, an answer to "how old are you?"). Of the rest, the first said about the person
+wins, judged in this order:
+
+1. an age said of the person described: of a noun naming them ("a man in his 40s", "W/M
+   40s"), or after the words that open their description ("Suspect:", "He is described
+   as");
+2. an age said beside other readings of the body ("Thin. Short. Brown hair over his ears.
+   Forties.");
+3. any other age.
+
+A number or decade beats an age word ("a young man, about 25"). A child's age (under 16)
+is read only where it is said of the person described: in a witness's account it is far
+more often the victim's, or the witness's own ("he's twelve", said of a son).
 """
 
 import re
-from collections.abc import Callable
 
-from search.parse.context import about_someone_else, clause_after, description_start, words
-from search.parse.numbers import NUMBER, number_value
+from search.parse.age_phrases import PATTERNS, PLAIN_AGE, PLAIN_PAIR, plain_pair_bounds
+from search.parse.context import clause_after, description_start, sentence_bounds, words
+from search.parse.mentions import about_someone_else, number_owner, role_of
+from search.parse.numbers import number_value
 from search.parse.text import Reading
 from search.query import Range
 
-_PART = r"(early|mid|late)"
-_DECADE_WORDS = {
-    "teens": 10,
-    "twenties": 20,
-    "thirties": 30,
-    "forties": 40,
-    "fifties": 50,
-    "sixties": 60,
-    "seventies": 70,
-    "eighties": 80,
-}
-_DECADE = rf"(?:([1-9])0\s*'?s\b|({'|'.join(_DECADE_WORDS)}))"
-_NOT_AGE_AFTER = (
-    r"(?!\s*(?:cm|ft|feet|foot|'|\"|inch|in\b|st\b|stone|lb|kg|kilo|m\b|metre|mph|pm|am\b|%|:"
-    r"|\.\d|/\d|minutes?|mins?|hours?|hrs?|seconds?|secs?|yards?|miles?|pounds?|quid|times"
-    r"|o'clock|days?|weeks?|months?|people|of them|percent))"
-)
-_ABOUT = (
-    r"(?:about|around|roughly|approximately|maybe|circa|c\.|perhaps|possibly|probably"
-    r"|something like|say|near enough|nearly|almost|looked|looks|looking|could be|would say"
-    r"|i'd say|id say)"
-)
-
-
-def _decade_of(digit: str | None, word: str | None) -> int:
-    return int(digit) * 10 if digit else _DECADE_WORDS[(word or "").lower()]
-
-
-def _part_of(part: str | None, decade: int) -> tuple[int, int]:
-    low = 13 if decade == 10 else decade
-    if part is None:
-        return low, decade + 9
-    return {
-        "early": (low, decade + 4),
-        "mid": (decade + 3, decade + 7),
-        "late": (decade + 6, decade + 9),
-    }[part.lower()]
-
-
-def _decades(match: re.Match[str]) -> tuple[int, int]:
-    part1, part1_to, digit1, word1, part2, digit2, word2 = match.groups()
-    decade = _decade_of(digit1, word1)
-    first = _part_of(part1, decade)
-    last = _part_of(part1_to, decade) if part1_to else first
-    if digit2 or word2:
-        last = _part_of(part2, _decade_of(digit2, word2))
-    return first[0], last[1]
-
-
-def _pair(match: re.Match[str]) -> tuple[int, int] | None:
-    if number_value(match.group(0)) is not None:
-        return None  # "fifty-five" is one number, not fifty to five
-    low, high = number_value(match.group(1)), number_value(match.group(2))
-    if low is None or high is None:
-        return None
-    if high < low and high < 10:  # "35-8" is 35 to 38
-        high = low - low % 10 + high
-    return (low, high) if low < high <= low + 25 else None
-
-
-def _around(spread: int) -> Callable[[re.Match[str]], tuple[int, int] | None]:
-    def reading(match: re.Match[str]) -> tuple[int, int] | None:
-        value = number_value(match.group(1))
-        return (value - spread, value + spread) if value is not None else None
-
-    return reading
-
-
-def _odd(match: re.Match[str]) -> tuple[int, int] | None:
-    value = number_value(match.group(1))
-    return (value, value + 5) if value is not None else None
-
-
-# "late 30s", "mid to late thirties", "in his 30s or 40s", "late 50s early 60s"
-_DECADE_RANGE = (
-    rf"\b(?:{_PART}(?:\s*(?:to|-|or)\s*{_PART})?[\s-]*)?{_DECADE}"
-    rf"(?:\s*(?:to|or|-|/|and|,|into)?\s*(?:the\s+)?(?:{_PART}[\s-]*)?{_DECADE})?"
-)
-_PATTERNS: list[tuple[str, Callable[[re.Match[str]], tuple[int, int] | None]]] = [
-    (_DECADE_RANGE, _decades),
-    (
-        rf"\b(?:between|aged|age|from)?\s*({NUMBER})\s*(?:-|to|or|and|/)\s*({NUMBER})"
-        rf"(?:\s*(?:years?(?:\s*old)?|yrs?))?\b{_NOT_AGE_AFTER}",
-        _pair,
-    ),
-    (rf"\b({NUMBER})\s*-?\s*odd\b", _odd),
-    (rf"\b({NUMBER})\s*(?:\+|plus)(?!\s*\d)", _odd),
-    (rf"\b({NUMBER})\s*-?\s*ish\b", _around(3)),
-    (rf"\b{_ABOUT}\s+(?:aged\s+|age\s+)?({NUMBER})\b{_NOT_AGE_AFTER}", _around(3)),
-    (
-        rf"\b(?:aged|age|was|is|he's|she's|he is|she is)\s+"
-        rf"(?:about\s+|around\s+|approximately\s+)?({NUMBER})\b{_NOT_AGE_AFTER}",
-        _around(2),
-    ),
-    (rf"\b({NUMBER})[\s-]*(?:years?|yrs?)[\s-]*(?:old|of age)\b", _around(2)),
-    (rf"\b({NUMBER})[\s-]*years?[\s-]*old\b", _around(2)),
-    (r"\((\d{2})\)", _around(1)),  # "John Smith (35)"
-]
-_PLAIN_AGE = re.compile(
-    rf"^\s*(?:(?:about|approx\w*|maybe|possibly)\s+)?({NUMBER})\s*\??\s*$", re.IGNORECASE
-)
-
-
-_Found = list[tuple[int, int, tuple[int, int], tuple[int, int]]]
+# (tier, kind, start, -length, bounds, span): the smallest wins. Tiers: 0 said of the person
+# described, 1 said among readings of the body, 2 anywhere else.
+_Candidate = tuple[int, int, int, int, tuple[int, int], tuple[int, int]]
+_NEAR = 40  # characters: a reading of the body this close says the description goes on
 
 
 def _names_other_sex(text: str, end: int, sex: str | None) -> bool:
@@ -131,51 +42,112 @@ def _names_other_sex(text: str, end: int, sex: str | None) -> bool:
     )
 
 
-def _found_in(reading: Reading) -> tuple[_Found, _Found]:
-    """Ages said in numbers or decades, and ages said in words ("middle-aged")."""
+def _body_spans(reading: Reading) -> list[tuple[int, int]]:
+    """Where other readings of the body were found: not the name, the area or what was set
+    aside."""
+    skip = {reading.spans.get("name"), reading.spans.get("area"), *reading.aside}
+    return [span for span in reading.used if span not in skip]
+
+
+def _in_description(reading: Reading, start: int, end: int, opening: int | None) -> int | None:
+    """0 where the age is said of the person described or after the description's opening
+    words, 1 where it is said among other readings of the body, None where neither."""
     text = reading.work
-    found: _Found = []
-    for pattern, bounds_of in _PATTERNS:
+    if opening is not None and start >= opening:
+        return 0
+    sex = reading.spans.get("sex")
+    if sex and sentence_bounds(text, sex[0]) == sentence_bounds(text, start):
+        return 0  # "The girl who threw the brick is white, aged 13 to 14"
+    owner = number_owner(text, start, end)
+    if owner is not None and role_of(text, *owner) == "described":
+        return 0
+    sentence = sentence_bounds(text, start)
+    for s, e in _body_spans(reading):
+        if sentence[0] <= s < sentence[1] or abs(s - end) <= _NEAR or abs(start - e) <= _NEAR:
+            return 1
+    return None
+
+
+def _candidate(
+    reading: Reading, kind: int, bounds: tuple[int, int], span: tuple[int, int], at: int
+) -> _Candidate | None:
+    """A reading at text[span] (`at` where its number is), or None where it is no age of
+    the person's."""
+    text = reading.work
+    low, high = bounds
+    if not (high >= 10 and low <= high <= 110) or (high - low > 4 and low < 10):
+        return None  # "5-10, 170 pounds" is a height and a weight
+    if about_someone_else(text, at, span[1]):
+        return None
+    if _names_other_sex(text, span[1], reading.parts.get("sex")):
+        return None  # "a 24-year-old woman" when the person is a man
+    described = _in_description(reading, at, span[1], description_start(text))
+    if high < 16 and described != 0:
+        return None
+    tier = 2 if described is None else described
+    # An age word counts a tier lower: "Young man, tall, ... maybe twenty-five" is 22-28.
+    return (min(tier + kind, 2), kind, span[0], span[0] - span[1], bounds, span)
+
+
+def _candidates(reading: Reading) -> list[_Candidate]:
+    text = reading.work
+    found: list[_Candidate | None] = []
+    for pattern, bounds_of in PATTERNS:
         for match in re.finditer(pattern, text, re.IGNORECASE):
-            # Whose age is judged from the number itself: in "she's thirteen" the cue word
-            # names the daughter; in "a girl aged 14" the noun before the cue does.
-            number_at = match.start(1) if match.group(1) else match.start()
-            if not match.group(0).strip() or about_someone_else(text, number_at, match.end()):
+            if not match.group(0).strip() or (bounds := bounds_of(match)) is None:
                 continue
-            if _names_other_sex(text, match.end(), reading.parts.get("sex")):
-                continue  # "a 24-year-old woman" when the person is a man
-            bounds = bounds_of(match)
-            if bounds and bounds[1] >= 10 and bounds[0] <= bounds[1] <= 110:
-                found.append((match.start(), match.start() - match.end(), bounds, match.span()))
-    # A number standing alone as an item of a list ("Male, white, 45, tall", "Sixty?").
-    position = 0
-    for item in re.split(r"([,;.!\n]|\s-\s)", text):
-        plain = _PLAIN_AGE.match(item)
-        value = number_value(plain.group(1)) if plain else None
-        if plain and value is not None and 14 <= value <= 90:
-            start = position + plain.start(1)
-            end = position + plain.end(1)
-            if not about_someone_else(text, start, end):
-                found.append((start, start - end, (value - 2, value + 2), (start, end)))
-        position += len(item)
-    worded: _Found = []
+            at = match.start(1) if match.group(1) else match.start()
+            found.append(_candidate(reading, 0, bounds, match.span(), at))
+    # An item of a list, or an answer, that is only an age ("Male, white, 45", "Sixty?",
+    # "Thirty, forty.").
+    for sentence in re.finditer(r"[^.;!?\n]+[?]?", text):
+        said = re.sub(
+            r"^\s*(?:[A-Za-z ]{1,14}:)?", lambda m: " " * len(m.group(0)), sentence.group(0)
+        )
+        if (pair := PLAIN_PAIR.match(said)) and (bounds := plain_pair_bounds(pair)):
+            span = (sentence.start() + pair.start(1), sentence.start() + pair.end())
+            found.append(_candidate(reading, 0, bounds, span, span[0]))
+        position = sentence.start()
+        for item in re.split(r"(,|\s-\s)", said):
+            plain = PLAIN_AGE.match(item)
+            value = number_value(plain.group(1)) if plain else None
+            if plain and value is not None and 14 <= value <= 90:
+                spread = 3 if plain.group(2) or plain.end(1) < len(item.rstrip()) else 2
+                span = (position + plain.start(1), position + plain.end(1))
+                found.append(
+                    _candidate(reading, 0, (value - spread, value + spread), span, span[0])
+                )
+            position += len(item)
     for phrase, (low, high) in words()["age_words"].items():
-        for said in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
-            if not about_someone_else(text, said.start(), said.end()):
-                worded.append((said.start(), -len(phrase), (low, high), said.span()))
-    return found, worded
+        for word in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
+            if re.match(r"[\s-]+(?:\w+\s+)?(?:hair|grey|gray|white)\b", text[word.end() :], re.I):
+                continue  # "old man grey hair" colours the hair
+            if re.match(
+                r"[\s-]+(?:face|faced|looking face)\b", text[word.end() :], re.I
+            ) or re.search(
+                r"\bface\s+(?:looked|looks|was|is)\s+$",
+                text[max(0, word.start() - 20) : word.start()],
+                re.I,
+            ):
+                continue  # "a young face", "his face looked young": a look, not an age
+            noun = re.search(r"\b\w+$", phrase)
+            if (
+                noun
+                and noun.group(0) in _PERSON_WORDS
+                and role_of(text, word.end() - len(noun.group(0)), word.end()) == "other"
+            ):
+                continue  # "young man punched", "talks like his grandad"
+            found.append(_candidate(reading, 1, (low, high), word.span(), word.start()))
+    return [f for f in found if f is not None]
+
+
+_PERSON_WORDS = frozenset(words()["age_nouns"])
 
 
 def read_age(reading: Reading) -> None:
-    numbers, worded = _found_in(reading)
-    if not numbers and not worded:
+    found = _candidates(reading)
+    if not found:
         return
-    start = description_start(reading.work)
-    if start is not None:
-        numbers = [f for f in numbers if f[0] >= start] or numbers
-        worded = [f for f in worded if f[0] >= start] or worded
-    # The first age said about the person; a number or decade beats an age word ("a young
-    # man, about 25"), and of readings starting together the longest wins.
-    _start, _length, (low, high), span = min(numbers or worded)
+    _tier, _kind, _start, _length, (low, high), span = min(found)
     low = max(0, low)
     reading.take("age", Range(min=low, max=high), span, f"age {low}-{high}")

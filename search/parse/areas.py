@@ -1,90 +1,263 @@
 """Where it happened: a town the register knows (its own gazetteer: every town its nominals
-have lived in), a postcode district ("LS6", "M14 5AB"), or a place after a cue ("in the
-Moss Side area", "near Walsall town centre", a leading "Blackpool:").
+have lived in, also by its first word, "Newcastle"), a postcode district ("LS6", "M14 5AB"),
+or a place the words set as where it was:
 
-A town of the gazetteer is preferred to any other place, since only such a town can match
-a record; the first said wins among equals.
+- a circulation's or appeal's opening ("Stechford:", "All units, Blackpool:", "Castlefield,
+  half-term:", "Control to Gateshead units", "OAKLAND (KTVU) —", "CSE op, Castle Vale.");
+- the answer to "Where are you?" in a call ("Moston, by the park");
+- a place after a street or a place word ("on Castle Boulevard, Lenton", "by the school,
+  Bulwell");
+- a place after a cue ("in the Moss Side area", "near Walsall town centre", "through
+  Manningham", "along Delmar Avenue", "frequents the Bulwell area", "areas of Sunderland")
+  or before a kind of place ("a Chester-le-Street supermarket", "Hunts Cross station").
+
+A town's name is no place where it names an accent or a voice ("Birmingham accent",
+"talked like my grandad, Hull", "Proper Nottingham"), a road, canal or police force
+("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire Police"), or
+someone else's whereabouts ("my dad's in Spain"). A town of the gazetteer is preferred to any
+other place, since only such a town can match a record; a place the police are based in
+("Officers in Edinburgh") is the last resort; the first said wins among equals.
 """
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from search.parse.names import not_names
+from search.parse.accents import ACCENT_WORDS
+from search.parse.context import answers_about_someone_else, sentence_bounds, words
+from search.parse.mentions import trait_words
 from search.parse.text import Reading
-from search.vocabulary import ethnic_appearance, normalise
+from search.vocabulary import ethnic_appearance, load, normalise
 
 _POSTCODE = re.compile(r"\b(?!IC\d\b)([A-Z]{1,2}\d{1,2}[A-Z]?)(?:\s+\d[A-Z]{2})?\b")
-_PLACE = r"((?:[A-Z][a-z']+)(?:[\s-](?:upon|on|under|le|in|by|the|[A-Z][a-z']+)){0,3})"
+_WORD = r"[A-Z][a-z']+(?:-(?:le|on|upon|under|in|by|the|[A-Z][a-z']+))*(?![A-Za-z'-])"
+_PLACE = rf"((?:{_WORD})(?:\s(?:upon\s|under\s)?{_WORD}){{0,3}})"
+_CAPITALS = r"([A-Z]{3,}(?:[\s-][A-Z]{2,})?)"  # a dateline's "OAKLAND", "NEWRY"
+_STREETS = (
+    r"(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Way|Drive|Close|Crescent|Boulevard|Grove|Gardens"
+    r"|Terrace|High Road|High Street)"
+)
+_KINDS = (
+    r"(?:area|areas|town centre|city centre|centre|estate|district|station|shopping centre"
+    r"|leisure centre|retail park|park|precinct|high street|supermarket|off-licence|shop|pub"
+    r"|bar|club|nightclub|takeaway|cafe|market|library|hospital|school|skate park|bus station"
+    r"|interchange|metro|flats)"
+)
 _CUED = re.compile(
-    rf"\b(?:in|near|around|outside|at|from|off|by|towards|into)\s+(?:the\s+)?{_PLACE}"
-    r"(?:\s+(?:area|town centre|city centre|centre|estate|district))?"
+    rf"\b(?:(?i:in|near|around|round|outside|at|off|towards|into|through|along|on|across|from"
+    rf"|frequents?|frequenting|frequented)\s+(?:(?i:the)\s+)?|(?i:by\s+the)\s+"
+    rf"|(?i:this\s+is|this\s+was)\s+"
+    rf"|(?i:canal|cut|towpath|river|station|park|shops?|stop|bridge|school|flats|church|pub|club"
+    rf"|precinct|garages?|marina|lane|alley)\s+(?i:by)\s+)"
+    rf"(?:(?i:north|south|east|west|central)\s+)?{_PLACE}(?:\s+(?i:{_KINDS}))?"
+    r"(?!\s+(?i:train|bus|coach|service|line|flight|ferry)\b)"
 )
-_LEADING = re.compile(rf"^\s*(?:[A-Za-z ]{{0,20}},\s*)?{_PLACE}\s*:")
-# Pronouns, and the speaker labels of transcripts and circulations ("Caller:", "Circ:").
-_NOT_PLACES = frozenset(
-    [
-        "he",
-        "she",
-        "his",
-        "her",
-        "i",
-        "the",
-        "a",
-        "q",
-        "c",
-        "circ",
-        "circs",
-        "desc",
-        "susp",
-        "update",
-        "note",
-        "all",
-        "units",
-        "control",
-        "log",
-        "ref",
-        "re",
-        "subject",
-        "name",
-    ]
+_FORCE = re.compile(rf"{_PLACE}\s+(?:Police|RCMP|Constabulary|Garda|Gardaí|Sheriff)\b")
+_AREAS_OF = re.compile(rf"\b(?i:areas?|parts?|outskirts|suburbs)\s+of\s+{_PLACE}")
+_BEFORE_A_KIND = re.compile(rf"(?:^|\b(?i:a|an|the)\s+){_PLACE}\s+(?i:{_KINDS})\b", re.MULTILINE)
+_AFTER_A_PLACE = re.compile(
+    rf"\b(?i:in|at|by|near|on|outside|behind|off)\s+(?:(?i:the)\s+)?[\w' ]{{1,30}}?,\s+{_PLACE}"
+    r"\s*(?=[,.;:]|$)"
 )
+_LEADING = (
+    re.compile(rf"^\s*(?:[A-Za-z ]{{0,20}},\s*)?{_PLACE}\s*:"),  # "All units, Blackpool:"
+    re.compile(rf"^\s*{_PLACE}\s*,\s*[\w\s'-]{{0,20}}:"),  # "Castlefield, half-term:"
+    re.compile(
+        rf"^\s*(?:[A-Za-z]+\s?){{1,2}},\s*{_PLACE}\s*\."
+    ),  # "CSE op, Castle Vale.", "BTP, Temple Meads."
+    re.compile(rf"^\s*{_PLACE}\s*\.\s"),  # "Swinton. Mum found..."
+    re.compile(
+        rf"^\s*(?:{_CAPITALS}|{_PLACE})\s*(?:,\s*[A-Z][\w.]*\s*)?(?:\([^)]{{1,20}}\)\s*)?-\s"
+    ),
+    re.compile(rf"\b(?i:control to|all|any)\s+(?:(?i:the)\s+)?{_PLACE}\s+(?i:units?|officers)\b"),
+)
+# A sentence that is only a place: "...out at their work. Easterhouse. Stocky wee man..."
+_ALONE = re.compile(rf"(?:(?<=[.!?]\s)|^){_PLACE}\s*\.(?=\s|$)", re.MULTILINE)
+_WHERE_ASKED = re.compile(
+    r"\bwhere\s+(?:are|is|were|was|did)\b[^?]*\?\s*(?:[A-Za-z ]{1,14}:)?\s*", re.I
+)
+_ACCENT_AFTER = re.compile(r"[\s,]*(?:accent|lad,?\s+by\s+his\s+voice|voice)\b", re.IGNORECASE)
+# A word of speech shortly before ("talked like my grandad, Hull"), or how the witness knows
+# after ("He's from Salford, you can tell by how he talks").
+_SPOKEN_BEFORE = re.compile(
+    r"\b(?:talks?|talked|talking|sounds?|sounded|spoke|speaks|voice)\b(?!\s+(?:to|about|with|on)\b)"
+    r"[^.!?]{0,50}$",
+    re.IGNORECASE,
+)
+_KNOWN_BY_VOICE = re.compile(
+    r"^[^.!?]{0,40}\b(?:by\s+(?:how|the\s+way)\s+(?:he|she|they)\s+(?:talks?|talked|speaks?|sounds?)"
+    r"|by\s+(?:his|her|their)\s+(?:voice|accent))\b",
+    re.IGNORECASE,
+)
+_INTENSIFIED = re.compile(r"\b(?:proper|dead|pure|broad|strong|thick|real)\s+$", re.IGNORECASE)
+_NOT_A_TOWN_AFTER = re.compile(
+    rf"(?:'s)?\s+(?:{_STREETS}|Canal|Police|police|Constabulary|and\s+[A-Z]\w+\s+Canal)\b"
+    r"|\s+and\s+[A-Z]\w+\s+Canal\b"
+)
+_NEXT_TO_AN_ACCENT = re.compile(
+    r"\b(?:yorkshire|scouse|geordie|brummie|cockney|manc|mancunian|welsh|scottish|irish"
+    r"|west country|east midlands|northern|southern|lancashire|cornish)\s*,\s*$",
+    re.IGNORECASE,
+)
+_ELSEWHERE = re.compile(
+    r"(?<!by )(?<!at )(?<!to )(?<!near )(?<!round )\b(?:my|his|her|their|your)\s+(?:\w+\s+)?"
+    r"(?:dad|mum|mother|father|brother|sister|nan|gran|grandad|granddad|uncle|auntie|aunt"
+    r"|cousin|son|daughter|friend|mate)(?:'s|\s+is|\s+was|\s+lives)?"
+    r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$",
+    re.IGNORECASE,
+)
+_IN_A_PLACE = re.compile(rf"\s+(?:in|,)\s+{_PLACE}")
+_BASED = re.compile(
+    r"\b(?:officers|police|detectives|gardaí|gardai|rcmp|constables?)\s+in\s+$", re.I
+)
+# Pronouns, speaker labels and days: never places.
+_NOT_PLACES = frozenset(words()["not_places"])
+
+
+@cache
+def _brands() -> frozenset[str]:
+    data = load("not_evidence")
+    found = {normalise(p) for phrases in data["kinds"].values() for p in phrases}
+    return frozenset(found | {normalise(p) for p in data["not_names"]})
 
 
 @lru_cache(maxsize=8)
 def _gazetteer_pattern(places: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])")
+    short = {p.split()[0] for p in places if len(p.split()) > 1}  # "newcastle"
+    alternatives = "|".join(re.escape(p) for p in sorted(places | short, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w])")
+
+
+def _full_name(said: str, places: frozenset[str]) -> str:
+    key = normalise(said)
+    if key in places:
+        return said
+    return next((p.title() for p in sorted(places) if p.split()[0] == key), said)
+
+
+def _as_a_place(text: str, start: int, end: int) -> bool:
+    """Whether the town named at text[start:end] is said as the place where it happened."""
+    if _NOT_A_TOWN_AFTER.match(text, end):
+        return False  # "Bristol Road South", "Leeds and Liverpool Canal", "Notts Police"
+    if _ACCENT_AFTER.match(text, end) or _INTENSIFIED.search(text[max(0, start - 8) : start]):
+        return False  # "Birmingham accent", "Proper Nottingham"
+    sentence_start, sentence_end = sentence_bounds(text, start)
+    if _SPOKEN_BEFORE.search(text[sentence_start:start]) or _KNOWN_BY_VOICE.match(
+        text[end:sentence_end]
+    ):
+        return False  # "talked like my grandad, Hull", "you can tell by how he talks"
+    if _NEXT_TO_AN_ACCENT.search(text[max(sentence_start, start - 24) : start]):
+        return False  # "Yorkshire, Leeds I'd say"
+    return not _ELSEWHERE.search(text[max(0, start - 40) : start])
+
+
+def _may_be_place(said: str) -> bool:
+    parts = normalise(said).split()
+    if not parts or parts[0] in _NOT_PLACES or normalise(said) in _brands():
+        return False  # "at Tesco", "in Year 8", "on Instagram"
+    if len(parts) == 1 and (ethnic_appearance().canonical(parts[0]) or parts[0] in ACCENT_WORDS):
+        return False  # "in White", "the Welsh flag", "sounded Geordie"
+    vocabulary = words()
+    people = {n for ns in vocabulary["person_nouns"].values() for n in ns}
+    return parts[0] not in people and parts[0] not in _NUMBERS
+
+
+_NUMBERS = frozenset(words()["number_words"])
+
+
+def _is_street(said: str) -> bool:
+    return bool(re.search(rf"\s{_STREETS}(?:\s(?:North|South|East|West))?$", said))
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Words of the description that are no place said alone ("Forties.", "Skinny.")."""
+    vocabulary = words()
+    known = set(trait_words()) | set(vocabulary["stopwords"]) | set(ACCENT_WORDS) | _NUMBERS
+    known |= set(vocabulary["decades"]) | {w for p in vocabulary["age_words"] for w in p.split()}
+    known |= {w for p in vocabulary["height_words"] for w in p.split()}
+    known |= {"proper", "dead", "pure", "at", "in", "on", "by", "stubbly", "yes", "no", "cheers"}
+    return frozenset(known)
+
+
+def _plain_place(said: str) -> bool:
+    return not any(w in _known_words() for w in normalise(said).split())
 
 
 def read_area(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
+    name = reading.spans.get("name")
+
+    def free(start: int) -> bool:
+        return not (name and name[0] <= start < name[1])
+
     if places:
         # Places are written with a capital: "Reading" is a town, "reading" a verb.
         for match in _gazetteer_pattern(places).finditer(normalise_keeping_length(text)):
-            if text[match.start()].isupper():
-                town = text[match.start() : match.end()]
-                reading.take("area", town, match.span(), f"area: {town}")
+            start, end = match.span()
+            if text[start].isupper() and free(start) and _as_a_place(text, start, end):
+                town = _full_name(text[start:end], places)
+                reading.take("area", town, (start, end), f"area: {town}")
                 return
     if postcode := _POSTCODE.search(text):
         district = postcode.group(1)
         reading.take("area", district, postcode.span(), f"area: postcode district {district}")
         return
-    lead = _LEADING.match(text)  # "Stechford: did you see...", "All units, Blackpool:"
-    if lead and _may_be_place(lead.group(1)):
-        reading.take("area", lead.group(1), lead.span(1), f"area: {lead.group(1)}")
-        return
-    for match in _CUED.finditer(text):
-        if _may_be_place(match.group(1)):
-            reading.take("area", match.group(1), match.span(1), f"area: {match.group(1)}")
-            return
-
-
-def _may_be_place(said: str) -> bool:
-    first = normalise(said.split()[0]) if said.split() else ""
-    return bool(first) and not (
-        first in _NOT_PLACES or first in not_names() or is_appearance_word(first)
+    # (tier, start, place, span): 0 an opening, 1 an answer or a place after a place, 2 a cued
+    # place, 3 where the police are based, 4 the force's name, 5 a street.
+    found: list[tuple[int, int, str, tuple[int, int]]] = []
+    for pattern in _LEADING:
+        if lead := pattern.search(text):
+            group = next(i for i in range(1, (lead.lastindex or 1) + 1) if lead.group(i))
+            said = lead.group(group)
+            said = said.title() if said.isupper() else said
+            if _may_be_place(said) and _as_a_place(text, lead.start(group), lead.end(group)):
+                found.append((0, lead.start(group), said, lead.span(group)))
+    for asked in _WHERE_ASKED.finditer(text):
+        answer = re.match(rf"{_PLACE}(?=\s*[,.;]|\s+(?i:{_KINDS})\b)", text[asked.end() :])
+        if answer and _may_be_place(answer.group(1)):
+            start = asked.end() + answer.start(1)
+            found.append((1, start, answer.group(1), (start, asked.end() + answer.end(1))))
+    patterns = (
+        (1, _AFTER_A_PLACE),
+        (1, _ALONE),
+        (2, _CUED),
+        (2, _AREAS_OF),
+        (2, _BEFORE_A_KIND),
+        (4, _FORCE),
     )
+    for tier, pattern in patterns:
+        for match in pattern.finditer(text):
+            said, start = match.group(1), match.start(1)
+            if not (_may_be_place(said) and free(start) and _as_a_place(text, start, match.end(1))):
+                continue
+            if answers_about_someone_else(text, start) or (
+                pattern is _ALONE and not _plain_place(said)
+            ):
+                continue
+            if _IN_A_PLACE.match(text, match.end()):
+                continue  # "Outside Maccies in Sneinton": the place it is in says more
+            if high := re.fullmatch(r"(.+?)\s+High\s+(?:Road|Street|St|Rd)", said):
+                said = high.group(1)  # "Tottenham High Road" is Tottenham's
+                match_span = (start, start + len(said))
+            else:
+                match_span = match.span(1)
+            said = re.sub(r"^(?:At|In|On|The|By|Near|Outside|From)\s+", "", said)
+            based = _BASED.search(text[max(0, match.start() - 16) : start])
+            heading = re.match(r"(?i:towards|into)\b", text[match.start() :])
+            # A street is no town, borough or postcode district, and where he went is not where
+            # it happened: these only where nothing else is said.
+            found.append(
+                (
+                    5 if _is_street(said) or heading else 3 if based else tier,
+                    start,
+                    said,
+                    match_span,
+                )
+            )
+    if found:
+        _tier, _start, said, span = min(found)
+        reading.take("area", said, span, f"area: {said}")
 
 
 def normalise_keeping_length(text: str) -> str:

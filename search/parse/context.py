@@ -1,8 +1,8 @@
-"""Whose words these are: the clause around a position, and whether a number or a noun there
-describes the person or someone else (a victim, the witness, their family)."""
+"""Where words stand: the clause and sentence around a position, the turns of a transcript,
+and where the description of the person begins."""
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from search.vocabulary import load
@@ -31,50 +31,53 @@ def clause_after(text: str, position: int) -> str:
     return text[position:end].lower()
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text)
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """The sentence holding `position`: sentences end at . ? ! and line breaks."""
+    start = max(text.rfind(c, 0, position) for c in ".?!\n") + 1
+    ends = [i for c in ".?!\n" if (i := text.find(c, position)) != -1]
+    return start, min(ends) if ends else len(text)
 
 
-def about_someone_else(text: str, start: int, end: int) -> bool:
-    """Whether the words at text[start:end] (an age, a height, a person noun) are about
-    somebody other than the person described: the witness ("I am 19", "my 13 year old"),
-    a victim ("a girl aged 14", "approached a woman", "lured children 12-15"), or a
-    relative ("my dad", "her son")."""
-    vocabulary = words()
-    before = _tokens(clause_before(text, start))
-    after = _tokens(clause_after(text, end))[:3]
-    others = set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
-    if "by" in before[-3:] or before[-2:] == ["in", "his"]:
-        return False  # the agent of a passive ("approached by a man"), "in his 30s"
-    if before[-2:] and set(before[-2:]) & set(vocabulary["other_owners"]):
-        return True  # "my 13 year old", "her son", "I am 19", "she's 15"
-    if (
-        after
-        and after[0] in others | {"year", "years", "yr", "yrs"}
-        and (after[0] in others or set(after[1:3]) & others)
-    ):
-        return True  # "a 14-year-old girl", "15 year old boys"
-    if (
-        len(after) >= 2
-        and after[0] in ("was", "were", "is", "being")
-        and any(w.endswith("ed") for w in after[1:3])
-    ):
-        return True  # "a woman was assaulted", "a girl was approached"
-    if any(word in others for word in before[-3:]):
-        return True  # "a girl aged 14", "children 12-15"
-    return bool(set(vocabulary["mo_words"]) & set(before[-3:]))  # "lured children 12-15"
-
-
-_DESCRIPTION_STARTS = re.compile(
-    r"\b(?:described as|description|descr|desc|suspect\s*:|suspect is|suspect was|offender is"
-    r"|offender was|(?:the|this)\s+(?:man|male|woman|female|suspect|offender|robber|attacker"
-    r"|driver)\s+(?:is|was)|he is|he was|he's|she is|she was|she's|what did (?:he|she) look like"
-    r"|describe (?:him|her)|susp\s*:|circ\s*:|looking for an?|looking to (?:trace|speak to)"
-    r"|want(?:s|ed)? to (?:trace|speak to|identify)|seeking an?|trace an?|identify an?)",
+# The speakers of a transcript ("Operator:", "Caller:", "OP:", "C:", "Q:", "A:").
+_SPEAKER = re.compile(
+    r"(?:^|(?<=[\s.?!\]]))(?:Operator|Caller|Call handler|Handler|Control|OP|Op|C|Q|A|RP)\s*:\s*"
+)
+_ASKED_OF_SOMEONE_ELSE = re.compile(
+    r"\b(?:how old (?:are|is|were) (?:you|your|she|he|they"
+    r"|the (?:girl|boy|lad|child|kids?|young\s+\w+))"
+    r"|your age|how old is (?:your|the) (?:son|daughter|child|girl|boy)|are you hurt)",
     re.IGNORECASE,
 )
 
 
+@lru_cache(maxsize=16)
+def _turns(text: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _SPEAKER.finditer(text))
+
+
+def answers_about_someone_else(text: str, position: int) -> bool:
+    """Whether `position` is in a transcript's answer to a question about someone other
+    than the person described ("Operator: How old are you? Caller: Fourteen.")."""
+    before = [t for t in _turns(text) if t <= position]
+    if len(before) < 2:
+        return False
+    question = text[before[-2] : before[-1]]
+    return "?" in question and bool(_ASKED_OF_SOMEONE_ELSE.search(question))
+
+
+_DESCRIPTION_STARTS = re.compile(
+    r"\b(?:described as|description\s*(?:[:\-]|is|was|given)|descr?\b\s*[:.]?|suspect\s*:"
+    r"|suspect is|suspect was|offender is"
+    r"|offender was|(?:the|this)\s+(?:man|male|suspect|offender|robber|attacker)\s+(?:is|was)"
+    r"\s+(?:described|white|black|asian|aged|about|around|in\s+his|of)"
+    r"|what (?:did|does) (?:he|she|they) look like|describe (?:him|her)|susp\s*:|circ\s*:"
+    r"|looking for an?|looking to (?:trace|speak to)|want(?:s|ed)? to (?:trace|speak to|identify)"
+    r"|seeking an?|trace an?|identify an?)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16)
 def description_start(text: str) -> int | None:
     """Where the description of the person begins, when the text says ("The suspect is
     described as...", "Suspect:", "He was..."): readings after it are the person's, those

@@ -1,34 +1,48 @@
 """Height and weight.
 
-Height in every written form: 5ft 10in, 5'10", 5’10” (evened to 5'10" before this), 5 foot
-10, five-foot-nine, 6ft, 178cm, 1.78m, 1m78, ranges ("between 5ft 8 and 5ft 10",
-"5'8-5'10"), and words ("tall", "average height"), a number always beating a word said
-beside it. Weight (15 stone, 15st 7lb, 200 lbs, 90kg) is no measure of build, but it is a
-hint of one: it is read as a build only where no build is stated, and said to be a hint.
+Height in every written form: 5ft 10in, 5'10", 5’10” and 5”8 (evened before this), 5 foot
+10, 5 ft. 9 in., 5 feet, 11 inches, five-foot-nine, 6ft, 178cm, 1.78m, 1m78, US "5-10, 170
+lbs", a circulation's "Hgt: 510", ranges ("between 5ft 8 and 5ft 10", "5'8-5'10"); against
+the witness's own ("taller than me, I'm 5'5"); and in words ("tall", "not very tall", "a
+wee man"). A number beats a comparison, which beats a word.
+
+Weight (15 stone, 15st 7lb, 200 lbs, 90kg) is no measure of build, but it is a hint of
+one: it is read as a build only where no build is stated, and said to be a hint.
 """
 
 import re
+from collections.abc import Sequence
 
-from search.parse.context import about_someone_else, words
+from search.parse.context import sentence_bounds, words
+from search.parse.mentions import about_someone_else
 from search.parse.numbers import NUMBER, number_value
 from search.parse.text import Reading
 from search.query import Range
 
 _HEIGHT_SPREAD_CM = 3  # a stated height is read as +-3 cm: the witness's error is scoring's
-_FEET = r"(?:ft|foot|feet|')"
-_INCHES = r"(?:inches|inch|ins|in\b|\"|'')"
+_FEET = r"(?:ft\.?|foot|feet|')"
+_INCHES = r"(?:inches|inch|ins|in\b\.?|\"|'')"
 _FOOT_NUMBER = rf"({NUMBER})"
-# 5ft 10in, 5'10", 5 foot 10, five-foot-nine, 6ft; the inches may be missing.
+_NO_MORE_DIGITS = r"(?!\d|\.\d)"
+# 5ft 10in, 5'10", 5 foot 10, five-foot-nine, 6ft, 5 feet, 11 inches; the inches may be missing.
 _FEET_INCHES = (
-    rf"{_FOOT_NUMBER}\s*-?\s*{_FEET}\s*-?\s*(?:and\s+)?(?:({NUMBER})(?![\d.])\s*{_INCHES}?)?"
+    rf"{_FOOT_NUMBER}\s*-?\s*{_FEET}(?:\s*[-,]?\s*(?:and\s+)?"
+    rf"({NUMBER}){_NO_MORE_DIGITS}[\s-]*{_INCHES}?)?"
 )
 _FEET_RANGE = re.compile(
-    rf"\b{_FEET_INCHES}\s*(?:-|to|or|and)\s*(?:{_FOOT_NUMBER}\s*-?\s*{_FEET}\s*-?\s*)?"
-    rf"(?:({NUMBER})(?![\d.])\s*{_INCHES}?)",
+    rf"\b{_FEET_INCHES}\s*(?:-|to|or|and)\s*(?:{_FOOT_NUMBER}\s*-?\s*{_FEET}\s*[-,]?\s*)?"
+    rf"(?:({NUMBER}){_NO_MORE_DIGITS}[\s-]*{_INCHES}?)",
     re.IGNORECASE,
 )
 _FEET_ONE = re.compile(rf"\b{_FEET_INCHES}", re.IGNORECASE)
 _DOTTED_FEET = re.compile(r"\b([4-7])\.(1[01]|[0-9])\b(?=\s*(?:tall|ft|in\b|height|,|$))")
+_QUOTED_FEET = re.compile(r"\b([4-7])\"\s*(1[01]|[0-9])\b")  # 5”8, a double prime for feet
+# US shorthand beside a weight ("5-10, 170 lbs") and a circulation's "Hgt: 510".
+_US_FEET = re.compile(
+    r"\b([4-7])-(1[01]|[0-9])\b(?=,?\s*\d{2,3}\s*(?:lbs?|pounds)?\b)"
+    r"|\b(?:hgt|height|ht)\s*[:\-]?\s*([4-7])([01][0-9])\b",
+    re.IGNORECASE,
+)
 _METRIC = re.compile(
     r"\b(1[.,]\d{1,2})\s*(?:m|metres?|meters?|mtrs?)\b|\b(1\d{2}|2[0-4]\d)\s*(?:cm|centimetres?"
     r"|centimeters?|cms)\b|\b(1)\s*m\s*(\d{2})\b",
@@ -38,9 +52,22 @@ _DISTANCE_AFTER = re.compile(
     r"\s*(?:away|from|of|behind|in front|off|apart|back|long|wide|deep|high fence|fence|wall)\b"
 )
 _NOT_HEIGHT_AFTER = re.compile(
-    r"[\s-]*(?:\w+\s+)?(?:hair|cropped|beard|dread|back|ponytail|sleeve|tattoo|scar|mark|build"
-    r"|frame|piercing|mole|knife|car|van|dog|bag|girl|boy|child|walk|while|time|distance"
-    r"|trip|way|drive|jacket|coat|skirt|shorts|sentence|fuse|temper|notice|term|stay|wait)",
+    r"[\s-]*(?:[\w-]+\s+){0,2}(?:hair|cropped|beard|dread|back|ponytail|sleeve|tattoo|scar|mark"
+    r"|build|frame|piercing|mole|knife|car|van|dog|bag|girl|boy|child|walk|while|time|distance"
+    r"|trip|way|drive|jacket|coat|skirt|shorts|sentence|fuse|temper|notice|term|stay|wait"
+    r"|goatee|moustache|stubble|fringe|back and sides|folding|one|bit|sister|brother|kids?)",
+    re.IGNORECASE,
+)
+# "Ginger hair, short." and "black hair short": the word is the hair's length.
+_HAIR_BEFORE = re.compile(
+    r"\b(?:hair|haired|head)\b[\s,]*(?:(?:shaved|off|really|very|quite|cut|cropped|kept|was|is"
+    r"|and|a|bit|fairly|pretty|worn)[\s,]+)*$",
+    re.IGNORECASE,
+)
+_COMPARED = re.compile(
+    r"\b(?:(a\s+bit|a\s+little|slightly|bit|much|way|a\s+lot)\s+)?(taller|shorter|bigger|smaller)"
+    r"\s+than\b|\b(?:about\s+|around\s+|roughly\s+)?(?:as\s+tall\s+as|(?:the\s+)?same\s+height\s+as"
+    r"|(?:like\s+|about\s+)?(?:my|her|his)\s+height)\b",
     re.IGNORECASE,
 )
 
@@ -65,8 +92,8 @@ def _is_distance(text: str, end: int) -> bool:
     return bool(_DISTANCE_AFTER.match(text[end:]))
 
 
-def _numeric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
-    """Every height stated in numbers, as (low, high, span)."""
+def _all_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
+    """Every height stated in numbers, whoever's, as (low, high, span)."""
     found = []
     ranges = []
     for match in _FEET_RANGE.finditer(text):
@@ -79,7 +106,7 @@ def _numeric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
             continue
         low, high = _cm(feet, inches), _cm(feet_to, inches_to)
         if low < high <= low + 25 and not _is_distance(text, match.end()):
-            found.append((low, high, match.span()))
+            found.append((low - _HEIGHT_SPREAD_CM, high + _HEIGHT_SPREAD_CM, match.span()))
             ranges.append(match.span())
     for match in _FEET_ONE.finditer(text):
         if any(s <= match.start() < e for s, e in ranges):
@@ -87,12 +114,17 @@ def _numeric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
         feet, inches = _feet(match.group(1)), _inches(match.group(2))
         if feet is None or inches is None or _is_distance(text, match.end()):
             continue
-        if not about_someone_else(text, match.start(), match.end()):  # not "I'm 5ft 2"
-            cm = _cm(feet, inches)
-            found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
-    for match in _DOTTED_FEET.finditer(text):
-        cm = _cm(int(match.group(1)), int(match.group(2)))
+        cm = _cm(feet, inches)
         found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    for pattern in (_DOTTED_FEET, _QUOTED_FEET):
+        for match in pattern.finditer(text):
+            cm = _cm(int(match.group(1)), int(match.group(2)))
+            found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    for match in _US_FEET.finditer(text):
+        feet_said, inches_said = match.group(1, 2) if match.group(1) else match.group(3, 4)
+        if int(inches_said) <= 11:
+            cm = _cm(int(feet_said), int(inches_said))
+            found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
     for match in _METRIC.finditer(text):
         if match.group(3):  # "1m80"
             cm = 100 + int(match.group(4))
@@ -100,19 +132,64 @@ def _numeric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
             cm = round(float(match.group(1).replace(",", ".")) * 100)
         else:
             cm = int(match.group(2))
-        if 120 <= cm <= 230 and not about_someone_else(text, match.start(), match.end()):
+        if 120 <= cm <= 230:
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    return found
+
+
+_Height = tuple[int | None, int | None, tuple[int, int]]
+
+
+def _compared(text: str, heights: Sequence[_Height]) -> list[_Height]:
+    """Heights said against someone else's: "taller than me, I'm 5'5" is at least 168 cm,
+    "a bit taller than me and I'm 5 foot 2" 160-167, "like my height and I'm nearly 5
+    foot" 149-155."""
+    found = []
+    for comparison in _COMPARED.finditer(text):
+        sentence = sentence_bounds(text, comparison.start())
+        # The height compared with is said after the comparison, in its sentence or the next.
+        after = [h for h in heights if comparison.end() <= h[2][0] <= sentence[1] + 40]
+        if not after:
+            continue
+        low, high, span = min(after, key=lambda h: h[2])
+        if low is None or high is None:
+            continue
+        middle = (low + high) // 2
+        slightly = bool(comparison.group(1)) and not re.match(
+            r"much|way|a\s+lot", comparison.group(1), re.IGNORECASE
+        )
+        direction = (comparison.group(2) or "").lower()
+        bounds: tuple[int | None, int | None]
+        if direction in ("taller", "bigger"):
+            bounds = (middle + 3, middle + 10 if slightly else None)
+        elif direction in ("shorter", "smaller"):
+            bounds = (middle - 10 if slightly else None, middle - 3)
+        else:
+            bounds = (middle - _HEIGHT_SPREAD_CM, middle + _HEIGHT_SPREAD_CM)
+        found.append((*bounds, (comparison.start(), span[1])))
     return found
 
 
 def _worded_height(text: str, sex: str | None) -> tuple[int, int, tuple[int, int]] | None:
     candidates = []
-    for phrase, ranges in words()["height_words"].items():
+    vocabulary = words()
+    for phrase, ranges in vocabulary["height_words"].items():
         for match in re.finditer(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE):
-            if _NOT_HEIGHT_AFTER.match(text[match.end() : match.end() + 25]):
+            if _NOT_HEIGHT_AFTER.match(text[match.end() : match.end() + 30]):
                 continue  # "short hair", "a short walk"
+            sentence_start, _ = sentence_bounds(text, match.start())
+            hair = _HAIR_BEFORE.search(
+                text[max(sentence_start, match.start() - 40) : match.start()]
+            )
+            if hair and not re.match(r"\s+(?:himself|herself)\b", text[match.end() :]):
+                continue  # "Ginger hair, short.", not "dark hair, quite short himself"
             low, high = ranges.get(sex or "M", ranges["M"])
             candidates.append((match.start(), -len(phrase), low, high, match.span()))
+    people = "|".join(n for ns in vocabulary["person_nouns"].values() for n in ns)
+    small = "|".join(vocabulary["short_person_words"])
+    for match in re.finditer(rf"\b(?:{small})\s+(?:[\w-]+\s+)?(?:{people})\b", text, re.IGNORECASE):
+        low, high = vocabulary["height_words"]["short"].get(sex or "M")
+        candidates.append((match.start(), -len(match.group(0)), low, high, match.span()))
     if not candidates:
         return None
     # The first said wins; of phrases starting together, the longer ("very tall").
@@ -123,12 +200,38 @@ def _worded_height(text: str, sex: str | None) -> tuple[int, int, tuple[int, int
 def read_height(reading: Reading) -> None:
     text = reading.work
     sex = reading.parts.get("sex")
-    numbers = _numeric_heights(text)
+    heights = _all_heights(text)
+    theirs = [h for h in heights if not about_someone_else(text, h[2][0], h[2][1])]
+    theirs = [h for h in theirs if not _is_reference(text, h[2][0])]
     # The first height said in numbers; a number beats a word said beside it ("tall, 6ft 2").
-    found = min(numbers, key=lambda f: f[2]) if numbers else _worded_height(text, sex)
-    if found:
-        low, high, span = found
-        reading.take("height_cm", Range(min=low, max=high), span, f"height {low}-{high} cm")
+    worded = _worded_height(text, sex)
+    low: int | None
+    high: int | None
+    if theirs:
+        low, high, span = min(theirs, key=lambda f: f[2])
+    elif compared := _compared(text, heights):
+        low, high, span = compared[0]
+        if worded:  # "really small, like shorter than me and I'm 5ft 2"
+            low = max(b for b in (low, worded[0]) if b is not None)
+            high = min(b for b in (high, worded[1]) if b is not None)
+            if low is not None and high is not None and low > high:
+                low, high, span = compared[0]
+    elif worded:
+        low, high, span = worded
+    else:
+        return
+    shown = f"height {low if low is not None else ''}-{high if high is not None else ''} cm"
+    reading.take("height_cm", Range(min=low, max=high), span, shown)
+
+
+def _is_reference(text: str, start: int) -> bool:
+    """'shorter than the 5'11 on his profile': the height compared with, not his."""
+    before = text[max(0, start - 30) : start]
+    return bool(
+        re.search(
+            r"\b(?:taller|shorter|bigger|smaller)\s+than\s+(?:the\s+|his\s+|her\s+)?$", before, re.I
+        )
+    )
 
 
 _WEIGHT = re.compile(

@@ -1,159 +1,56 @@
-"""Distinguishing marks: what kind, where, and what it shows.
+"""Distinguishing marks: what kind, where, and what it shows (one part of a clause at a time,
+`mark_phrases`), put together sentence by sentence.
 
-One mark per mark word; a clause holding several ("scar on left cheek and a tattoo on
-neck") is cut at "and"/"with", and a part naming only a place ("tattoos on his neck and
-arms") repeats the mark before it. A tattoo motif on a body part is a tattoo even without
-the word ("skull and crossbones on his arm"). Capitalised "Mark" is a name, not a mark. The
-same mark said twice counts once, and a description holds at most MAX_MARKS, as a
-structured query does.
+A sentence is cut into parts at commas and at "and"/"with"/"plus"/"also" where what follows
+names another mark ("scar on left cheek and a tattoo on neck"), not between colours ("a
+green, white and orange flag") or inside what a mark shows ("a knife with blood dripping").
+Then, within the sentence:
+
+- a place said alone refines the mark before it ("a skull on his face, ... on his cheek";
+  "a mole on his hand, on his knuckles"), or after "and" repeats it elsewhere ("tattoos on
+  his neck and arms");
+- a mark word with nothing said of it is the mark beside it said again ("a snake on the side
+  of his head, a tattoo"; "a mark on his hand, an old scar" is a scar);
+- a motif alone says what the mark before it shows ("a tattoo over his eye, a bird"), or,
+  before "and", joins the next ("a snake and a knife on his eyebrow");
+- what the witness takes back is dropped ("an earring - no, a tattoo on his ear").
+
+Marks of someone else ("The injured man has a tattoo on his neck") are not read. The same
+mark said twice counts once, and a description holds at most MAX_MARKS, as a structured
+query does. Legacy codes ("TAT L FARM") are read by their table.
 """
 
 import re
-from functools import cache
 
 from search.body_map import body_map, locate_code, mark_type_of_code
+from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, read_part
+from search.parse.mentions import role_of
 from search.parse.text import Reading
 from search.query import MarkQuery
-from search.vocabulary import normalise, tattoo_motifs
+from search.vocabulary import normalise
 
 MAX_MARKS = 20  # the query schema's limit on marks
 
-MARK_WORDS = {
-    "tattoo": "tattoo",
-    "tattoos": "tattoo",
-    "tattooed": "tattoo",
-    "inked": "tattoo",
-    "ink": "tattoo",
-    "scar": "scar",
-    "scars": "scar",
-    "scarred": "scar",
-    "scarring": "scar",
-    "birthmark": "birthmark",
-    "birth mark": "birthmark",
-    "port wine stain": "birthmark",
-    "port-wine stain": "birthmark",
-    "piercing": "piercing",
-    "piercings": "piercing",
-    "pierced": "piercing",
-    "stud": "piercing",
-    "studs": "piercing",
-    "earring": "piercing",
-    "earrings": "piercing",
-    "nose ring": "piercing",
-    "mole": "mark",
-    "moles": "mark",
-    "mark": "mark",
-    "marks": "mark",
-    "marking": "mark",
-    "blemish": "mark",
-    "freckles": "mark",
-    "pockmarked": "scar",
-    "pock marked": "scar",
-    "acne scars": "scar",
-    "amputation": "amputation",
-    "amputated": "amputation",
-    "deformity": "deformity",
-    "deformed": "deformity",
-    "removed tattoo": "removed_tattoo",
-    "lasered tattoo": "removed_tattoo",
-    "faded tattoo": "removed_tattoo",
-    "burn": "scar",
-    "burns": "scar",
-    "limp": "deformity",
-    "broken nose": "deformity",
-    "cauliflower ear": "deformity",
-    "lazy eye": "deformity",
-    "squint": "deformity",
-}
-_MISSING = re.compile(
-    r"\b(?:missing|lost|has no|without)\s+"
-    r"(?:a\s+|an\s+|his\s+|her\s+|the\s+|one\s+|two\s+|part of\s+(?:a\s+|his\s+)?)?"
-    r"((?:\w+\s+)?(?:finger|fingers|thumb|thumbs|toe|toes|hand|ear|eye|leg|arm|tip))\b",
-    re.IGNORECASE,
-)
-_LOCATION_WORDS = (
-    r"(?:on|across|through|under|above|below|over|near|along|down|behind|in|inside|around"
-    r"|between|at|by|next to|up)"
-)
 # Legacy codes, their prefix already spelled out as a word ("TAT L FARM" reads "tattoo L FARM").
 _NCIC = re.compile(r"\b((?i:tattoo|scar|mark|mole|pierced|BM|MISS|DEF))\s+([LR]\s+)?([A-Z]{2,6})\b")
-
-
-@cache
-def _mark_pattern() -> re.Pattern[str]:
-    kinds = "|".join(sorted((re.escape(k) for k in MARK_WORDS), key=len, reverse=True))
-    return re.compile(rf"\b({kinds})\b", re.IGNORECASE)
-
-
-# What stands before a mark's own words: "he had a snake", "with some writing".
-_ARTICLES_BEFORE = re.compile(
-    r"^.*\b(?:a|an|the|some|his|her|with|has|had|got|have)\s+", re.IGNORECASE
+_COLOURS = (
+    r"(?:red|green|blue|black|white|orange|yellow|purple|pink|grey|gray|gold|silver|brown"
+    r"|navy|dark|light)"
 )
+_CUT = re.compile(r"(,|;|\s-\s)|\b(and|with|plus|also)\b", re.IGNORECASE)
+_COLOUR_BEFORE = re.compile(rf"\b{_COLOURS}\s*$", re.IGNORECASE)
+_COLOUR_AFTER = re.compile(rf"^\s*{_COLOURS}\b", re.IGNORECASE)
+_TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNORECASE)
+_MAY_HOLD_A_MARK = re.compile(
+    r"\b(?:on|across|over|under|above|below|behind|through|down|beside|by|of)\s+(?:all\s+)?(?:his|her|the)\b"
+    r"|\b(?:missing|bent|crooked|fingers?|thumb|teeth|tooth)\b",
+    re.IGNORECASE,
+)
+_SPECIFIC = ("tattoo", "scar", "birthmark", "piercing", "amputation", "deformity", "removed_tattoo")
 
 
-def _is_name(part: str, match: re.Match[str]) -> bool:
-    """'Mark' capitalised is a forename unless a place or a look follows it."""
-    said = match.group(1)
-    if said.lower() not in ("mark", "marks") or not said[0].isupper() or said.isupper():
-        return False
-    return not re.match(r"\s+(?:on|of|across|above|below|under|near|by)\b", part[match.end() :])
-
-
-def _sides_spelled(place: str) -> str:
-    """Circulations write sides as L and R ("TAT L FOREARM")."""
-    return re.sub(r"\b([LR])\b", lambda m: "left" if m.group(1) == "L" else "right", place)
-
-
-def _read_mark(kind: str, body: str, match: re.Match[str]) -> MarkQuery:
-    """One mark from the words around its mark word: what it shows and where it is."""
-    before = body[: match.start()]
-    after = body[match.end() :]
-    description_words = _ARTICLES_BEFORE.sub("", before).strip()
-    if of := re.match(
-        r"\s*(?:of|saying|reading|that says|which says|with|showing|like)\s+"
-        r"(?:a\s+|an\s+|the\s+|some\s+)?(.+?)(?=\s+" + _LOCATION_WORDS + r"\b|$)",
-        after,
-        re.IGNORECASE,
-    ):
-        description_words = (description_words + " " + of.group(1)).strip()
-    location = None
-    if where := re.search(
-        rf"\b{_LOCATION_WORDS}\s+(?:his|her|their|the|a|one|each)?\s*(.+)$",
-        after,
-        re.IGNORECASE,
-    ):
-        location = where.group(1).strip()
-    elif body_map().locate(_sides_spelled(after)).region is not None:
-        location = _sides_spelled(after).strip()  # "tattoo L forearm", "scar right cheek"
-    elif kind == "piercing" and (part := re.search(r"pierced\s+(\w+)", body, re.IGNORECASE)):
-        location = part.group(1)
-    elif body_map().locate(before).region is not None and kind != "tattoo":
-        location = before.strip()
-    if (
-        location
-        and body_map().locate(location).region is None
-        and re.fullmatch(r"(?:him|her|them|it|there)\b.*", location, re.IGNORECASE)
-    ):
-        location = None  # "a tattoo on him"
-    description = description_words or None
-    if description and body_map().locate(description).region:
-        if location is None:
-            location, description = description, None
-        elif not tattoo_motifs().find(normalise(description)):
-            description = None  # "left arm tattoo on the forearm": a place, said twice
-    return MarkQuery(type=kind, location=location, description=description)
-
-
-def _motif_on_body(part: str) -> MarkQuery | None:
-    """'skull and crossbones on his arm': a motif on a body part is a tattoo."""
-    where = re.search(rf"\b{_LOCATION_WORDS}\s+(?:his|her|their|the)\s+(.+)$", part, re.IGNORECASE)
-    if where is None or body_map().locate(where.group(1)).region is None:
-        return None
-    motif = tattoo_motifs().find(normalise(part[: where.start()]))
-    if not motif:
-        return None
-    described = _ARTICLES_BEFORE.sub("", part[: where.start()]).strip()
-    return MarkQuery(type="tattoo", location=where.group(1).strip(), description=described)
+def _quotes_blanked(text: str) -> str:
+    return re.sub(r"(?<![A-Za-z])'|'(?![A-Za-z])", " ", text)
 
 
 def _key(mark: MarkQuery) -> tuple[object, ...]:
@@ -161,63 +58,188 @@ def _key(mark: MarkQuery) -> tuple[object, ...]:
     return (mark.type, location, normalise(mark.description or ""))
 
 
-def _mark_in(part: str, previous: MarkQuery | None) -> MarkQuery | None:
-    """The mark a part of a clause names, if any; `previous` is the mark before it in the
-    clause, which a part naming only a place repeats."""
-    if missing := _MISSING.search(part):
-        mark = MarkQuery(type="amputation", location=missing.group(1), description=missing.group(0))
-        rest = part[missing.end() :]
-        if where := re.search(rf"\b{_LOCATION_WORDS}\s+(?:his|her|the)?\s*(.+)$", rest):
-            mark = mark.model_copy(update={"location": where.group(1).strip()})
-        return mark
-    match = _mark_pattern().search(part)
-    if match and not _is_name(part, match):
-        return _read_mark(MARK_WORDS[match.group(1).lower()], part, match)
-    if (motif := _motif_on_body(part)) is not None:
-        return motif
-    if previous is not None and body_map().locate(part).region is not None:
-        place = re.sub(r"^\s*(?:on\s+)?(?:(?:his|her|their|the|a|both)\s+)?", "", part)
-        return previous.model_copy(update={"location": place.strip()})
-    return None
+def _parts(sentence: str, offset: int) -> list[tuple[str, tuple[int, int], str]]:
+    """The parts of a sentence, each with its span and the word that cut it off ("and")."""
+    pieces: list[tuple[str, tuple[int, int], str]] = []
+    position, cut_by = 0, ","
+    for cut in _CUT.finditer(sentence):
+        word = (cut.group(2) or "").lower()
+        if _COLOUR_BEFORE.search(sentence[: cut.start()]) and _COLOUR_AFTER.match(
+            sentence[cut.end() :]
+        ):
+            continue  # "a green, white and orange flag"
+        if word and not _names_another(sentence[cut.end() :], word):
+            continue  # "a knife with blood dripping", "a snake and a knife on his eyebrow"
+        pieces.append(
+            (sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by)
+        )
+        position, cut_by = cut.end(), word or ","
+    pieces.append((sentence[position:], (offset + position, offset + len(sentence)), cut_by))
+    return [p for p in pieces if p[0].strip()]
+
+
+def _names_another(rest: str, word: str) -> bool:
+    upto = re.split(r"[,;]|\b(?:and|with|plus|also)\b", rest, maxsplit=1)[0]
+    found = read_part(upto)
+    if found is None:
+        return False
+    return found.kind == "mark" or (found.kind == "place" and word == "and")
+
+
+def _compatible(bare: MarkQuery, other: MarkQuery) -> bool:
+    return bare.type == other.type or "mark" in (bare.type, other.type) or other.type is None
+
+
+def _merged(bare: MarkQuery, other: MarkQuery) -> MarkQuery:
+    kind = other.type if other.type in _SPECIFIC else bare.type
+    description = other.description or bare.description
+    return other.model_copy(update={"type": kind, "description": description})
+
+
+def _refines(place: str, mark: MarkQuery) -> bool:
+    new = body_map().locate(place).region
+    old = body_map().locate(mark.location).region if mark.location else None
+    return old is None or (new is not None and old in body_map().ancestors(new))
+
+
+def _resolve_it(place: str | None, sentence: str) -> str | None:
+    """'bumpy marks on the back of it': "it" is the body part said before (the head)."""
+    if not place or not re.search(r"\b(?:it|that)\b", place, re.IGNORECASE):
+        return place
+    named = body_map().regions.find(normalise(sentence))
+    if not named:
+        return place
+    return re.sub(r"\b(?:it|that)\b", named[0].phrase, place, flags=re.IGNORECASE)
+
+
+def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int, int]]]:
+    """The marks of one sentence, put together as the module's docstring says."""
+    taken_back = list(_TAKEN_BACK.finditer(sentence))
+    if taken_back:  # "He said he had an earring - no, a tattoo on his ear."
+        cut = taken_back[-1].end()
+        sentence, offset = sentence[cut:], offset + cut
+    marks: list[tuple[MarkQuery, tuple[int, int]]] = []
+    waiting: list[str] = []  # motifs said before "and" a mark: "a snake and a knife"
+    pending: str | None = None  # a place said before any mark
+    for part, span, cut_by in _parts(sentence, offset):
+        found = read_part(part)
+        if found is None:
+            continue
+        mark = found.mark.model_copy(
+            update={"location": _resolve_it(found.mark.location, sentence)}
+        )
+        previous = marks[-1][0] if marks else None
+        if found.kind == "place" and mark.location:
+            if previous is None:
+                pending = mark.location  # "On his neck there was like a smudge, like a tattoo..."
+            elif cut_by == "and" and not _refines(mark.location, previous):
+                marks.append((previous.model_copy(update={"location": mark.location}), span))
+            elif previous is not None and _refines(mark.location, previous):
+                marks[-1] = (previous.model_copy(update={"location": mark.location}), marks[-1][1])
+            continue
+        if found.kind == "motif":
+            if previous is not None and not previous.description:
+                marks[-1] = (
+                    previous.model_copy(update={"description": mark.description}),
+                    marks[-1][1],
+                )
+            else:
+                waiting.append(mark.description or "")
+            continue
+        if pending and not mark.location:
+            mark = mark.model_copy(update={"location": pending})
+        pending = None
+        if waiting and mark.description:
+            mark = mark.model_copy(
+                update={"description": " and ".join([*waiting, mark.description])}
+            )
+            waiting = []
+        marks.append((mark, span))
+    return _bare_ones_merged(marks)
+
+
+def _bare_ones_merged(
+    marks: list[tuple[MarkQuery, tuple[int, int]]],
+) -> list[tuple[MarkQuery, tuple[int, int]]]:
+    """A mark word said again of the mark beside it ("a rose on his ear, a tattoo") is one
+    mark, of the more precise kind."""
+    kept = list(marks)
+    index = 0
+    while index < len(kept):
+        mark = kept[index][0]
+        if is_bare(mark) and len(kept) > 1:
+            neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(kept)]
+            others = [
+                i for i in neighbours if not is_bare(kept[i][0]) and _compatible(mark, kept[i][0])
+            ]
+            if others:
+                other = others[0]
+                kept[other] = (_merged(mark, kept[other][0]), kept[other][1])
+                del kept[index]
+                continue
+        index += 1
+    return kept
+
+
+_HOLDER = re.compile(
+    r"\b(man|woman|victim|girl|boy|lady|lad|child|male|female)\s+(?:\w+\s+)?(?:has|had|have|'s\s+got"
+    r"|suffered|sustained|was\s+left\s+with|with)\b",
+    re.IGNORECASE,
+)
+
+
+def _someone_elses(text: str, start: int, end: int) -> bool:
+    """Whether a mark said in text[start:end] is on someone other than the person described
+    ("The injured man has a distinctive tattoo on his neck", "The victim suffered bite
+    marks")."""
+    sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    holders = list(_HOLDER.finditer(text, sentence_start, end))
+    if not holders:
+        return False
+    noun = holders[-1]
+    return noun.group(1).lower() == "victim" or role_of(text, *noun.span(1)) == "other"
 
 
 def read_marks(reading: Reading) -> None:
-    text = reading.work
+    text = _quotes_blanked(reading.work)
     marks: list[MarkQuery] = []
     seen: set[tuple[object, ...]] = set()
 
-    def keep(mark: MarkQuery, span: tuple[int, int], said: str) -> None:
+    def keep(mark: MarkQuery, span: tuple[int, int]) -> None:
         if _key(mark) in seen or len(marks) >= MAX_MARKS:
             return
         seen.add(_key(mark))
         marks.append(mark)
         shown = ", ".join(f"{k} {v}" for k, v in mark.model_dump(exclude_none=True).items())
-        reading.understood.append(f'mark: {shown} (from "{said}")')
+        reading.understood.append(f'mark: {shown} (from "{reading.text.quote(span)}")')
         reading.used.append(span)
 
+    coded_spans = []
     for code in _NCIC.finditer(text):
         kind = mark_type_of_code(code.group(1)) or MARK_WORDS.get(code.group(1).lower(), "mark")
         coded = locate_code(" ".join(g.strip() for g in code.groups()[1:] if g))
         if coded is not None:
-            keep(
-                MarkQuery(type=kind, location=coded.describe()),
-                code.span(),
-                reading.text.quote(code.span()),
-            )
-    for clause in re.finditer(r"[^,;.!?\n]+", text):
-        if any(start <= clause.start() < end for start, end in reading.used):
+            keep(MarkQuery(type=kind, location=coded.describe()), code.span())
+            coded_spans.append(code.span())
+    for sentence in re.finditer(r"[^.!?\n]+", text):
+        if not mark_word(sentence.group(0)) and not _MAY_HOLD_A_MARK.search(sentence.group(0)):
             continue
-        previous: MarkQuery | None = None
-        offset = clause.start()
-        # The cut words are kept (a capturing split), so that offsets stay exact.
-        for part in re.split(r"(\b(?:and|with|plus|also)\b)", clause.group(0)):
-            span = (offset, offset + len(part))
-            offset += len(part)
-            if not part.strip() or re.fullmatch(r"and|with|plus|also", part):
+        for mark, span in _in_sentence(sentence.group(0), sentence.start()):
+            if any(
+                s <= span[0] < e or span[0] <= s < span[1]
+                for s, e in [*coded_spans, *reading.aside]
+            ):
+                continue  # "SMT: SC R CHK": read by its code already; appeal boilerplate
+            if _someone_elses(text, span[0], span[1]) or mark.type is None:
                 continue
-            found = _mark_in(part, previous)
-            if found is not None:
-                previous = found
-                keep(found, span, " ".join(part.split()))
+            keep(mark, span)
+    # A mark word with nothing said of it, where a mark of its kind is read ("Which side's
+    # the scar?"), is that mark again.
+    marks = [
+        m
+        for m in marks
+        if not is_bare(m)
+        or not any(o is not m and not is_bare(o) and _compatible(m, o) for o in marks)
+    ]
     if marks:
         reading.parts["marks"] = marks

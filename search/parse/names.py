@@ -1,54 +1,122 @@
-"""Names heard: after a cue ("called", "known as", "answers to", "possible name", "AKA",
-"calls himself", "said his name was", "someone shouted Daz"), before one ("Stuart, she calls
-him"), or a nickname in quotes. Brands, places and words of the description are not names.
+"""Names heard: after a cue ("called", "known to her as", "answers to", "possible name",
+"first name possibly", "AKA", "aliases", "calls himself", "goes by", "the one they call",
+"the profile said", "I met", "somebody said", "shouting ... at him"), before one ("Stuart,
+she calls him", "Dwayne Ellery, AKA 'Dee'"), a nickname in quotes, a name given with an age
+("Kyle Cox, 35,", "Kieran Lusk, 26?"), a name beside a relation ("My ex, Graham,", "her
+ex-partner Danny ROGERS"), or a name that is the subject of the description ("Pat is
+described as", "Niamh has brown eyes", "A Mr Hughes is believed to...").
+
+Cues are read in any case ("Calls himself EDDIE"); the name itself is capitalised or in
+capitals. Brands, places, words of the description and the witness's own name ("My name is
+Tyrese") are not names; nor is a name said of someone else ("my cousin Reece", "Dean's lad",
+"my dad isn't called Dean") or a name inked as a tattoo ("KAYLEIGH tattooed on his hand").
 """
 
 import re
 from functools import cache
 
+from search.parse.context import words
 from search.parse.text import Reading
 from search.vocabulary import load, normalise
 
-_NAME_WORD = r"[A-Z][a-zA-Z]*(?:['-][A-Za-z]+)*"
+_NAME_WORD = r"(?:[A-Z][a-zA-Z]+(?:['-][A-Za-z]+)*)"
 _NAME = rf"({_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.?)){{0,2}})"
 _CUES = (
     r"(?:called himself|called herself|calls himself|calls herself|calling himself"
     r"|calling herself|introduced himself as|introduced herself as|said his name was"
     r"|said her name was|said he was called|said she was called|gave (?:his|her) name as"
-    r"|gave the name|name(?:d)?(?: is| was| of|'s)?|known as|also known as|known locally as"
-    r"|known to (?:use|go by) the name(?: of)?|uses the name|used the name"
-    r"|goes by(?: the name(?: of)?)?"
-    r"|go by(?: the name(?: of)?)?|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?"
-    r"|answering to|possibly called|possible name|believed to be called|believed to be named"
-    r"|may be called|might be called|could be called|nickname(?:d)?(?: is| was)?"
-    r"|called(?: him| her)?|call(?:s|ed)? him|call(?:s|ed)? her|shout(?:ed|ing)?|yell(?:ed|ing)?"
-    r"|referred to as|refer to him as|goes under|alias|also called|or possibly)"
+    r"|gave the name|(?:first |sur)?name(?:d)?(?: is| was| of|'s| possibly| maybe| probably)?"
+    r"|known (?:to (?:her|him|them|police|us|me|locals|people) )?as|also known as"
+    r"|known locally as|known to (?:use|go by) the name(?: of)?|uses the name|used the name"
+    r"|goes by(?: the name(?: of)?)?|go by(?: the name(?: of)?)?|goes under"
+    r"|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?|answering to"
+    r"|possibly called|possible name|believed to be called|believed to be named|may be called"
+    r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
+    r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
+    r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
+    r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
+    r"|(?:the )?(?:profile|account|username|user name|insta name|handle)(?: name)?"
+    r"(?: said| says| was| is| read)?|(?:i|we|she|he) met|have you seen|somebody said"
+    r"|someone said|(?:a|his|her|another) (?:mate|friend|lad|man|woman|girl) said)"
 )
-_AFTER_CUE = re.compile(rf"\b{_CUES}\s*[:\-]?\s*[\"']?{_NAME}")
+_AFTER_CUE = re.compile(rf"\b(?i:{_CUES})\s*[:\-]?\s*[\"']?{_NAME}")
 _BEFORE_CUE = re.compile(
-    rf"\b{_NAME}[\"']?\s*,?\s+(?:she|he|they|people|everyone|we|the kids|his mates|her mates)"
-    r"\s+(?:calls?|called)\s+(?:him|her)\b"
+    rf"\b{_NAME}[\"']?\s*,?\s+(?i:she|he|they|people|everyone|we|the kids|his mates|her mates)"
+    r"\s+(?i:calls?|called)(?:\s+(?i:him|her))?\b"
+)
+# "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
+_BEFORE_ALIAS = re.compile(
+    rf"\b{_NAME}\s*,?\s*(?:\(?\s*(?i:aka|also known as|a\.k\.a\.|who also goes by|who goes by"
+    r"|also called|alias)\b)"
 )
 _QUOTED = re.compile(rf"[\"']({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})[\"']")
 # "What's his name? Caller: Stuart Clark", "Did she say a name? A: Sara"
 _ANSWERED = re.compile(rf"\bname\?\s*(?:[A-Z][a-z]*\s*:\s*)?{_NAME}")
-# "Kyle Cox, 35, ...", "Kevin Hughes (37)": a name with its age, as appeals name people.
-_WITH_AGE = re.compile(rf"{_NAME},?\s*(?:\(\d{{2}}\)|,\s*\d{{2}}\s*,)")
-# "My ex, Graham, he's outside", "the fella next door, Chris,"
-_APPOSITION = re.compile(
-    r"\b(?:my|her|his|the|our|their)\s+(?:ex|ex-partner|ex-boyfriend|ex-husband|partner"
-    r"|boyfriend|husband|neighbour|fella next door|man next door|lodger|stepdad|step-dad"
-    rf"|mum's boyfriend|mum's partner|babysitter|landlord)\s*,\s*{_NAME}\s*,"
+# "Kyle Cox, 35, ...", "Kevin Hughes (37)", "Kieran Lusk, 26?", "Liam Hartnett, age 29,"
+_WITH_AGE = re.compile(
+    rf"{_NAME},?\s*(?:\(\d{{2}}\)|,\s*(?i:aged?\s+)?\d{{2}}\s*[,?.])"
+    r"(?!\s*(?i:said|says|told|tells|reported|added|described)\b)"  # "Sarah, 24, said the man..."
 )
+# In a text written all in lower case, a name after its plainest cues ("his name was tommo").
+_LOWER_CUE = re.compile(
+    r"\b(?:his|her) name (?:was|is) ([a-z][a-z'-]+)\b|\bcalls? (?:him|her)self ([a-z][a-z'-]+)\b"
+)
+_RELATIONS = (
+    r"ex|ex-partner|ex-boyfriend|ex-husband|ex-girlfriend|ex-wife|partner|boyfriend|husband"
+    r"|neighbour|fella next door|man next door|lodger|stepdad|step-dad|mum's boyfriend"
+    r"|mum's partner|babysitter|landlord"
+)
+# "My ex, Graham, he's outside", "the fella next door, Chris,", "her ex-partner Danny ROGERS",
+# "Shane used to be mum's boyfriend"
+_APPOSITION = re.compile(
+    rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
+    rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
+)
+# "Pat is described as", "Niamh has brown eyes", "Mark is white", "A Mr Hughes is believed"
+_SUBJECT = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\b[Aa]\s))(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?{_NAME}\s+"
+    r"(?i:(?:is|was)\s+(?:described|believed|thought|said|wanted|known|approx|about|around|aged"
+    r"|white|black|asian|of|in\s+his|in\s+her|\d)|has\s+(?:\w+\s+){0,2}(?:hair|eyes|a\s+tattoo|tattoos"
+    r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands)",
+    re.MULTILINE,
+)
+_PATTERNS = (
+    _BEFORE_ALIAS,
+    _AFTER_CUE,
+    _BEFORE_CUE,
+    _ANSWERED,
+    _APPOSITION,
+    _WITH_AGE,
+    _SUBJECT,
+    _QUOTED,
+)
+# A name said of someone else, or as a tattoo.
+_OTHERS_BEFORE = re.compile(
+    r"\b(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:cousin|friend|mate|brother|sister|son|daughter"
+    r"|dad|mum|uncle|auntie|aunt|nan|grandad|granddaughter|grandson|niece|nephew|boyfriend"
+    r"|girlfriend|husband|wife|dog|cat)\s*,?\s*$|\b(?:isn't|wasn't|not)\s+called\s+$|\bmy\s+name\s+is\s+$"
+    r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$",
+    re.IGNORECASE,
+)
+_TATTOO_AFTER = re.compile(
+    r"^['\"]?\s*(?:\w+\s+)?(?:tattooed|tattoo|inked|written|on\s+his|on\s+her)\b", re.I
+)
+_TATTOO_BEFORE = re.compile(r"\b(?:tattoo|tattoos|tattooed|tat|inked)\b[^,.;!?]*$", re.IGNORECASE)
 
 
 @cache
 def not_names() -> frozenset[str]:
     data = load("not_evidence")
-    words = set(data["not_names"])
+    found = set(data["not_names"])
     for phrases in data["kinds"].values():
-        words |= {normalise(p) for p in phrases}
-    return frozenset(words)
+        found |= {normalise(p) for p in phrases}
+    vocabulary = words()
+    found |= {n for ns in vocabulary["person_nouns"].values() for n in ns}
+    found |= {n for ns in vocabulary["young_nouns"].values() for n in ns}
+    found |= set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
+    found |= set(vocabulary["stopwords"]) | set(vocabulary["age_words"])
+    found |= set(vocabulary["described_cues"]) | {"victim", "caller", "operator", "unknown"}
+    return frozenset(found)
 
 
 @cache
@@ -58,23 +126,47 @@ def _titles() -> frozenset[str]:
 
 def _clean(said: str, places: frozenset[str]) -> str | None:
     kept: list[str] = []
-    words = said.split()
-    while len(words) > 1 and normalise(words[0]) in _titles():
-        words = words[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
-    for word in words:
+    parts = said.split()
+    while len(parts) > 1 and normalise(parts[0]) in _titles():
+        parts = parts[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
+    for word in parts:
         if normalise(word) in not_names() or normalise(word) in places:
             break
         kept.append(word)
     name = " ".join(kept).strip(" .'\"")
+    if not name and len(said.split()) > 1 and normalise(said.split()[0]) in _titles():
+        name = said.strip(" .'\"")  # "someone called Big Man": a nickname
     if not name or (name.isupper() and len(name) <= 2):
         return None
-    return name.title() if name.isupper() else name
+    if name.isupper():
+        return name.title()
+    return " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
+
+
+def _someone_elses(text: str, start: int, end: int) -> bool:
+    if _OTHERS_BEFORE.search(text[max(0, start - 40) : start]):
+        return True  # "my cousin Reece", "My name is Tyrese", "my dad isn't called Dean"
+    if re.match(r"'s\b", text[end : end + 2]):
+        return True  # "you're Dean's lad"
+    return bool(
+        _TATTOO_AFTER.match(text[end : end + 24])
+        or _TATTOO_BEFORE.search(text[max(0, start - 30) : start])
+    )
 
 
 def read_name(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
-    for pattern in (_AFTER_CUE, _BEFORE_CUE, _ANSWERED, _APPOSITION, _WITH_AGE, _QUOTED):
+    for pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if name := _clean(match.group(1), places):
+            group = next(i for i in range(1, (match.lastindex or 1) + 1) if match.group(i))
+            if _someone_elses(text, match.start(group), match.end(group)):
+                continue
+            if name := _clean(match.group(group), places):
                 reading.take("name", name, match.span(), f'name heard: "{name}"')
+                return
+    if not re.search(r"[A-Z]", text):
+        for match in _LOWER_CUE.finditer(text):
+            said = match.group(1) or match.group(2)
+            if normalise(said) not in not_names() and normalise(said) not in places:
+                reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
                 return

@@ -44,7 +44,7 @@ def number_value(said: str) -> int | None:
     if said.isdigit():
         return int(said)
     parts = re.split(r"[\s-]+", said)
-    if parts[0] in _TENS:
-        rest = _UNITS.get(parts[1], 0) if len(parts) > 1 else 0
+    if parts[0] in _TENS and len(parts) <= 2:
+        rest = _UNITS.get(parts[1], 10) if len(parts) > 1 else 0
         return _TENS[parts[0]] + rest if rest < 10 else None
     return _UNITS.get(parts[0]) if len(parts) == 1 else None

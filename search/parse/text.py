@@ -100,6 +100,7 @@ class Reading:
     not_evidence: list[str] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
     used: list[tuple[int, int]] = field(default_factory=list)  # spans of `text.work`
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # each part's words
     aside: list[tuple[int, int]] = field(default_factory=list)  # clothing, vehicles
 
     @property
@@ -120,6 +121,7 @@ class Reading:
         self.parts[part] = value
         self.understood.append(f'{shown} (from "{self.text.quote(span)}")')
         self.used.append(span)
+        self.spans[part] = span
         return True
 
     def set_aside(self, kind: str, span: tuple[int, int]) -> None:

@@ -31,7 +31,7 @@ from search.query import DescriptionQuery, MarkQuery, Range
                 "sex": "M",
                 "age": Range(min=20, max=29),
                 "height_cm": Range(min=182, max=205),
-                "hair_length": "long",
+                "hair_length": "short",  # the length said beats the style's usual length
                 "ethnic_appearance": "IC3",
                 "accent": "scouse",
                 "name": "Jonno",

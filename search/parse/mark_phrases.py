@@ -1,0 +1,379 @@
+"""One distinguishing mark from the words of a part of a clause: what kind it is, where it
+is, what it shows.
+
+A mark word says the kind ("tattoo", "scar", "earring", "limping"); a motif on a body part is
+a tattoo even without one ("a snake on the side of his head"); a missing or misshapen body
+part is an amputation or a deformity ("no little finger on one hand", "his nose is all
+bent"). The place is the body phrase after a place word, cut where the words stop naming
+the body ("on his chin like a birthmark" is the chin, and says a birthmark); some mark words
+carry their place ("an earring", "a broken nose"). Capitalised "Mark" is a name and "Denton
+Burn" a place, not marks.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from search.body_map import body_map
+from search.parse.context import words
+from search.query import MarkQuery
+from search.vocabulary import normalise, tattoo_motifs
+
+MARK_WORDS = {
+    "tattoo": "tattoo",
+    "tattoos": "tattoo",
+    "tattooed": "tattoo",
+    "inked": "tattoo",
+    "ink": "tattoo",
+    "scar": "scar",
+    "scars": "scar",
+    "scarred": "scar",
+    "scarring": "scar",
+    "acne scarring": "scar",
+    "pockmarks": "scar",
+    "pock marks": "scar",
+    "pockmarked": "scar",
+    "pock marked": "scar",
+    "acne scars": "scar",
+    "burn": "scar",
+    "burns": "scar",
+    "birthmark": "birthmark",
+    "birth mark": "birthmark",
+    "port wine stain": "birthmark",
+    "port-wine stain": "birthmark",
+    "piercing": "piercing",
+    "piercings": "piercing",
+    "pierced": "piercing",
+    "stud": "piercing",
+    "studs": "piercing",
+    "earring": "piercing",
+    "earrings": "piercing",
+    "nose ring": "piercing",
+    "nose stud": "piercing",
+    "lip ring": "piercing",
+    "eyebrow ring": "piercing",
+    "tongue stud": "piercing",
+    "metal bar": "piercing",
+    "flesh tunnels": "piercing",
+    "mole": "mark",
+    "moles": "mark",
+    "mark": "mark",
+    "marks": "mark",
+    "marking": "mark",
+    "blemish": "mark",
+    "bad skin": "mark",
+    "scratches": "mark",
+    "scratch": "mark",
+    "stitched wound": "mark",
+    "stitches": "mark",
+    "bad teeth": "mark",
+    "gold tooth": "mark",
+    "gold teeth": "mark",
+    "missing teeth": "mark",
+    "front teeth missing": "mark",
+    "amputation": "amputation",
+    "amputated": "amputation",
+    "prosthetic": "amputation",
+    "deformity": "deformity",
+    "deformed": "deformity",
+    "removed tattoo": "removed_tattoo",
+    "lasered tattoo": "removed_tattoo",
+    "faded tattoo": "removed_tattoo",
+    "rubbed off": "removed_tattoo",
+    "tattoo that's been rubbed off": "removed_tattoo",
+    "tattoo that has been rubbed off": "removed_tattoo",
+    "tattoo that's been removed": "removed_tattoo",
+    "tattoo that has been removed": "removed_tattoo",
+    "limp": "deformity",
+    "limping": "deformity",
+    "limps": "deformity",
+    "broken nose": "deformity",
+    "cauliflower ear": "deformity",
+    "lazy eye": "deformity",
+    "lazy left eye": "deformity",
+    "lazy right eye": "deformity",
+    "squint": "deformity",
+}
+# Mark words that say where they are: "an earring" is in an ear.
+_OWN_PLACE = {
+    "earring": "ear",
+    "earrings": "ear",
+    "nose ring": "nose",
+    "nose stud": "nose",
+    "lip ring": "lip",
+    "eyebrow ring": "eyebrow",
+    "tongue stud": "tongue",
+    "flesh tunnels": "ear",
+    "broken nose": "nose",
+    "cauliflower ear": "ear",
+    "lazy eye": "eye",
+    "lazy left eye": "left eye",
+    "lazy right eye": "right eye",
+    "squint": "eye",
+    "bad teeth": "teeth",
+    "gold tooth": "tooth",
+    "gold teeth": "teeth",
+    "missing teeth": "teeth",
+    "front teeth missing": "teeth",
+}
+LOCATION_WORDS = (
+    r"(?:on|across|through|under|above|below|over|near|along|down|behind|in|inside|around"
+    r"|between|at|by|next to|up|beside|alongside|all over|on top of|to)"
+)
+_PLACE_AFTER = re.compile(
+    rf"\b{LOCATION_WORDS}\s+(?:all\s+)?(?:(?:his|her|their|the|a|one|of)\s+)*(.+)$",
+    re.IGNORECASE,
+)
+# Where the words stop naming the body: "chin like a birthmark", "chest of a black cat",
+# "knuckles I think", "back of his hand too".
+_PLACE_ENDS = re.compile(
+    r"\s+(?:like|which|that|where|when|i\s+think|too|as\s+well|you|but|so|because|cos|with"
+    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is)\b|\s+-\s|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
+    r"(?<!base)(?<!nape)(?<!palm)(?<!tip)(?<!bottom)(?<!middle)(?<!outside)(?<!length)(?<!knuckles)"
+    r"(?<!back of)\s+of\s+(?:an?|some|the)\s",
+    re.IGNORECASE,
+)
+_MISSING = (
+    re.compile(
+        r"\b(?:missing|lost|has\s+no|had\s+no|got\s+no|no|without)\s+"
+        r"(?:a\s+|an\s+|his\s+|her\s+|the\s+|one\s+|two\s+|part\s+of\s+(?:a\s+|his\s+)?"
+        r"|the\s+(?:tip|top|end)\s+of\s+(?:a\s+|one\s+|his\s+|her\s+)?)?"
+        r"((?:little|index|middle|ring|small|big)\s+)?(finger|fingers|thumb|thumbs|toe|toes|hand|ear"
+        r"|eye|leg|arm|tip)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:only|just)\s+(?:has|had|got|have)\s+(?:one|two|three|four)\s+(fingers|toes)\b", re.I
+    ),
+    re.compile(
+        r"\b(?:top|tip|end|part)\s+of\s+(?:one\s+of\s+)?(?:his\s+|her\s+|a\s+)?(fingers?|thumbs?)"
+        r"\s+(?:was|is|were|are)?\s*missing\b",
+        re.IGNORECASE,
+    ),
+)
+_MISSHAPEN = re.compile(
+    r"\b((?:fingers?|toes?)\s+(?:on|of)\s+(?:his|her)\s+(?:(?:left|right)\s+)?(?:hand|foot))\s+"
+    r"(?:are|is|were|was)\s+(?:\w+\s+)?(?:bent|crooked|twisted|deformed|misshapen)\b"
+    r"|\b(nose|ear|ears|fingers?|hand|hands|leg|arm|knee|foot|jaw)\s+(?:is\s+|was\s+|are\s+)?"
+    r"(?:all\s+|a\s+bit\s+|slightly\s+|permanently\s+|badly\s+)?(?:bent|crooked|broken|flattened"
+    r"|squashed|misshapen|twisted|deformed)\b|\b(?:bent|crooked|squashed|misshapen|twisted"
+    r"|permanently\s+bent)\s+(nose|ear|fingers?|hand|leg|arm|jaw)\b|\blimited\s+use\s+of\s+"
+    r"(?:his|her|the)\s+((?:left|right)\s+)?(arm|hand|leg)\b",
+    re.IGNORECASE,
+)
+_ARTICLES_BEFORE = re.compile(r"^.*\b(?:a|an|the|some|his|her|with|has|had|got|have)\s+", re.I)
+_ADJECTIVES = frozenset(words()["mark_adjectives"])
+
+
+@dataclass
+class Found:
+    """A mark read from a part, and what kind of part said it."""
+
+    mark: MarkQuery
+    kind: str  # "mark": a mark word; "motif": a motif alone; "place": a body place alone
+
+
+@cache
+def _mark_pattern() -> re.Pattern[str]:
+    kinds = "|".join(sorted((re.escape(k) for k in MARK_WORDS), key=len, reverse=True))
+    return re.compile(rf"\b({kinds})\b", re.IGNORECASE)
+
+
+def mark_word(part: str) -> re.Match[str] | None:
+    """The first mark word of `part` that is a mark word ("Mark" the name and "Denton Burn"
+    the place are not)."""
+    for match in _mark_pattern().finditer(part):
+        said = match.group(1)
+        if said[0].isupper() and not said.isupper():
+            before = part[: match.start()].rstrip()
+            if said.lower() in ("mark", "marks") and not re.match(
+                r"\s+(?:on|of|across|above|below|under|near|by)\b", part[match.end() :]
+            ):
+                continue  # "Mark is white": a forename
+            if before and before[-1].isalpha() and re.search(r"[A-Z][a-z]+$", before):
+                continue  # "Denton Burn": a place
+        return match
+    return None
+
+
+def _sides_spelled(place: str) -> str:
+    """Circulations write sides as L and R ("TAT L FOREARM")."""
+    return re.sub(r"\b([LR])\b", lambda m: "left" if m.group(1) == "L" else "right", place)
+
+
+def trimmed_place(place: str) -> str:
+    """The body phrase at the start of `place`, without what follows it."""
+    if end := _PLACE_ENDS.search(place):
+        place = place[: end.start()]
+    return place.strip(" ,'\"")
+
+
+def _place_in(after: str) -> str | None:
+    if where := _PLACE_AFTER.search(after):
+        place = trimmed_place(where.group(1))
+        if body_map().locate(_sides_spelled(place)).region is not None or re.match(
+            r"(?:it|that|them)\b", place, re.IGNORECASE
+        ):
+            return place
+        return place if not re.fullmatch(r"(?:him|her|them|there)\b.*", place, re.I) else None
+    if body_map().locate(trimmed_place(_sides_spelled(after))).region is not None:
+        return trimmed_place(_sides_spelled(after))  # "tattoo L forearm", "scar right cheek"
+    return None
+
+
+def _described(words: str | None) -> str | None:
+    said = (words or "").strip(" ,'\"")
+    return said or None
+
+
+def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
+    """One mark from the words around its mark word: what it shows and where it is."""
+    before = part[: match.start()]
+    after = part[match.end() :]
+    said = match.group(1).lower()
+    description: str | None = _ARTICLES_BEFORE.sub("", before).strip()
+    if of := re.match(
+        r"\s*(?:of|saying|reading|that says|which says|showing|like)\s+"
+        r"(?:a\s+|an\s+|the\s+|some\s+)?(.+?)(?=\s+" + LOCATION_WORDS + r"\b|$)",
+        after,
+        re.IGNORECASE,
+    ):
+        description = f"{description} {of.group(1)}".strip()
+    location: str | None = _place_in(after)
+    if (
+        location is None
+        and kind == "piercing"
+        and (pierced := re.search(r"pierced\s+(\w+)", part, re.I))
+    ):
+        location = pierced.group(1)
+    elif location is None and body_map().locate(before).region is not None and kind != "tattoo":
+        location = before.strip()
+    if said in _OWN_PLACE and (location is None or body_map().locate(location).region is None):
+        side = body_map().locate(location).side if location else None  # "on the left side"
+        location = f"{side} {_OWN_PLACE[said]}" if side else _OWN_PLACE[said]
+    like = re.search(r"\blike\s+(?:a|an)\s+([a-z ]+)$", after, re.IGNORECASE)
+    other = mark_word(like.group(1)) if location and like else None
+    if other and kind == "mark":  # "a purple mark on his chin like a birthmark"
+        kind = MARK_WORDS[other.group(1).lower()]
+    if description and body_map().locate(description).region:
+        if location is None:
+            location, description = description, None
+        elif not tattoo_motifs().find(normalise(description)):
+            description = None  # "left arm tattoo on the forearm": a place, said twice
+    return MarkQuery(type=kind, location=location, description=_described(description))
+
+
+def motif_alone(part: str) -> MarkQuery | None:
+    """A tattoo motif said with no mark word: 'skull and crossbones on his arm' (a tattoo on a
+    body part), or 'a bird, an eagle' (what a mark said beside it shows)."""
+    where = _PLACE_AFTER.search(part)
+    before = part[: where.start()] if where else part
+    motifs = tattoo_motifs().find(normalise(before))
+    if not motifs or re.search(
+        r"\b(?:my|your|our)\s+(?:\w+\s+)?$", normalise(before)[: motifs[0].start]
+    ):
+        return None  # "grabbed my sleeve": no motif of his
+    described = _ARTICLES_BEFORE.sub("", before).strip(" ,'\"")
+    place = trimmed_place(where.group(1)) if where else None
+    if place and body_map().locate(place).region is None:
+        place = None
+    return MarkQuery(type="tattoo", location=place, description=described or None)
+
+
+def missing_part(part: str) -> MarkQuery | None:
+    """'no little finger on one hand', 'missing the tip of one finger': an amputation."""
+    for pattern in _MISSING:
+        if missing := pattern.search(part):
+            rest = part[missing.end() :]
+            place = _place_in(rest) or (
+                trimmed_place(_sides_spelled(rest))
+                if body_map().locate(_sides_spelled(rest)).region
+                else None
+            )
+            named = next(g for g in reversed(missing.groups()) if g)
+            return MarkQuery(
+                type="amputation", location=place or named, description=missing.group(0)
+            )
+    return None
+
+
+def misshapen_part(part: str) -> MarkQuery | None:
+    """'his nose is all bent', 'limited use of his right arm': a deformity."""
+    if shape := _MISSHAPEN.search(part):
+        place = " ".join(g for g in shape.groups() if g)
+        return MarkQuery(type="deformity", location=place, description=shape.group(0))
+    return None
+
+
+def place_alone(part: str) -> str | None:
+    """The body place a part names and nothing else ("on his cheek", "arms", "one through his
+    eyebrow"), if it names only that."""
+    said = re.sub(
+        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:"
+        + LOCATION_WORDS
+        + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
+        "",
+        part,
+        flags=re.IGNORECASE,
+    )
+    said = trimmed_place(_sides_spelled(said))
+    if not said or body_map().locate(said).region is None:
+        return None
+    rest = body_map().regions.find(normalise(said))
+    covered = {w for m in rest for w in m.phrase.split()}
+    sides = {w for m in body_map().sides.find(normalise(said)) for w in m.phrase.split()}
+    extra = (
+        set(normalise(said).split())
+        - covered
+        - sides
+        - {"of", "the", "his", "her", "side", "back", "top", "front", "upper", "lower"}
+    )
+    return said if not extra else None
+
+
+def is_bare(mark: MarkQuery) -> bool:
+    """A mark word with nothing said of it but an adjective ("an old scar", "tattooed")."""
+    if mark.location:
+        return False
+    words = normalise(mark.description or "").split()
+    return not tattoo_motifs().find(" ".join(words)) and all(w in _ADJECTIVES for w in words)
+
+
+_TEETH = re.compile(
+    r"\b(?:gaps?\s+(?:between|in)\s+(?:his|her|the)?\s*(?:two\s+)?(?:front\s+)?teeth"
+    r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black)\s+(?:front\s+)?(?:teeth|tooth)"
+    r"|(?:front\s+)?(?:teeth|tooth)\s+(?:is\s+|are\s+)?missing)\b",
+    re.IGNORECASE,
+)
+# "On his neck there was a smudge...": the place said before the mark.
+_PLACE_FIRST = re.compile(
+    rf"^\s*{LOCATION_WORDS}\s+(?:his|her|the)\s+(.+?)\s+(?:there|he|she|you|was|is|were|had|has)\b",
+    re.IGNORECASE,
+)
+
+
+def read_part(part: str) -> Found | None:
+    """The mark a part of a clause names, if any."""
+    found = _read_part(part)
+    first = _PLACE_FIRST.match(part)
+    if found is not None and found.kind == "mark" and not found.mark.location and first:
+        place = trimmed_place(first.group(1))
+        if body_map().locate(place).region is not None:
+            found.mark = found.mark.model_copy(update={"location": place})
+    return found
+
+
+def _read_part(part: str) -> Found | None:
+    if (teeth := _TEETH.search(part)) is not None:
+        return Found(MarkQuery(type="mark", location="teeth", description=teeth.group(0)), "mark")
+    if (missing := missing_part(part)) is not None:
+        return Found(missing, "mark")
+    if (misshapen := misshapen_part(part)) is not None:
+        return Found(misshapen, "mark")
+    if (match := mark_word(part)) is not None:
+        return Found(read_mark_word(MARK_WORDS[match.group(1).lower()], part, match), "mark")
+    if (motif := motif_alone(part)) is not None:
+        return Found(motif, "mark" if motif.location else "motif")
+    if (place := place_alone(part)) is not None:
+        return Found(MarkQuery(location=place), "place")
+    return None
