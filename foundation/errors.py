@@ -13,6 +13,20 @@ class Conflict(VisorError):
     """The change clashes with the current state (e.g. a concurrent update)."""
 
 
+class StaleVersion(Conflict):
+    """A change made against an older version of a record than the register now holds: the
+    writer must read the current one again (HTTP 412)."""
+
+    def __init__(self, reference: str, expected: int, current: int) -> None:
+        super().__init__(
+            f"{reference} is at version {current}, not {expected}: someone else changed it; "
+            "read it again and reapply the change"
+        )
+        self.reference = reference
+        self.expected = expected
+        self.current = current
+
+
 class Forbidden(VisorError):
     """The caller may not do this."""
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from foundation.errors import Conflict, InvalidInput, StaleVersion
 from register import store
 from register.audit import AuditEvent, Auditor
 from register.model import NominalRecord, Status
-from register.permissions import authorize_change, authorize_view
-from register.store import Outcome, Written
+from register.permissions import authorize_change, authorize_create, authorize_view
+from register.store import Incoming, Outcome, Written
 
 
 def change_event(written: Written, **details: Any) -> AuditEvent:
@@ -36,6 +37,52 @@ def change_event(written: Written, **details: Any) -> AuditEvent:
             **details,
         },
     )
+
+
+def create(
+    connection: Connection, auditor: Auditor, record: NominalRecord, reason: str | None = None
+) -> Written:
+    """Add a new nominal, managed by the creator's agency (an operator may name any)."""
+    authorize_create(auditor.principal, record.managing_agency)
+    if store.find_existing(connection, [record.reference]):
+        raise Conflict(f"{record.reference} already exists: read it and replace it instead")
+    written = store.write_records(
+        connection, [Incoming(record)], actor=auditor.principal.username, reason=reason
+    )[0]
+    auditor.record(connection, change_event(written))
+    return written
+
+
+# Who manages a nominal and who partners it change only through their own requests
+# (register/partnerships.py), granted by the agency concerned, never by editing the record.
+MANAGED_THROUGH_REQUESTS = ("managing_agency", "partner_agencies")
+
+
+def replace(
+    connection: Connection,
+    auditor: Auditor,
+    record: NominalRecord,
+    expected_version: int,
+    reason: str | None = None,
+) -> Written:
+    """Replace a nominal with a whole new record, if it is still at `expected_version`: a
+    stale write raises StaleVersion and changes nothing."""
+    current_version = store.lock_version(connection, record.reference)
+    before = store.get_record(connection, record.reference)
+    authorize_change(auditor.principal, before)
+    if current_version != expected_version:
+        raise StaleVersion(record.reference, expected_version, current_version)
+    for field in MANAGED_THROUGH_REQUESTS:
+        if getattr(record, field) != getattr(before, field):
+            raise InvalidInput(
+                f"{field} changes through a partnership or transfer request, not an edit"
+            )
+    written = store.write_records(
+        connection, [Incoming(record)], actor=auditor.principal.username, reason=reason
+    )[0]
+    if written.outcome is not Outcome.UNCHANGED:
+        auditor.record(connection, change_event(written))
+    return written
 
 
 def set_status(

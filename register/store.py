@@ -77,6 +77,24 @@ def find_existing(connection: Connection, references: Iterable[str]) -> dict[str
     return {row.reference: ExistingNominal(*row[1:]) for row in rows}
 
 
+def lock_version(connection: Connection, reference: str) -> int:
+    """A nominal's current version, locked until the transaction ends, so that a check of the
+    version and the write that follows cannot be overtaken by another writer. Call it first
+    in the transaction."""
+    n = tables.nominals
+    if connection.dialect.name == "sqlite":
+        # A write takes SQLite's one write lock (waiting busy_timeout for another writer);
+        # reading first would risk a snapshot another writer has already moved past.
+        connection.execute(update(n).where(n.c.reference == reference).values(version=n.c.version))
+        found = select(n.c.version).where(n.c.reference == reference)
+    else:
+        found = select(n.c.version).where(n.c.reference == reference).with_for_update()
+    version = connection.execute(found).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"no nominal {reference}")
+    return int(version)
+
+
 def load_records(connection: Connection, nominal_ids: Sequence[int]) -> dict[int, NominalRecord]:
     """The current records of these nominals, read with one query per table."""
     if not nominal_ids:
