@@ -11,7 +11,7 @@ from foundation.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from register import changes, store, tables
 from register.audit import Auditor
 from register.model import NominalRecord
-from register.principals import Principal
+from register.principals import Principal, Role
 from tests.conftest import minimal_record
 from visor.security import chain_signer, operator_auditor
 from visor.services import Services
@@ -19,7 +19,7 @@ from visor.settings import Settings
 
 
 def officer(settings: Settings, agency: str) -> Auditor:
-    principal = Principal("pc-" + agency.lower(), agency, frozenset({"officer"}))
+    principal = Principal("pc-" + agency.lower(), agency, frozenset({Role.OFFICER}))
     return Auditor(chain_signer(settings), principal, client="test")
 
 
