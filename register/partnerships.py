@@ -72,6 +72,7 @@ def _open(
             "kind": kind,
             "state": "pending",
             "requested_by": auditor.principal.username,
+            "requesting_agency": auditor.principal.agency,
             "requested_at": now(),
             "reason": reason,
         },

@@ -27,12 +27,18 @@ READ_ROLES = (Role.VIEWER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 CHANGE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
 
 
+# What is attached to a nominal outside its NIF record that may be restricted like a field:
+# its documents (register/documents.py) and the intelligence entries of its activity log.
+ATTACHED_FIELDS = ("documents", "intelligence")
+DEFAULT_RESTRICTED = ("addresses", "warning_markers", "intelligence", "documents")
+
+
 @dataclass(frozen=True)
 class RestrictionPolicy:
     """Fields of a nominal only some roles may see (VISOR_RESTRICTED_FIELDS and
     VISOR_RESTRICTED_FIELD_ROLES)."""
 
-    fields: frozenset[str] = frozenset({"addresses", "warning_markers"})
+    fields: frozenset[str] = frozenset(DEFAULT_RESTRICTED)
     roles: frozenset[Role] = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
     def hidden_from(self, principal: Principal) -> frozenset[str]:
@@ -150,6 +156,17 @@ def authorize_import(principal: Principal) -> None:
 def authorize_export(principal: Principal) -> None:
     if not principal.is_operator:
         raise _refuse(principal, "export the register: the register's local operator does")
+
+
+def authorize_restricted(
+    principal: Principal, record: NominalRecord, policy: RestrictionPolicy, field: str
+) -> None:
+    """See a restricted part of a nominal (its documents, say): refused, with the roles that
+    may, when the policy hides it from this principal."""
+    authorize_view(principal, record)
+    if field in policy.hidden_from(principal):
+        roles = ", ".join(sorted(role.value for role in policy.roles))
+        raise _refuse(principal, f"see the {field} of {record.reference}: restricted to {roles}")
 
 
 def redact_record(
