@@ -64,9 +64,14 @@ def authorize_search(principal: Principal) -> None:
         raise _refuse(principal, "search the register (no viewer, officer or supervisor role)")
 
 
-def authorize_view(principal: Principal, record: NominalRecord) -> None:
+def authorize_read(principal: Principal, what: str) -> None:
+    """Read the register (a nominal, a photo, a document): the roles, before the record."""
     if not (principal.is_operator or principal.has(*READ_ROLES)):
-        raise _refuse(principal, f"view {record.reference} (no viewer, officer or supervisor role)")
+        raise _refuse(principal, f"view {what} (no viewer, officer or supervisor role)")
+
+
+def authorize_view(principal: Principal, record: NominalRecord) -> None:
+    authorize_read(principal, record.reference)
 
 
 def authorize_change(principal: Principal, record: NominalRecord) -> None:

@@ -1,0 +1,43 @@
+"""Request bodies streamed to a temporary file, refused as soon as they pass their cap: an
+upload is never held whole in memory, and an oversize one costs at most its cap on disk."""
+
+import tempfile
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Request
+
+from foundation.errors import InvalidInput
+
+
+def check_content_type(request: Request, accepted: Iterable[str], what: str) -> None:
+    """Refuse a body declared as something this route does not take (a form, JSON). What the
+    body really is is decided by its content, never by this header."""
+    declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    accepted = tuple(accepted)
+    if not any(
+        declared == kind or (kind.endswith("/*") and declared.startswith(kind[:-1]))
+        for kind in accepted
+    ):
+        raise InvalidInput(
+            f"{what}: send it as the request body with Content-Type {' or '.join(accepted)}"
+            f" (got {declared or 'none'})"
+        )
+
+
+@asynccontextmanager
+async def streamed_body(request: Request, limit: int, what: str) -> AsyncIterator[Path]:
+    """The body in a temporary file (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="visor-upload-") as folder:
+        path = Path(folder) / "body"
+        size = 0
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise InvalidInput(f"{what} is larger than {limit // (1024 * 1024)} MiB")
+                out.write(chunk)
+        if size == 0:
+            raise InvalidInput(f"{what}: the request body is empty")
+        yield path
