@@ -25,6 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from api.auth import AuthConfig, Caller, SignedIn
 from api.auth import router as auth_router
+from api.documents import router as documents_router
 from api.photos import router as photos_router
 from foundation.errors import (
     BackendUnavailable,
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth_router)
     app.include_router(photos_router)
+    app.include_router(documents_router)
 
     @app.get("/api/v1/health")
     def health(request: Request) -> dict[str, Any]:

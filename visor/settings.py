@@ -382,6 +382,11 @@ class Settings(BaseSettings):
         return self.home / "photos"
 
     @property
+    def document_store_dir(self) -> Path:
+        """Documents attached to nominals, kept by SHA-256 like the photos."""
+        return self.home / "documents"
+
+    @property
     def is_demo(self) -> bool:
         """A register `visor demo` made (its home holds the demo's marker)."""
         return (self.home / DEMO_MARKER).is_file()
