@@ -41,3 +41,13 @@ async def streamed_body(request: Request, limit: int, what: str) -> AsyncIterato
         if size == 0:
             raise InvalidInput(f"{what}: the request body is empty")
         yield path
+
+
+async def capped_body(request: Request, limit: int, what: str) -> bytes:
+    """A small body (a JSON document), read in memory but refused past `limit` bytes."""
+    content = bytearray()
+    async for chunk in request.stream():
+        content += chunk
+        if len(content) > limit:
+            raise InvalidInput(f"{what} is larger than {limit // 1024} KiB")
+    return bytes(content)

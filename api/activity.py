@@ -1,0 +1,106 @@
+"""The activity log of a nominal: add an entry, read it a page at a time (newest first, with
+a stable cursor). Thin routes over register/activity.py, which authorizes (intelligence
+entries are a restricted field) and audits."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.params import Purpose, Signed, restrictions_of, services_of, stated_purpose
+from api.uploads import capped_body
+from foundation.errors import InvalidInput
+from register.activity import (
+    MAX_PAGE,
+    MAX_TEXT,
+    ActivityEntry,
+    ActivityKind,
+    NewActivity,
+    add_activity,
+    list_activity,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["activity"])
+MAX_BODY = 256 * 1024
+
+
+class ActivityIn(BaseModel):
+    kind: ActivityKind
+    occurred_on: dt.date
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    author: str | None = Field(default=None, max_length=200)
+
+
+class ActivityOut(BaseModel):
+    id: int
+    reference: str
+    kind: str
+    occurred_on: dt.date
+    text: str
+    author: str
+    agency: str | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class ActivityPageOut(BaseModel):
+    entries: list[ActivityOut]
+    next_cursor: str | None
+    # Kinds this caller may not see, left out of every page (whether there are any or not).
+    withheld_kinds: list[str]
+
+
+def _out(entry: ActivityEntry) -> ActivityOut:
+    return ActivityOut(**entry.__dict__)
+
+
+@router.post(
+    "/nominals/{reference}/activity",
+    response_model=ActivityOut,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ActivityIn.model_json_schema()}},
+        }
+    },
+)
+async def add_entry(request: Request, caller: Signed, reference: str) -> ActivityOut:
+    """Append a dated entry (visit, intelligence, change of circumstance, other)."""
+    body = await capped_body(request, MAX_BODY, "the entry")
+    try:
+        given = ActivityIn.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+    new = NewActivity(given.kind, given.occurred_on, given.text, given.author)
+
+    def add() -> ActivityEntry:
+        with services_of(request).engine.begin() as connection:
+            return add_activity(connection, caller.auditor, reference, new)
+
+    return _out(await run_in_threadpool(add))
+
+
+@router.get("/nominals/{reference}/activity", response_model=ActivityPageOut)
+def activity_page(
+    request: Request,
+    caller: Signed,
+    reference: str,
+    purpose: Purpose = None,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> ActivityPageOut:
+    stated = stated_purpose(request, purpose)
+    with services_of(request).engine.begin() as connection:
+        page = list_activity(
+            connection, caller.auditor, reference, stated, restrictions_of(request), cursor, limit
+        )
+    return ActivityPageOut(
+        entries=[_out(entry) for entry in page.entries],
+        next_cursor=page.next_cursor,
+        withheld_kinds=page.withheld_kinds,
+    )
