@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.params import Purpose, Signed, restrictions_of, services_of, stated_purpose
-from api.uploads import capped_body
-from foundation.errors import InvalidInput
+from api.uploads import json_body, read_model
 from register.activity import (
     MAX_PAGE,
     MAX_TEXT,
@@ -60,22 +59,11 @@ def _out(entry: ActivityEntry) -> ActivityOut:
     "/nominals/{reference}/activity",
     response_model=ActivityOut,
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ActivityIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(ActivityIn),
 )
 async def add_entry(request: Request, caller: Signed, reference: str) -> ActivityOut:
     """Append a dated entry (visit, intelligence, change of circumstance, other)."""
-    body = await capped_body(request, MAX_BODY, "the entry")
-    try:
-        given = ActivityIn.model_validate_json(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidInput(f"{where}: {first['msg']}") from None
+    given = await read_model(request, ActivityIn, MAX_BODY, "the entry")
     new = NewActivity(given.kind, given.occurred_on, given.text, given.author)
 
     def add() -> ActivityEntry:

@@ -27,6 +27,7 @@ from api.activity import router as activity_router
 from api.auth import AuthConfig, Caller, SignedIn
 from api.auth import router as auth_router
 from api.documents import router as documents_router
+from api.partnerships import router as partnerships_router
 from api.photos import router as photos_router
 from foundation.errors import (
     BackendUnavailable,
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(photos_router)
     app.include_router(documents_router)
     app.include_router(activity_router)
+    app.include_router(partnerships_router)
 
     @app.get("/api/v1/health")
     def health(request: Request) -> dict[str, Any]:

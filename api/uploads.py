@@ -5,10 +5,14 @@ import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 
 from foundation.errors import InvalidInput
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def check_content_type(request: Request, accepted: Iterable[str], what: str) -> None:
@@ -51,3 +55,24 @@ async def capped_body(request: Request, limit: int, what: str) -> bytes:
         if len(content) > limit:
             raise InvalidInput(f"{what} is larger than {limit // 1024} KiB")
     return bytes(content)
+
+
+async def read_model(request: Request, model: type[Model], limit: int, what: str) -> Model:
+    """A small JSON body as `model`, refused past `limit` bytes or with the first problem."""
+    body = await capped_body(request, limit, what)
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+
+
+def json_body(model: type[BaseModel]) -> dict[str, object]:
+    """The OpenAPI declaration of a body read by `read_model`."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }

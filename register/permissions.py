@@ -135,6 +135,14 @@ def authorize_accept_transfer(principal: Principal, receiving_agency: str) -> No
         )
 
 
+def authorize_list_requests(principal: Principal, agency: str) -> None:
+    """See the partnership and transfer requests an agency has made or has to decide."""
+    if principal.is_operator:
+        return
+    if not principal.has(*CHANGE_ROLES) or principal.agency != agency:
+        raise _refuse(principal, f"see the requests of {agency}: its officers and supervisors do")
+
+
 def authorize_manage_users(principal: Principal, agency: str) -> None:
     if principal.is_operator:
         return
