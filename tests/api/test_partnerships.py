@@ -31,7 +31,10 @@ def _record(world: World) -> tuple[str | None, list[str]]:
 
 def test_a_partnership_is_asked_for_granted_refused_and_revoked(world: World) -> None:
     with TestClient(create_app(world.settings), base_url=LOCAL) as client:
-        h = lambda role, relation: world.headers(client, role, relation)  # noqa: E731
+
+        def h(role: str, relation: str) -> dict[str, str]:
+            return world.headers(client, role, relation)
+
         # Who may ask: an officer or supervisor of an agency without a partnership.
         assert client.post(ASK, json={}, headers=h("viewer", "unrelated")).status_code == 403
         assert client.post(ASK, json={}, headers=h("officer", "managing")).status_code == 403
@@ -113,7 +116,10 @@ def test_a_partnership_is_asked_for_granted_refused_and_revoked(world: World) ->
 
 def test_management_is_transferred_on_request_and_acceptance(world: World) -> None:
     with TestClient(create_app(world.settings), base_url=LOCAL) as client:
-        h = lambda role, relation: world.headers(client, role, relation)  # noqa: E731
+
+        def h(role: str, relation: str) -> dict[str, str]:
+            return world.headers(client, role, relation)
+
         url = "/api/v1/nominals/R1/transfer-requests"
         to_gmp = {"to_agency": "GMP", "reason": "moved to Manchester"}
         assert client.post(url, json=to_gmp, headers=h("officer", "managing")).status_code == 403
