@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from api.activity import router as activity_router
+from api.audit_log import router as audit_log_router
 from api.auth import AuthConfig, Caller, SignedIn
 from api.auth import router as auth_router
 from api.documents import router as documents_router
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents_router)
     app.include_router(activity_router)
     app.include_router(partnerships_router)
+    app.include_router(audit_log_router)
 
     @app.get("/api/v1/health")
     def health(request: Request) -> dict[str, Any]:
