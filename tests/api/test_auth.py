@@ -294,7 +294,7 @@ def test_searches_are_audited_need_a_purpose_and_hide_restricted_fields(
         officer = {"Authorization": f"Bearer {token(client, 'an.officer')}"}
         viewer = {"Authorization": f"Bearer {token(client, 'a.viewer')}"}
         missing = client.post("/api/v1/search", json=query, headers=officer)
-        assert missing.status_code == 422 and "purpose" in missing.json()["error"]
+        assert missing.status_code == 422 and "purpose" in missing.json()["detail"]
         blank = client.post("/api/v1/search", json=query, headers=officer, params={"purpose": " "})
         assert blank.status_code == 422
         params = {"purpose": "incident 4471/26"}
