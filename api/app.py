@@ -28,6 +28,7 @@ from api.context import EscapedJSONResponse
 from api.docs import router as docs_router
 from api.headers import SecurityHeaders
 from api.limits import MAX_REQUEST_BYTES, BodyCap
+from api.nominals import router as nominals_router
 from api.search import router as search_router
 from foundation.errors import BackendUnavailable
 from register.audit_chain import ChainSigner
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth_router)
     app.include_router(search_router)
+    app.include_router(nominals_router)
     app.include_router(docs_router)
 
     @app.get("/api/v1/health")
