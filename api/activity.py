@@ -9,8 +9,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.params import Purpose, Signed, restrictions_of, services_of, stated_purpose
-from api.uploads import json_body, read_model
+from api import context
+from api.auth import SignedIn
+from api.context import Purpose
+from api.nominals import Reference, _model_body
+from api.uploads import json_body
 from register.activity import (
     MAX_PAGE,
     MAX_TEXT,
@@ -20,6 +23,7 @@ from register.activity import (
     add_activity,
     list_activity,
 )
+from visor.security import check_purpose
 
 router = APIRouter(prefix="/api/v1", tags=["activity"])
 MAX_BODY = 256 * 1024
@@ -56,36 +60,42 @@ def _out(entry: ActivityEntry) -> ActivityOut:
 
 
 @router.post(
-    "/nominals/{reference}/activity",
+    "/nominals/{reference:path}/activity",
     response_model=ActivityOut,
     status_code=201,
     openapi_extra=json_body(ActivityIn),
 )
-async def add_entry(request: Request, caller: Signed, reference: str) -> ActivityOut:
+async def add_entry(request: Request, caller: SignedIn, reference: Reference) -> ActivityOut:
     """Append a dated entry (visit, intelligence, change of circumstance, other)."""
-    given = await read_model(request, ActivityIn, MAX_BODY, "the entry")
+    given = await _model_body(request, ActivityIn, MAX_BODY)
     new = NewActivity(given.kind, given.occurred_on, given.text, given.author)
 
     def add() -> ActivityEntry:
-        with services_of(request).engine.begin() as connection:
+        with context.services(request).engine.begin() as connection:
             return add_activity(connection, caller.auditor, reference, new)
 
     return _out(await run_in_threadpool(add))
 
 
-@router.get("/nominals/{reference}/activity", response_model=ActivityPageOut)
+@router.get("/nominals/{reference:path}/activity", response_model=ActivityPageOut)
 def activity_page(
     request: Request,
-    caller: Signed,
-    reference: str,
+    caller: SignedIn,
+    reference: Reference,
     purpose: Purpose = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> ActivityPageOut:
-    stated = stated_purpose(request, purpose)
-    with services_of(request).engine.begin() as connection:
+    stated = check_purpose(context.settings(request), purpose)
+    with context.services(request).engine.begin() as connection:
         page = list_activity(
-            connection, caller.auditor, reference, stated, restrictions_of(request), cursor, limit
+            connection,
+            caller.auditor,
+            reference,
+            stated,
+            context.restrictions(request),
+            cursor,
+            limit,
         )
     return ActivityPageOut(
         entries=[_out(entry) for entry in page.entries],

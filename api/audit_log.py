@@ -14,13 +14,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from api.params import Purpose, Signed, services_of, stated_purpose
+from api import context
+from api.auth import SignedIn
+from api.context import Purpose
 from foundation.errors import InvalidInput
 from register.audit import LogFilter, LoggedEntry, read_log
 from register.audit_access import MAX_PAGE, check_recipient, read_entries, record_disclosure
 from register.database import snapshot
 from register.permissions import authorize_read_audit
 from visor.audit_commands import parse_moment, write_export
+from visor.security import check_purpose
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -63,7 +66,7 @@ def _filter(
 @router.get("/entries", response_model=AuditEntriesOut)
 def audit_entries(
     request: Request,
-    caller: Signed,
+    caller: SignedIn,
     user: Text = None,
     reference: Text = None,
     since: Moment = None,
@@ -74,7 +77,7 @@ def audit_entries(
 ) -> AuditEntriesOut:
     """Entries oldest first; this reading is itself recorded (action `audit.read`)."""
     wanted = _filter(user, reference, since, until, action, cursor)
-    with services_of(request).engine.begin() as connection:
+    with context.services(request).engine.begin() as connection:
         page = read_entries(connection, caller.auditor, wanted, limit)
     next_cursor = str(page.next_after) if page.next_after is not None else None
     return AuditEntriesOut(entries=page.entries, next_cursor=next_cursor)
@@ -87,7 +90,7 @@ def audit_entries(
 )
 def export_audit(
     request: Request,
-    caller: Signed,
+    caller: SignedIn,
     recipient: Annotated[str, Query(min_length=1, max_length=200, description="who receives it")],
     format: Literal["csv", "jsonl"] = "csv",
     user: Text = None,
@@ -101,9 +104,9 @@ def export_audit(
     `audit.export`) naming the recipient, the count and the SHA-256 of the file."""
     authorize_read_audit(caller.principal)
     named = check_recipient(recipient)
-    stated = stated_purpose(request, purpose)
+    stated = check_purpose(context.settings(request), purpose)
     wanted = _filter(user, reference, since, until, action)
-    services = services_of(request)
+    services = context.services(request)
     # Written whole to a temporary file before it is disclosed, so that the entry can name
     # exactly what left, in flat memory; the answer's generator closes (and so removes) it.
     spool = tempfile.TemporaryFile()  # noqa: SIM115

@@ -10,7 +10,10 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.params import Purpose, Signed, restrictions_of, services_of, stated_purpose
+from api import context
+from api.auth import SignedIn
+from api.context import Purpose
+from api.nominals import Reference
 from api.uploads import check_content_type, streamed_body
 from register.document_content import MAX_DOCUMENT_BYTES, MEDIA_TYPES
 from register.documents import (
@@ -22,6 +25,7 @@ from register.documents import (
     list_documents,
     view_document,
 )
+from visor.security import check_purpose
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -75,15 +79,15 @@ _UPLOAD_BODY: dict[str, Any] = {
 
 
 @router.post(
-    "/nominals/{reference}/documents",
+    "/nominals/{reference:path}/documents",
     response_model=DocumentAnswer,
     status_code=201,
     openapi_extra=_UPLOAD_BODY,
 )
 async def upload_document(
     request: Request,
-    caller: Signed,
-    reference: str,
+    caller: SignedIn,
+    reference: Reference,
     kind: DocumentKind,
     title: Annotated[str, Query(min_length=1, max_length=200)],
     author: Annotated[str, Query(min_length=1, max_length=200)],
@@ -91,7 +95,7 @@ async def upload_document(
 ) -> DocumentAnswer:
     """Attach a document to the nominal, audited as an addition to it."""
     check_content_type(request, BODY_TYPES, "the document")
-    services = services_of(request)
+    services = context.services(request)
     new = NewDocument(kind, title, author, document_date)
     async with streamed_body(request, MAX_DOCUMENT_BYTES, "the document") as upload:
         stored = await run_in_threadpool(
@@ -106,32 +110,32 @@ async def upload_document(
     return _answer(stored)
 
 
-@router.get("/nominals/{reference}/documents", response_model=list[DocumentAnswer])
+@router.get("/nominals/{reference:path}/documents", response_model=list[DocumentAnswer])
 def nominal_documents(
-    request: Request, caller: Signed, reference: str, purpose: Purpose = None
+    request: Request, caller: SignedIn, reference: Reference, purpose: Purpose = None
 ) -> list[DocumentAnswer]:
     """The nominal's documents, newest first by their date."""
-    stated = stated_purpose(request, purpose)
-    with services_of(request).engine.begin() as connection:
+    stated = check_purpose(context.settings(request), purpose)
+    with context.services(request).engine.begin() as connection:
         found = list_documents(
-            connection, caller.auditor, reference, stated, restrictions_of(request)
+            connection, caller.auditor, reference, stated, context.restrictions(request)
         )
     return [_answer(document) for document in found]
 
 
 def _viewed(
-    request: Request, caller: Signed, document_id: int, purpose: str | None, part: Any
+    request: Request, caller: SignedIn, document_id: int, purpose: str | None, part: Any
 ) -> StoredDocument:
-    stated = stated_purpose(request, purpose)
-    with services_of(request).engine.begin() as connection:
+    stated = check_purpose(context.settings(request), purpose)
+    with context.services(request).engine.begin() as connection:
         return view_document(
-            connection, caller.auditor, document_id, stated, restrictions_of(request), part
+            connection, caller.auditor, document_id, stated, context.restrictions(request), part
         )
 
 
 @router.get("/documents/{document_id}", response_model=DocumentAnswer)
 def document_metadata(
-    request: Request, caller: Signed, document_id: int, purpose: Purpose = None
+    request: Request, caller: SignedIn, document_id: int, purpose: Purpose = None
 ) -> DocumentAnswer:
     return _answer(_viewed(request, caller, document_id, purpose, "metadata"))
 
@@ -144,12 +148,12 @@ def document_metadata(
     },
 )
 def document_content(
-    request: Request, caller: Signed, document_id: int, purpose: Purpose = None
+    request: Request, caller: SignedIn, document_id: int, purpose: Purpose = None
 ) -> FileResponse:
     """The document as it was given, with the type its content was found to be."""
     document = _viewed(request, caller, document_id, purpose, "content")
     return FileResponse(
-        document_file(services_of(request).document_store, document),
+        document_file(context.services(request).document_store, document),
         media_type=document.media_type,
         filename=document.file_name,
         content_disposition_type="attachment",

@@ -13,8 +13,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from api.params import Signed, services_of
-from api.uploads import json_body, read_model
+from api import context
+from api.auth import SignedIn
+from api.nominals import Reference, _model_body
+from api.uploads import json_body
 from foundation.errors import InvalidInput
 from register import partnerships
 from register.partnerships import Request as WorkflowRequest
@@ -60,19 +62,19 @@ def _out(request: WorkflowRequest) -> RequestOut:
 
 
 def _in_transaction(request: Request, work: Callable[[Connection], Done]) -> Done:
-    with services_of(request).engine.begin() as connection:
+    with context.services(request).engine.begin() as connection:
         return work(connection)
 
 
 @router.post(
-    "/nominals/{reference}/partnership-requests",
+    "/nominals/{reference:path}/partnership-requests",
     response_model=RequestOut,
     status_code=201,
     openapi_extra=json_body(PartnershipAsk),
 )
-async def ask_partnership(request: Request, caller: Signed, reference: str) -> RequestOut:
+async def ask_partnership(request: Request, caller: SignedIn, reference: Reference) -> RequestOut:
     """Ask, for the caller's agency, to become a partner of the nominal."""
-    ask = await read_model(request, PartnershipAsk, MAX_BODY, "the request")
+    ask = await _model_body(request, PartnershipAsk, MAX_BODY)
     done = await run_in_threadpool(
         _in_transaction,
         request,
@@ -81,7 +83,7 @@ async def ask_partnership(request: Request, caller: Signed, reference: str) -> R
     return _out(done)
 
 
-def _decide(request: Request, caller: Signed, request_id: int, grant: bool) -> RequestOut:
+def _decide(request: Request, caller: SignedIn, request_id: int, grant: bool) -> RequestOut:
     return _out(
         _in_transaction(
             request,
@@ -91,18 +93,18 @@ def _decide(request: Request, caller: Signed, request_id: int, grant: bool) -> R
 
 
 @router.post("/partnership-requests/{request_id}/grant", response_model=RequestOut)
-def grant_partnership(request: Request, caller: Signed, request_id: RequestId) -> RequestOut:
+def grant_partnership(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _decide(request, caller, request_id, grant=True)
 
 
 @router.post("/partnership-requests/{request_id}/refuse", response_model=RequestOut)
-def refuse_partnership(request: Request, caller: Signed, request_id: RequestId) -> RequestOut:
+def refuse_partnership(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _decide(request, caller, request_id, grant=False)
 
 
-@router.delete("/nominals/{reference}/partners/{agency}", status_code=204)
+@router.delete("/nominals/{reference:path}/partners/{agency}", status_code=204)
 def revoke_partnership(
-    request: Request, caller: Signed, reference: str, agency: AgencyCode
+    request: Request, caller: SignedIn, reference: Reference, agency: AgencyCode
 ) -> None:
     """End an agency's partnership of the nominal."""
     _in_transaction(
@@ -111,14 +113,14 @@ def revoke_partnership(
 
 
 @router.post(
-    "/nominals/{reference}/transfer-requests",
+    "/nominals/{reference:path}/transfer-requests",
     response_model=RequestOut,
     status_code=201,
     openapi_extra=json_body(TransferAsk),
 )
-async def ask_transfer(request: Request, caller: Signed, reference: str) -> RequestOut:
+async def ask_transfer(request: Request, caller: SignedIn, reference: Reference) -> RequestOut:
     """Ask to hand the nominal's management to another agency."""
-    ask = await read_model(request, TransferAsk, MAX_BODY, "the request")
+    ask = await _model_body(request, TransferAsk, MAX_BODY)
     done = await run_in_threadpool(
         _in_transaction,
         request,
@@ -130,7 +132,7 @@ async def ask_transfer(request: Request, caller: Signed, reference: str) -> Requ
 
 
 @router.post("/transfer-requests/{request_id}/accept", response_model=RequestOut)
-def accept_transfer(request: Request, caller: Signed, request_id: RequestId) -> RequestOut:
+def accept_transfer(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _out(
         _in_transaction(
             request, lambda c: partnerships.accept_transfer(c, caller.auditor, request_id)
@@ -141,7 +143,7 @@ def accept_transfer(request: Request, caller: Signed, request_id: RequestId) -> 
 @router.get("/requests", response_model=AgencyRequestsOut)
 def agency_requests(
     request: Request,
-    caller: Signed,
+    caller: SignedIn,
     state: Annotated[
         Literal["pending", "granted", "refused", "revoked", "accepted"] | None, Query()
     ] = None,

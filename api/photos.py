@@ -15,7 +15,10 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.params import Purpose, Signed, services_of, stated_purpose
+from api import context
+from api.auth import SignedIn
+from api.context import Purpose
+from api.nominals import Reference
 from api.uploads import check_content_type, streamed_body
 from audits.findings import Flag
 from audits.photo_rules import PhotoMeasurements, photo_flags
@@ -24,6 +27,7 @@ from imaging.formats import ALLOWED_MEDIA_TYPES, EXTENSIONS
 from register.model import PhotoKind
 from register.photo_ingest import PhotoIngester
 from register.photo_uploads import HeldPhoto, NewPhoto, add_photo, photo_file, view_photo
+from visor.security import check_purpose
 
 PHOTO_BODY_TYPES = ("application/octet-stream", "image/*")
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -40,7 +44,7 @@ class Pipeline:
     def run(self, request: Request, work: Callable[[PhotoIngester], HeldPhoto]) -> HeldPhoto:
         with self._lock:
             if self._ingester is None:
-                services = services_of(request)
+                services = context.services(request)
                 limits = services.settings.photo_limits
                 self._ingester = PhotoIngester(services.blob_store, limits)
             return work(self._ingester)
@@ -98,7 +102,7 @@ def _answer(held: HeldPhoto) -> PhotoAnswer:
 
 
 @router.post(
-    "/nominals/{reference}/photos",
+    "/nominals/{reference:path}/photos",
     response_model=PhotoAnswer,
     status_code=201,
     openapi_extra={
@@ -114,15 +118,15 @@ def _answer(held: HeldPhoto) -> PhotoAnswer:
 )
 async def upload_photo(
     request: Request,
-    caller: Signed,
-    reference: str,
+    caller: SignedIn,
+    reference: Reference,
     kind: PhotoKind = "face",
     taken_on: dt.date | None = None,
     mark_index: Annotated[int | None, Query(ge=0, le=10_000)] = None,
 ) -> PhotoAnswer:
     """Add a photo to the nominal: a new version of its record, audited as a change."""
     check_content_type(request, PHOTO_BODY_TYPES, "the photo")
-    services = services_of(request)
+    services = context.services(request)
     pipeline: Pipeline = request.app.state.photo_pipeline
     new = NewPhoto(kind=kind, taken_on=taken_on, mark_index=mark_index)
     async with streamed_body(request, MAX_PHOTO_BYTES, "the photo") as upload:
@@ -135,16 +139,16 @@ async def upload_photo(
 
 
 def _viewed(
-    request: Request, caller: Signed, photo_id: str, purpose: str | None, part: str
+    request: Request, caller: SignedIn, photo_id: str, purpose: str | None, part: str
 ) -> HeldPhoto:
-    stated = stated_purpose(request, purpose)
-    with services_of(request).engine.begin() as connection:
+    stated = check_purpose(context.settings(request), purpose)
+    with context.services(request).engine.begin() as connection:
         return view_photo(connection, caller.auditor, photo_id, stated, part)
 
 
 @router.get("/photos/{photo_id}", response_model=PhotoAnswer)
 def photo_metadata(
-    request: Request, caller: Signed, photo_id: str, purpose: Purpose = None
+    request: Request, caller: SignedIn, photo_id: str, purpose: Purpose = None
 ) -> PhotoAnswer:
     """What the register holds about a photo (its id is its SHA-256), audited as a view."""
     return _answer(_viewed(request, caller, photo_id, purpose, "metadata"))
@@ -167,20 +171,20 @@ _FILE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 @router.get("/photos/{photo_id}/original", response_class=FileResponse, responses=_FILE_RESPONSES)
 def photo_original(
-    request: Request, caller: Signed, photo_id: str, purpose: Purpose = None
+    request: Request, caller: SignedIn, photo_id: str, purpose: Purpose = None
 ) -> FileResponse:
     """The photo as it was given, byte for byte, with the type its content was verified as."""
     held = _viewed(request, caller, photo_id, purpose, "original")
-    path = photo_file(services_of(request).blob_store, held, "original")
+    path = photo_file(context.services(request).blob_store, held, "original")
     name = f"photo-{held.sha256[:16]}{EXTENSIONS.get(held.media_type, '')}"
     return _download(path, held.media_type, name)
 
 
 @router.get("/photos/{photo_id}/thumbnail", response_class=FileResponse, responses=_FILE_RESPONSES)
 def photo_thumbnail(
-    request: Request, caller: Signed, photo_id: str, purpose: Purpose = None
+    request: Request, caller: SignedIn, photo_id: str, purpose: Purpose = None
 ) -> FileResponse:
     """A small JPEG re-encoded from the pixels (no metadata of the original survives)."""
     held = _viewed(request, caller, photo_id, purpose, "thumbnail")
-    path = photo_file(services_of(request).blob_store, held, "thumbnail")
+    path = photo_file(context.services(request).blob_store, held, "thumbnail")
     return _download(path, "image/jpeg", f"photo-{held.sha256[:16]}-thumbnail.jpg")

@@ -1,18 +1,16 @@
-"""Request bodies streamed to a temporary file, refused as soon as they pass their cap: an
-upload is never held whole in memory, and an oversize one costs at most its cap on disk."""
+"""Request bodies streamed to a temporary file, refused (413) as soon as they pass their cap:
+an upload is never held whole in memory, and an oversize one costs at most its cap on disk.
+Small JSON bodies are read by api/limits.py and api/nominals.py's readers."""
 
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
 
-from foundation.errors import InvalidInput
-
-Model = TypeVar("Model", bound=BaseModel)
+from api.limits import declared_length
+from foundation.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
 
 def check_content_type(request: Request, accepted: Iterable[str], what: str) -> None:
@@ -24,15 +22,22 @@ def check_content_type(request: Request, accepted: Iterable[str], what: str) -> 
         declared == kind or (kind.endswith("/*") and declared.startswith(kind[:-1]))
         for kind in accepted
     ):
-        raise InvalidInput(
+        raise UnsupportedMediaType(
             f"{what}: send it as the request body with Content-Type {' or '.join(accepted)}"
             f" (got {declared or 'none'})"
         )
 
 
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB"
+
+
 @asynccontextmanager
 async def streamed_body(request: Request, limit: int, what: str) -> AsyncIterator[Path]:
     """The body in a temporary file (removed afterwards)."""
+    declared = declared_length(request.headers)
+    if declared is not None and declared > limit:
+        raise TooLarge(f"{what} is larger than {_size(limit)}")
     with tempfile.TemporaryDirectory(prefix="visor-upload-") as folder:
         path = Path(folder) / "body"
         size = 0
@@ -40,39 +45,14 @@ async def streamed_body(request: Request, limit: int, what: str) -> AsyncIterato
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    raise InvalidInput(f"{what} is larger than {limit // (1024 * 1024)} MiB")
+                    raise TooLarge(f"{what} is larger than {_size(limit)}")
                 out.write(chunk)
         if size == 0:
             raise InvalidInput(f"{what}: the request body is empty")
         yield path
 
 
-async def capped_body(request: Request, limit: int, what: str) -> bytes:
-    """A small body (a JSON document), read in memory but refused past `limit` bytes."""
-    content = bytearray()
-    async for chunk in request.stream():
-        content += chunk
-        if len(content) > limit:
-            raise InvalidInput(f"{what} is larger than {limit // 1024} KiB")
-    return bytes(content)
-
-
-async def read_model(request: Request, model: type[Model], limit: int, what: str) -> Model:
-    """A small JSON body as `model`, refused past `limit` bytes or with the first problem."""
-    body = await capped_body(request, limit, what)
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidInput(f"{where}: {first['msg']}") from None
-
-
-def json_body(model: type[BaseModel]) -> dict[str, object]:
-    """The OpenAPI declaration of a body read by `read_model`."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
+def json_body(model: type[object]) -> dict[str, object]:
+    """The OpenAPI declaration of a JSON body read as `model` (a pydantic model)."""
+    schema = model.model_json_schema()  # type: ignore[attr-defined]
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}

@@ -182,6 +182,34 @@ def authorize_restricted(
         raise _refuse(principal, f"see the {field} of {record.reference}: restricted to {roles}")
 
 
+def refuse_hidden_fields(
+    principal: Principal, fields: Iterable[str], policy: RestrictionPolicy
+) -> None:
+    """Someone who may not see a restricted field may not set it either. Refused whatever
+    the value: accepting a value equal to the stored one and refusing others would let them
+    guess it."""
+    hidden = sorted(policy.hidden_from(principal) & set(fields))
+    if hidden:
+        raise _refuse(principal, f"set {', '.join(hidden)}: restricted to other roles")
+
+
+def keep_hidden_fields(
+    principal: Principal,
+    incoming: NominalRecord,
+    stored: NominalRecord,
+    policy: RestrictionPolicy,
+) -> NominalRecord:
+    """A whole record from someone who could not see some of its fields, with those fields
+    as the register holds them: leaving out what one cannot see must not erase it."""
+    refuse_hidden_fields(principal, incoming.model_fields_set, policy)
+    kept = {
+        field: getattr(stored, field)
+        for field in policy.hidden_from(principal)
+        if field in stored.model_fields_set
+    }
+    return incoming.model_copy(update=kept) if kept else incoming
+
+
 def redact_record(
     principal: Principal, document: Mapping[str, Any], policy: RestrictionPolicy
 ) -> dict[str, Any]:

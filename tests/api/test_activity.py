@@ -119,11 +119,11 @@ def test_bad_entries_are_refused_with_a_reason(world: World) -> None:
             ({"kind": "visit"}, "occurred_on"),
         ]:
             answer = client.post(URL, json=body, headers=officer)
-            assert answer.status_code == 422 and reason in answer.json()["error"], answer.text
+            assert answer.status_code == 422 and reason in answer.json()["detail"], answer.text
         raw = client.post(URL, content=b"{not json", headers=officer)
         assert raw.status_code == 422
         big = client.post(URL, content=b" " * (300 * 1024), headers=officer)
-        assert big.status_code == 422 and "larger than 256 KiB" in big.json()["error"]
+        assert big.status_code == 413 and "larger than 262144 bytes" in big.json()["detail"]
         nobody = client.post("/api/v1/nominals/NOPE/activity", json=VISIT, headers=officer)
         assert nobody.status_code == 404
     assert world.entries(action="activity.add") == []

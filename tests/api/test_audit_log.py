@@ -101,9 +101,9 @@ def test_an_export_for_a_regulator_is_recorded_as_a_disclosure(world: World) -> 
         missing = client.post(EXPORTS, headers=auditor, params=PURPOSE)
         assert missing.status_code == 422
         blank = client.post(EXPORTS, headers=auditor, params={"recipient": "  ", **PURPOSE})
-        assert blank.status_code == 422 and "recipient" in blank.json()["error"]
+        assert blank.status_code == 422 and "recipient" in blank.json()["detail"]
         unstated = client.post(EXPORTS, headers=auditor, params={"recipient": "ICO"})
-        assert unstated.status_code == 422 and "purpose" in unstated.json()["error"]
+        assert unstated.status_code == 422 and "purpose" in unstated.json()["detail"]
         params = {"recipient": "Information Commissioner's Office", "purpose": "ICO case 77"}
         exported = client.post(EXPORTS, headers=auditor, params=params)
         assert exported.status_code == 200, exported.text

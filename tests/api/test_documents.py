@@ -87,7 +87,7 @@ def test_who_may_attach_and_see_documents(world: World) -> None:
         viewer = world.headers(client, "viewer", "managing")
         refused = client.get(f"/api/v1/documents/{number}", headers=viewer, params=PURPOSE)
         assert refused.status_code == 403 and "OASys" not in refused.text
-        assert "restricted to officer, supervisor" in refused.json()["error"]
+        assert "restricted to officer, supervisor" in refused.json()["detail"]
 
 
 def test_documents_are_typed_by_content_downloaded_as_attachments_and_audited(
@@ -117,7 +117,7 @@ def test_documents_are_typed_by_content_downloaded_as_attachments_and_audited(
             f'attachment; filename="document-{answer["id"]}.docx"'
         )
         unstated = client.get(answer["content"], headers=supervisor)
-        assert unstated.status_code == 422 and "purpose" in unstated.json()["error"]
+        assert unstated.status_code == 422 and "purpose" in unstated.json()["detail"]
         for bad in ("abc", "-1", "..%2F..%2Fregister.sqlite3", "1.5", "99999"):
             got = client.get(f"/api/v1/documents/{bad}/content", headers=supervisor, params=PURPOSE)
             assert got.status_code in (404, 422), (bad, got.status_code)
@@ -163,7 +163,7 @@ def test_hostile_documents_are_refused_and_nothing_is_kept(
             params={**META, "title": "risk-assessment.pdf"},
             headers={**world.headers(client, "officer"), "Content-Type": "application/pdf"},
         )
-    assert answer.status_code == 422 and reason in answer.json()["error"], answer.text
+    assert answer.status_code == 422 and reason in answer.json()["detail"], answer.text
     assert _count(world) == 0
     stored = world.services.document_store.root
     assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
@@ -179,19 +179,19 @@ def test_bad_metadata_and_oversize_uploads_are_refused(world: World) -> None:
         officer = {**world.headers(client, "officer"), "Content-Type": "text/plain"}
         url = "/api/v1/nominals/R1/documents"
         big = client.post(url, content=chunks(), params=META, headers=officer)
-        assert big.status_code == 422 and "larger than 20 MiB" in big.json()["error"]
+        assert big.status_code == 413 and "larger than 20 MiB" in big.json()["detail"]
         future = client.post(
             url, content=b"x", params={**META, "document_date": "2999-01-01"}, headers=officer
         )
-        assert future.status_code == 422 and "in the future" in future.json()["error"]
+        assert future.status_code == 422 and "in the future" in future.json()["detail"]
         blank = client.post(url, content=b"x", params={**META, "title": "   "}, headers=officer)
-        assert blank.status_code == 422 and "title" in blank.json()["error"]
+        assert blank.status_code == 422 and "title" in blank.json()["detail"]
         kind = client.post(url, content=b"x", params={**META, "kind": "diary"}, headers=officer)
         assert kind.status_code == 422
         form = client.post(
             url, data={"a": "b"}, params=META, headers={"Authorization": officer["Authorization"]}
         )
-        assert form.status_code == 422 and "Content-Type" in form.json()["error"]
+        assert form.status_code == 415 and "Content-Type" in form.json()["detail"]
         nobody = client.post(
             "/api/v1/nominals/NOPE/documents", content=b"x", params=META, headers=officer
         )

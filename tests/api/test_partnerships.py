@@ -127,7 +127,7 @@ def test_management_is_transferred_on_request_and_acceptance(world: World) -> No
         to_self = client.post(url, json={"to_agency": "MPS"}, headers=h("supervisor", "managing"))
         assert to_self.status_code == 409
         missing = client.post(url, json={"reason": "x"}, headers=h("supervisor", "managing"))
-        assert missing.status_code == 422 and "to_agency" in missing.json()["error"]
+        assert missing.status_code == 422 and "to_agency" in missing.json()["detail"]
         asked = client.post(url, json=to_gmp, headers=h("supervisor", "managing"))
         assert asked.status_code == 201, asked.text
         accept = f"/api/v1/transfer-requests/{asked.json()['id']}/accept"
