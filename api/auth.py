@@ -122,7 +122,10 @@ def signed_in(
         _check_origin(request)
     principal = user.principal()
     auditor = Auditor(config.signer, principal, client_address(request))
-    return Caller(principal, session, auditor, via_cookie)
+    caller = Caller(principal, session, auditor, via_cookie)
+    # A refusal later in the request is audited as this caller's (api/errors.py).
+    request.state.caller = caller
+    return caller
 
 
 def _check_origin(request: Request) -> None:

@@ -47,3 +47,16 @@ class SearchUnavailable(BackendUnavailable):
 class Unauthenticated(VisorError):
     """No valid sign-in: no token, or one that is expired, forged or for an ended session.
     The message is the same whatever the cause, so that it tells an attacker nothing."""
+
+
+class PreconditionRequired(VisorError):
+    """A change that must name the version it was made against did not (HTTP 428): without
+    it, a writer could overwrite a change it never saw."""
+
+
+class TooLarge(InvalidInput):
+    """The input is larger than the limit for it (HTTP 413); it was not read past the limit."""
+
+
+class UnsupportedMediaType(InvalidInput):
+    """The input is not of a type this reader takes (HTTP 415)."""

@@ -84,6 +84,15 @@ class BlobStore:
         if not target.exists() or target.stat().st_size != len(data):
             self._write_atomically(target, iter([data]), sha256)
 
+    def put_checked(self, source: Path, sha256: str) -> None:
+        """Store a file whose content the caller has already checked and named (a document:
+        this store keeps any kind of content under its SHA-256, durably)."""
+        target = self.path_for(sha256)
+        if target.exists() and target.stat().st_size == source.stat().st_size:
+            return
+        with source.open("rb") as original:
+            self._write_atomically(target, iter(lambda: original.read(_CHUNK), b""), sha256)
+
     def inspect(self, source: Path, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[str, int]:
         """(sha256, size) of a file, without storing it."""
         try:

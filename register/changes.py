@@ -9,9 +9,22 @@ from sqlalchemy import Connection
 from foundation.errors import Conflict, InvalidInput, StaleVersion
 from register import store
 from register.audit import AuditEvent, Auditor
-from register.model import NominalRecord, Status
-from register.permissions import authorize_change, authorize_create, authorize_view
+from register.model import NominalRecord, Status, to_document
+from register.permissions import (
+    RestrictionPolicy,
+    authorize_change,
+    authorize_create,
+    authorize_search,
+    authorize_view,
+    keep_hidden_fields,
+    refuse_hidden_fields,
+)
 from register.store import Incoming, Outcome, Written
+from register.validation import check_document
+
+# The lists of a nominal one item at a time may be added to (the API's sub-resources).
+APPENDABLE = ("marks", "modus_operandi", "offences", "addresses", "associates")
+ALL_VISIBLE = RestrictionPolicy(fields=frozenset())
 
 
 def change_event(written: Written, **details: Any) -> AuditEvent:
@@ -40,10 +53,21 @@ def change_event(written: Written, **details: Any) -> AuditEvent:
 
 
 def create(
-    connection: Connection, auditor: Auditor, record: NominalRecord, reason: str | None = None
+    connection: Connection,
+    auditor: Auditor,
+    record: NominalRecord,
+    reason: str | None = None,
+    policy: RestrictionPolicy = ALL_VISIBLE,
 ) -> Written:
-    """Add a new nominal, managed by the creator's agency (an operator may name any)."""
-    authorize_create(auditor.principal, record.managing_agency)
+    """Add a new nominal, managed by the creator's agency (an operator may name any): a
+    record that names no managing agency is given the creator's."""
+    principal = auditor.principal
+    if record.managing_agency is None and principal.agency is not None:
+        record = record.model_copy(update={"managing_agency": principal.agency})
+    authorize_create(principal, record.managing_agency)
+    refuse_hidden_fields(principal, record.model_fields_set, policy)
+    if record.photos:
+        raise InvalidInput("photos: create the nominal first, then upload its photos")
     if store.find_existing(connection, [record.reference]):
         raise Conflict(f"{record.reference} already exists: read it and replace it instead")
     written = store.write_records(
@@ -56,6 +80,9 @@ def create(
 # Who manages a nominal and who partners it change only through their own requests
 # (register/partnerships.py), granted by the agency concerned, never by editing the record.
 MANAGED_THROUGH_REQUESTS = ("managing_agency", "partner_agencies")
+# Photos are added by uploading them through the imaging pipeline, which stores the blob a
+# photo entry points at; an edited entry could point at nothing.
+PHOTOS = "photos"
 
 
 def replace(
@@ -64,19 +91,69 @@ def replace(
     record: NominalRecord,
     expected_version: int,
     reason: str | None = None,
+    policy: RestrictionPolicy = ALL_VISIBLE,
 ) -> Written:
     """Replace a nominal with a whole new record, if it is still at `expected_version`: a
-    stale write raises StaleVersion and changes nothing."""
-    current_version = store.lock_version(connection, record.reference)
-    before = store.get_record(connection, record.reference)
+    stale write raises StaleVersion and changes nothing. Fields `policy` hides from the
+    writer are kept as stored (and may not be sent)."""
+    before = _locked_for_change(connection, auditor, record.reference, expected_version)
+    record = keep_hidden_fields(auditor.principal, record, before, policy)
+    return _write_replacement(connection, auditor, before, record, reason)
+
+
+def append(
+    connection: Connection,
+    auditor: Auditor,
+    reference: str,
+    field: str,
+    item: Any,
+    expected_version: int,
+    policy: RestrictionPolicy = ALL_VISIBLE,
+    reason: str | None = None,
+) -> Written:
+    """Add one item (a mark, an MO, an offence, an address, an associate) to a nominal at
+    `expected_version`; the record with it must still be a valid NIF record."""
+    if field not in APPENDABLE:
+        raise InvalidInput(f"{field}: not a list items are added to ({', '.join(APPENDABLE)})")
+    before = _locked_for_change(connection, auditor, reference, expected_version)
+    refuse_hidden_fields(auditor.principal, [field], policy)
+    document = to_document(before)
+    document[field] = [*document.get(field, []), item]
+    checked = check_document(document)
+    if checked.record is None:
+        raise InvalidInput("; ".join(checked.reasons))
+    return _write_replacement(connection, auditor, before, checked.record, reason)
+
+
+def _locked_for_change(
+    connection: Connection, auditor: Auditor, reference: str, expected_version: int
+) -> NominalRecord:
+    """The stored record, locked, if the actor may change it and it is still at
+    `expected_version`."""
+    current_version = store.lock_version(connection, reference)
+    before = store.get_record(connection, reference)
     authorize_change(auditor.principal, before)
     if current_version != expected_version:
-        raise StaleVersion(record.reference, expected_version, current_version)
+        raise StaleVersion(reference, expected_version, current_version)
+    return before
+
+
+def _write_replacement(
+    connection: Connection,
+    auditor: Auditor,
+    before: NominalRecord,
+    record: NominalRecord,
+    reason: str | None,
+) -> Written:
     for field in MANAGED_THROUGH_REQUESTS:
         if getattr(record, field) != getattr(before, field):
             raise InvalidInput(
                 f"{field} changes through a partnership or transfer request, not an edit"
             )
+    if record.photos != before.photos:
+        raise InvalidInput(
+            "photos: send them as the register holds them (photos are added by upload)"
+        )
     written = store.write_records(
         connection, [Incoming(record)], actor=auditor.principal.username, reason=reason
     )[0]
@@ -128,6 +205,30 @@ def view(
         AuditEvent("nominal.view", target=reference, purpose=purpose, references=[reference]),
     )
     return record
+
+
+def list_references(
+    connection: Connection,
+    auditor: Auditor,
+    after: str | None,
+    limit: int,
+    purpose: str | None,
+) -> list[str]:
+    """A page of references in order, after `after`: a consultation of the register,
+    recorded with the references it returned."""
+    authorize_search(auditor.principal)
+    references = store.references_after(connection, after, limit)
+    auditor.record(
+        connection,
+        AuditEvent(
+            "nominal.list",
+            target=after or "",
+            purpose=purpose,
+            references=references,
+            details={"after": after, "limit": limit},
+        ),
+    )
+    return references
 
 
 def view_history(

@@ -7,9 +7,11 @@ decision changes the record's `partner_agencies` or `managing_agency` as a versi
 with its audit entry, in one transaction.
 """
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, and_, insert, or_, select, update
 
 from foundation.errors import Conflict, NotFound
 from register import store, tables
@@ -19,6 +21,7 @@ from register.model import NominalRecord
 from register.permissions import (
     authorize_accept_transfer,
     authorize_decide_partnership,
+    authorize_list_requests,
     authorize_request_partnership,
     authorize_request_transfer,
 )
@@ -31,10 +34,36 @@ PARTNERSHIP, TRANSFER = "partnership", "transfer"
 class Request:
     id: int
     reference: str
-    agency: str
+    agency: str  # the agency that would partner, or receive the nominal
     kind: str
     state: str
     requested_by: str
+    requesting_agency: str | None = None
+    requested_at: dt.datetime | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    # SQLite keeps no zone; every time the register writes is UTC.
+    return moment.replace(tzinfo=moment.tzinfo or dt.UTC) if moment is not None else None
+
+
+def _from_row(row: Row[Any]) -> Request:
+    return Request(
+        row.id,
+        row.reference,
+        row.agency,
+        row.kind,
+        row.state,
+        row.requested_by,
+        row.requesting_agency,
+        _utc(row.requested_at),
+        row.reason,
+        row.decided_by,
+        _utc(row.decided_at),
+    )
 
 
 def _request(connection: Connection, request_id: int) -> Request:
@@ -42,7 +71,56 @@ def _request(connection: Connection, request_id: int) -> Request:
     row = connection.execute(select(p).where(p.c.id == request_id)).one_or_none()
     if row is None:
         raise NotFound(f"no request {request_id}")
-    return Request(row.id, row.reference, row.agency, row.kind, row.state, row.requested_by)
+    return _from_row(row)
+
+
+@dataclass(frozen=True)
+class AgencyRequests:
+    incoming: list[Request]  # for the agency to decide, or about nominals it manages
+    outgoing: list[Request]  # asked for by its users
+
+
+def requests_for_agency(
+    connection: Connection, auditor: Auditor, agency: str, state: str | None = None
+) -> AgencyRequests:
+    """The partnership and transfer requests an agency has to decide or has made, newest
+    first; recorded in the audit trail (who asked about which nominals is itself telling)."""
+    authorize_list_requests(auditor.principal, agency)
+    p, n = tables.partnership_requests, tables.nominals
+    managed = select(n.c.reference).where(n.c.managing_agency == agency)
+    wanted = [p.c.state == state] if state is not None else []
+    incoming_rows = connection.execute(
+        select(p)
+        .where(
+            or_(
+                and_(p.c.kind == PARTNERSHIP, p.c.reference.in_(managed)),
+                and_(p.c.kind == TRANSFER, p.c.agency == agency),
+            ),
+            *wanted,
+        )
+        .order_by(p.c.id.desc())
+    )
+    outgoing_rows = connection.execute(
+        select(p).where(p.c.requesting_agency == agency, *wanted).order_by(p.c.id.desc())
+    )
+    found = AgencyRequests(
+        [_from_row(row) for row in incoming_rows], [_from_row(row) for row in outgoing_rows]
+    )
+    references = sorted({r.reference for r in (*found.incoming, *found.outgoing)})
+    auditor.record(
+        connection,
+        AuditEvent(
+            "request.list",
+            target=agency,
+            references=references,
+            details={
+                "state": state,
+                "incoming": len(found.incoming),
+                "outgoing": len(found.outgoing),
+            },
+        ),
+    )
+    return found
 
 
 def _open(
@@ -72,6 +150,7 @@ def _open(
             "kind": kind,
             "state": "pending",
             "requested_by": auditor.principal.username,
+            "requesting_agency": auditor.principal.agency,
             "requested_at": now(),
             "reason": reason,
         },

@@ -27,12 +27,18 @@ READ_ROLES = (Role.VIEWER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 CHANGE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
 
 
+# What is attached to a nominal outside its NIF record that may be restricted like a field:
+# its documents (register/documents.py) and the intelligence entries of its activity log.
+ATTACHED_FIELDS = ("documents", "intelligence")
+DEFAULT_RESTRICTED = ("addresses", "warning_markers", "intelligence", "documents")
+
+
 @dataclass(frozen=True)
 class RestrictionPolicy:
     """Fields of a nominal only some roles may see (VISOR_RESTRICTED_FIELDS and
     VISOR_RESTRICTED_FIELD_ROLES)."""
 
-    fields: frozenset[str] = frozenset({"addresses", "warning_markers"})
+    fields: frozenset[str] = frozenset(DEFAULT_RESTRICTED)
     roles: frozenset[Role] = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
     def hidden_from(self, principal: Principal) -> frozenset[str]:
@@ -58,9 +64,14 @@ def authorize_search(principal: Principal) -> None:
         raise _refuse(principal, "search the register (no viewer, officer or supervisor role)")
 
 
-def authorize_view(principal: Principal, record: NominalRecord) -> None:
+def authorize_read(principal: Principal, what: str) -> None:
+    """Read the register (a nominal, a photo, a document): the roles, before the record."""
     if not (principal.is_operator or principal.has(*READ_ROLES)):
-        raise _refuse(principal, f"view {record.reference} (no viewer, officer or supervisor role)")
+        raise _refuse(principal, f"view {what} (no viewer, officer or supervisor role)")
+
+
+def authorize_view(principal: Principal, record: NominalRecord) -> None:
+    authorize_read(principal, record.reference)
 
 
 def authorize_change(principal: Principal, record: NominalRecord) -> None:
@@ -124,6 +135,14 @@ def authorize_accept_transfer(principal: Principal, receiving_agency: str) -> No
         )
 
 
+def authorize_list_requests(principal: Principal, agency: str) -> None:
+    """See the partnership and transfer requests an agency has made or has to decide."""
+    if principal.is_operator:
+        return
+    if not principal.has(*CHANGE_ROLES) or principal.agency != agency:
+        raise _refuse(principal, f"see the requests of {agency}: its officers and supervisors do")
+
+
 def authorize_manage_users(principal: Principal, agency: str) -> None:
     if principal.is_operator:
         return
@@ -150,6 +169,45 @@ def authorize_import(principal: Principal) -> None:
 def authorize_export(principal: Principal) -> None:
     if not principal.is_operator:
         raise _refuse(principal, "export the register: the register's local operator does")
+
+
+def authorize_restricted(
+    principal: Principal, record: NominalRecord, policy: RestrictionPolicy, field: str
+) -> None:
+    """See a restricted part of a nominal (its documents, say): refused, with the roles that
+    may, when the policy hides it from this principal."""
+    authorize_view(principal, record)
+    if field in policy.hidden_from(principal):
+        roles = ", ".join(sorted(role.value for role in policy.roles))
+        raise _refuse(principal, f"see the {field} of {record.reference}: restricted to {roles}")
+
+
+def refuse_hidden_fields(
+    principal: Principal, fields: Iterable[str], policy: RestrictionPolicy
+) -> None:
+    """Someone who may not see a restricted field may not set it either. Refused whatever
+    the value: accepting a value equal to the stored one and refusing others would let them
+    guess it."""
+    hidden = sorted(policy.hidden_from(principal) & set(fields))
+    if hidden:
+        raise _refuse(principal, f"set {', '.join(hidden)}: restricted to other roles")
+
+
+def keep_hidden_fields(
+    principal: Principal,
+    incoming: NominalRecord,
+    stored: NominalRecord,
+    policy: RestrictionPolicy,
+) -> NominalRecord:
+    """A whole record from someone who could not see some of its fields, with those fields
+    as the register holds them: leaving out what one cannot see must not erase it."""
+    refuse_hidden_fields(principal, incoming.model_fields_set, policy)
+    kept = {
+        field: getattr(stored, field)
+        for field in policy.hidden_from(principal)
+        if field in stored.model_fields_set
+    }
+    return incoming.model_copy(update=kept) if kept else incoming
 
 
 def redact_record(

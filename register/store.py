@@ -77,6 +77,13 @@ def find_existing(connection: Connection, references: Iterable[str]) -> dict[str
     return {row.reference: ExistingNominal(*row[1:]) for row in rows}
 
 
+def version_of(connection: Connection, reference: str) -> int:
+    existing = find_existing(connection, [reference]).get(reference)
+    if existing is None:
+        raise NotFound(f"no nominal with reference {reference!r}")
+    return existing.version
+
+
 def lock_version(connection: Connection, reference: str) -> int:
     """A nominal's current version, locked until the transaction ends, so that a check of the
     version and the write that follows cannot be overtaken by another writer. Call it first
@@ -141,6 +148,16 @@ def iter_records(connection: Connection, chunk_size: int = 500) -> Iterator[Nomi
         for nominal_id in ids:
             yield records[nominal_id]
         last_id = ids[-1]
+
+
+def references_after(connection: Connection, after: str | None, limit: int) -> list[str]:
+    """Up to `limit` references in order, each after `after`: a page that no insertion or
+    deletion elsewhere can shift (keyset, not offset)."""
+    n = tables.nominals
+    query = select(n.c.reference).order_by(n.c.reference).limit(limit)
+    if after is not None:
+        query = query.where(n.c.reference > after)
+    return list(connection.scalars(query))
 
 
 def count_nominals(connection: Connection) -> int:

@@ -299,6 +299,8 @@ partnership_requests = Table(
     Column("kind", String(16), nullable=False),
     Column("state", String(16), nullable=False),
     Column("requested_by", String(64), nullable=False),
+    # The asking user's agency (migration 0005), so that an agency can list what it asked for.
+    Column("requesting_agency", String(32)),
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text),
     Column("decided_by", String(64)),
@@ -359,4 +361,49 @@ audit_head = Table(
     Column("entry_hash", String(64), nullable=False),
     Column("key_id", String(16)),
     Column("signature", String(64)),
+)
+
+# --- What is attached to a nominal (migration 0005) -------------------------------------------
+
+# Documents (risk assessments, risk management plans, MAPPA minutes...), validated by content
+# and kept by SHA-256 in the document store; the row is what the register says about one.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nominal_id", Integer, ForeignKey("nominals.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("document_date", Date, nullable=False),
+    # What the content was found to be (pdf, docx, text), never what the sender said.
+    Column("format", String(8), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("agency", String(32)),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# The activity log: dated entries per nominal, append-only (triggers refuse UPDATE and
+# DELETE, as on the audit trail): a visit or a piece of intelligence once recorded stays.
+activity_entries = Table(
+    "activity_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nominal_id", Integer, ForeignKey("nominals.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("agency", String(32)),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+Index(
+    "ix_activity_entries_nominal_date",
+    activity_entries.c.nominal_id,
+    activity_entries.c.occurred_on,
+    activity_entries.c.id,
 )

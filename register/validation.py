@@ -110,10 +110,18 @@ def parse_line(raw: bytes, today: dt.date | None = None) -> LineResult:
         return LineResult(None, [str(error)])
     if not isinstance(document, dict):
         return LineResult(None, [f"a line must hold a JSON object, not {type(document).__name__}"])
+    # In JSON text read from UTF-8 a NUL can only arrive as an escape: most lines skip the walk.
+    return check_document(document, today, may_hold_nul=b"\\u0000" in raw)
+
+
+def check_document(
+    document: dict[str, Any], today: dt.date | None = None, may_hold_nul: bool = True
+) -> LineResult:
+    """Validate one NIF object already parsed from untrusted JSON (an import line, an API
+    body, a record with an item added): the schema, the model and plausibility."""
     reference = document.get("reference")
     reference = reference if isinstance(reference, str) else None
-    # In JSON text read from UTF-8 a NUL can only arrive as an escape: most lines skip the walk.
-    reasons = list(_nul_characters(document, [])) if b"\\u0000" in raw else []
+    reasons = list(_nul_characters(document, [])) if may_hold_nul else []
     if reference is not None and reference.endswith("\n"):
         # The schema's pattern ends in `$`, which Python's re lets match before a final newline.
         reasons.append("reference: must not end with a newline")

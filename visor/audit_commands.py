@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,13 +78,15 @@ def run_audit(args: argparse.Namespace, services: Services) -> int:
     return run(args, services)
 
 
-def _moment(name: str, value: str | None) -> dt.datetime | None:
+def parse_moment(label: str, value: str | None) -> dt.datetime | None:
+    """A date or time given by a person (UTC unless it says otherwise); `label` names where
+    it was given (`--since`, `since`) in the refusal."""
     if value is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"--{name}: not a date or time (YYYY-MM-DD[THH:MM])") from None
+        raise InvalidInput(f"{label}: not a date or time (YYYY-MM-DD[THH:MM])") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -94,8 +96,8 @@ def _wanted(args: argparse.Namespace) -> LogFilter:
     return LogFilter(
         reference=args.reference,
         user=args.user,
-        since=_moment("since", args.since),
-        until=_moment("until", args.until),
+        since=parse_moment("--since", args.since),
+        until=parse_moment("--until", args.until),
         action=args.action,
         limit=args.limit,
     )
@@ -153,18 +155,9 @@ def _export(args: argparse.Namespace, services: Services) -> int:
         if path.exists():
             raise InvalidInput(f"{path} exists: name a new file")
         out = path.open("x", encoding="utf-8", newline="")
-    count = 0
     try:
-        writer = csv.writer(out) if args.format == "csv" else None
-        if writer is not None:
-            writer.writerow(CSV_COLUMNS)
         with snapshot(services.engine) as connection:
-            for entry in read_log(connection, wanted):
-                count += 1
-                if writer is not None:
-                    writer.writerow(_csv_row(entry))
-                else:
-                    out.write(json_text(entry.model_dump()) + "\n")
+            count = write_export(read_log(connection, wanted), out, args.format)
     finally:
         if out is not sys.stdout:
             out.close()
@@ -174,7 +167,23 @@ def _export(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _csv_row(entry: LoggedEntry) -> list[Any]:
+def write_export(entries: Iterable[LoggedEntry], out: IO[str], format: str) -> int:
+    """Write entries as CSV (with a header) or JSON Lines, as a regulator receives them;
+    how many were written."""
+    count = 0
+    writer = csv.writer(out) if format == "csv" else None
+    if writer is not None:
+        writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        count += 1
+        if writer is not None:
+            writer.writerow(csv_row(entry))
+        else:
+            out.write(json_text(entry.model_dump()) + "\n")
+    return count
+
+
+def csv_row(entry: LoggedEntry) -> list[Any]:
     data = entry.model_dump()
     data["references"] = " ".join(entry.references)
     data["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)

@@ -15,6 +15,7 @@ class Services:
     settings: Settings
     engine: Engine
     blob_store: BlobStore
+    document_store: BlobStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -31,4 +32,5 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=open_register(settings.effective_database_url),
         blob_store=BlobStore(settings.photo_store_dir),
+        document_store=BlobStore(settings.document_store_dir),
     )

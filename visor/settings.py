@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from imaging.pool import PoolLimits, default_workers
 from register.model import NominalRecord
+from register.permissions import ATTACHED_FIELDS, DEFAULT_RESTRICTED
 from register.principals import Role
 
 DEMO_MARKER = ".visor-demo"
@@ -221,10 +222,11 @@ class Settings(BaseSettings):
         description="A signed checkpoint of the audit chain every this many entries.",
     )
     restricted_fields: Annotated[tuple[str, ...], NoDecode] = Field(
-        default=("addresses", "warning_markers"),
+        default=DEFAULT_RESTRICTED,
         description="Fields of a nominal only VISOR_RESTRICTED_FIELD_ROLES see, comma-separated "
         "(left out of views, exports and search answers, and never matched in a search for "
-        "anyone else).",
+        "anyone else); besides the NIF fields, `documents` (its attached documents) and "
+        "`intelligence` (the intelligence entries of its activity log).",
     )
     restricted_field_roles: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("officer", "supervisor"),
@@ -337,6 +339,8 @@ class Settings(BaseSettings):
     @classmethod
     def _restrictable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for name in value:
+            if name in ATTACHED_FIELDS:
+                continue
             if name not in NominalRecord.model_fields or name in ("reference", "names", "sex"):
                 raise ValueError(f"{name!r} is not a field that can be restricted")
         return value
@@ -376,6 +380,11 @@ class Settings(BaseSettings):
     @property
     def photo_store_dir(self) -> Path:
         return self.home / "photos"
+
+    @property
+    def document_store_dir(self) -> Path:
+        """Documents attached to nominals, kept by SHA-256 like the photos."""
+        return self.home / "documents"
 
     @property
     def is_demo(self) -> bool:

@@ -39,7 +39,7 @@ def test_search_on_the_embedded_backend(settings: Settings, tmp_path: Path) -> N
         assert answer["candidates"][0]["explanation"]
 
         bad = client.post("/api/v1/search", json={"age": {"min": 50, "max": 20}})
-        assert bad.status_code == 422 and "age" in bad.json()["error"]
+        assert bad.status_code == 422 and "age" in bad.json()["detail"]
 
         photo = encode(load(real_photos()["skimage/coffee.png"]).rotate(2))
         found = client.post("/api/v1/search/photo", content=photo).json()
@@ -71,12 +71,12 @@ def test_bad_bodies_are_refused_with_422_and_a_reason(settings: Settings, tmp_pa
         for body, reason in BAD_BODIES:
             answer = client.post("/api/v1/search", content=body)
             assert answer.status_code == 422, (body[:40], answer.text)
-            assert reason in answer.json()["error"]
+            assert reason in answer.json()["detail"]
         future = client.post("/api/v1/search", json={"sex": "M"}, params={"as_of": "9999-12-31"})
         assert future.status_code == 422
-        assert "as_of: 9999-12-31 is in the future" in future.json()["error"]
+        assert "as_of: 9999-12-31 is in the future" in future.json()["detail"]
         too_big = client.post("/api/v1/search", content=b" " * (1024 * 1024 + 1))
-        assert too_big.status_code == 422 and "larger than 1 MiB" in too_big.json()["error"]
+        assert too_big.status_code == 413 and "larger than 1 MiB" in too_big.json()["detail"]
         schema = client.get("/openapi.json").json()["paths"]["/api/v1/search"]["post"]
         assert schema["requestBody"]["content"]["application/json"]["schema"]["title"] == (
             "Description query v1"
@@ -140,7 +140,7 @@ def test_through_opensearch_and_when_it_is_down(
         sign_in(client, down, "investigator2")
         refused = client.post("/api/v1/search", json=QUERY)
         assert refused.status_code == 503
-        assert "search unavailable" in refused.json()["error"]
+        assert "search unavailable" in refused.json()["detail"]
 
 
 from api.app import create_app  # noqa: E402  (kept last: the app module is what is tested)

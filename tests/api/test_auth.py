@@ -3,13 +3,11 @@ matrix of route x role x agency x token state with the status each must get (no 
 2xx anywhere), lock-out, idle and absolute expiry, cookie sessions and CSRF, restricted
 fields, the purpose rule, and the audit entry every answer leaves."""
 
-import base64
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import jwt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -17,10 +15,10 @@ from sqlalchemy import update
 from api.app import create_app
 from register import agencies, partnerships, tables, users
 from register.audit import LogFilter, read_log
-from register.tokens import issue_token
+from tests.api.matrix import token_in_state
 from tests.api.sign_in import PASSWORD, token
 from tests.conftest import image_bytes, minimal_record, run_import, write_bundle
-from visor.security import argon2_parameters, operator_auditor, signing_keys
+from visor.security import argon2_parameters, operator_auditor
 from visor.services import Services, build_services
 from visor.settings import Settings
 
@@ -79,41 +77,6 @@ def add_users(services: Services, wanted: list[tuple[str, str, str]]) -> None:
             )
 
 
-def _b64(data: dict[str, object]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
-def _token_in_state(
-    client: TestClient, services: Services, username: str, state: str
-) -> str | None:
-    """A token for `username` in `state`; "disabled user" disables the user, so give that
-    one a user of its own."""
-    if state == "no token":
-        return None
-    good = token(client, username)
-    claims = jwt.decode(good, options={"verify_signature": False})
-    keys = signing_keys(services.settings)
-    now = dt.datetime.now(dt.UTC)
-    if state == "expired":
-        past = now - dt.timedelta(hours=1)
-        return issue_token(keys.tokens, username, claims["sid"], past, dt.timedelta(minutes=15))
-    if state == "other key":
-        other = b"another deployment's key, 32+ bytes long"
-        return issue_token(other, username, claims["sid"], now, dt.timedelta(minutes=5))
-    if state == "alg none":
-        return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
-    if state == "tampered":
-        header, _payload, signature = good.split(".")
-        return f"{header}.{_b64(claims | {'sub': 'mps.admin'})}.{signature}"
-    if state == "disabled user":
-        with services.engine.begin() as connection:
-            users.set_enabled(connection, operator_auditor(services.settings), username, False)
-    if state == "signed out":
-        bearer = {"Authorization": f"Bearer {good}"}
-        assert client.post("/api/v1/auth/logout", headers=bearer).status_code == 204
-    return good
-
-
 def _expected(route: str, role: str, state: str) -> int:
     if state != "valid":
         return 401
@@ -151,7 +114,7 @@ def test_every_route_role_agency_and_token_state_gets_its_status(
     seen: dict[tuple[str, str, str, str], int] = {}
     with TestClient(create_app(settings), base_url=LOCAL) as client:
         for username, relation, role, state in cases:
-            access = _token_in_state(client, register, username, state)
+            access = token_in_state(client, register, username, state)
             headers = {"Authorization": f"Bearer {access}"} if access else {}
             for route, call in routes.items():
                 seen[(route, role, relation, state)] = call(client, headers)
@@ -294,7 +257,7 @@ def test_searches_are_audited_need_a_purpose_and_hide_restricted_fields(
         officer = {"Authorization": f"Bearer {token(client, 'an.officer')}"}
         viewer = {"Authorization": f"Bearer {token(client, 'a.viewer')}"}
         missing = client.post("/api/v1/search", json=query, headers=officer)
-        assert missing.status_code == 422 and "purpose" in missing.json()["error"]
+        assert missing.status_code == 422 and "purpose" in missing.json()["detail"]
         blank = client.post("/api/v1/search", json=query, headers=officer, params={"purpose": " "})
         assert blank.status_code == 422
         params = {"purpose": "incident 4471/26"}
