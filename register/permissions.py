@@ -152,6 +152,17 @@ def authorize_export(principal: Principal) -> None:
         raise _refuse(principal, "export the register: the register's local operator does")
 
 
+def authorize_backup(principal: Principal) -> None:
+    """A backup holds the whole register, and a restore replaces it: the operator's job."""
+    if not principal.is_operator:
+        raise _refuse(principal, "back up the register: the register's local operator does")
+
+
+def authorize_restore(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise _refuse(principal, "restore the register: the register's local operator does")
+
+
 def redact_record(
     principal: Principal, document: Mapping[str, Any], policy: RestrictionPolicy
 ) -> dict[str, Any]:

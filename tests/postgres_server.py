@@ -4,7 +4,6 @@ Started in a temporary folder on a free loopback port and stopped at the end, so
 test command needs nothing running beforehand; only the `postgresql` package installed.
 """
 
-import glob
 import os
 import shutil
 import socket
@@ -14,18 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from register.postgres_tools import find_postgres_bin
 
-def find_postgres_bin() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
-    if candidates:
-        return Path(candidates[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _version_key(path: str) -> int:
-    part = Path(path).parts[-3]
-    return int(part) if part.isdigit() else 0
+__all__ = ["find_postgres_bin", "running_postgres"]
 
 
 def _free_port() -> int:
