@@ -4,6 +4,7 @@ content, and the audit chain verifies. A damaged backup is refused, with the rea
 anything is touched."""
 
 import hashlib
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,28 +180,21 @@ def damage(path: Path, offset: int) -> None:
     path.write_bytes(bytes(content))
 
 
-@pytest.mark.parametrize(
-    ("harm", "reason"),
-    [
-        ("register", "register.* has SHA-256"),
-        ("photo", "photos/.* has SHA-256"),
-        ("truncate photo", "photos/.* is .* bytes, the backup listed"),
-        ("remove photo", "photos/.* is missing"),
-        ("file list", f"{FILE_LIST} does not match"),
-        ("manifest", f"{MANIFEST} is malformed"),
-        ("no manifest", f"has no {MANIFEST}"),
-    ],
-)
-def test_a_damaged_backup_is_refused_with_its_reason_and_the_target_untouched(
-    busy_register: Services, tmp_path: Path, database_url: str, harm: str, reason: str
-) -> None:
-    services = busy_register
-    signer = chain_signer(services.settings)
-    backup = tmp_path / "backup"
-    take_backup(services.engine, services.blob_store, backup, signer)
-    photos = sorted((backup / "photos").rglob("*"))
-    a_photo = next(p for p in photos if p.is_file())
-    register_file = next(backup.glob("register.*"))
+HARMS = {
+    "register": "register.* has SHA-256",
+    "photo": "photos/.* has SHA-256",
+    "truncate photo": "photos/.* is .* bytes, the backup listed",
+    "remove photo": "photos/.* is missing",
+    "file list": f"{FILE_LIST} does not match",
+    "manifest": f"{MANIFEST} is malformed",
+    "no manifest": f"has no {MANIFEST}",
+}
+
+
+def harmed(backup: Path, harm: str, copy: Path) -> Path:
+    shutil.copytree(backup, copy)
+    a_photo = next(p for p in sorted((copy / "photos").rglob("*")) if p.is_file())
+    register_file = next(copy.glob("register.*"))
     if harm == "register":
         damage(register_file, register_file.stat().st_size // 2)
     elif harm == "photo":
@@ -210,21 +204,31 @@ def test_a_damaged_backup_is_refused_with_its_reason_and_the_target_untouched(
     elif harm == "remove photo":
         a_photo.unlink()
     elif harm == "file list":
-        damage(backup / FILE_LIST, 3)
+        damage(copy / FILE_LIST, 3)
     elif harm == "manifest":
-        (backup / MANIFEST).write_text('{"format_version": 1, "format_version": 2}')
+        (copy / MANIFEST).write_text('{"format_version": 1, "format_version": 2}')
     else:
-        (backup / MANIFEST).unlink()
+        (copy / MANIFEST).unlink()
+    return copy
+
+
+def test_a_damaged_backup_is_refused_with_its_reason_and_the_target_untouched(
+    busy_register: Services, tmp_path: Path, database_url: str
+) -> None:
+    services = busy_register
+    signer = chain_signer(services.settings)
+    backup = tmp_path / "backup"
+    take_backup(services.engine, services.blob_store, backup, signer)
     with another_database(database_url, tmp_path) as target_url:
         target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
         try:
-            with pytest.raises(InvalidInput, match=reason):
-                restore_backup(target.engine, target.blob_store, backup, signer)
-            with snapshot(target.engine) as connection:
-                assert store.count_nominals(connection) == 0
-            assert not list(target.blob_store.root.rglob("*")) or not any(
-                p.is_file() for p in target.blob_store.root.rglob("*")
-            )
+            for number, (harm, reason) in enumerate(HARMS.items()):
+                copy = harmed(backup, harm, tmp_path / f"harmed-{number}")
+                with pytest.raises(InvalidInput, match=reason):
+                    restore_backup(target.engine, target.blob_store, copy, signer)
+                with snapshot(target.engine) as connection:
+                    assert store.count_nominals(connection) == 0, harm
+                assert not [p for p in target.blob_store.root.rglob("*") if p.is_file()], harm
         finally:
             target.close()
 
