@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import tests
+
+ROOT = Path(tests.__file__).resolve().parents[1]  # the repository, where `-m tests...` runs
 RUNS = 2000
 
 
