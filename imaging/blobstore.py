@@ -4,6 +4,7 @@ Writes go to a temporary file in the store and are renamed into place after fsyn
 leaves either the whole file or nothing under its name.
 """
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.errors import BackendUnavailable
 from imaging.formats import sniff_media_type
 
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
@@ -19,6 +21,14 @@ _CHUNK = 1024 * 1024
 
 class PhotoRejected(ValueError):
     """The file cannot be accepted as a photo; the message says why."""
+
+
+class PhotoStoreFull(BackendUnavailable):
+    """The store's disk (or the writer's file-size limit or quota) cannot take the file;
+    nothing was stored under its name."""
+
+
+_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,14 @@ class BlobStore:
             if sha256 is not None and written.hexdigest() != sha256:
                 raise PhotoRejected("file changed while it was being stored")
             os.replace(temp_name, target)
+        except OSError as error:
+            Path(temp_name).unlink(missing_ok=True)
+            if error.errno in _FULL:
+                raise PhotoStoreFull(
+                    f"the photo store cannot take {target.name}: {error.strerror} (in "
+                    f"{self.root}); nothing was stored: free space and try again"
+                ) from error
+            raise
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise

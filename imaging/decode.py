@@ -1,16 +1,17 @@
 """Safe decoding: the attack surface of the photo library.
 
 Checks run cheapest first and before any full decode: size on disk, format by content
-against an allow-list, the number of JPEG scans, markup hidden in the bytes (polyglots), and
-the pixel count the header declares. Pillow's decompression-bomb warning is an error here,
-and a file whose data stops short is refused rather than padded with grey (one cut short but
-given a fresh end marker still decodes, grey at the bottom: the quality metrics show it).
-EXIF orientation is applied, and every mode (CMYK, 16-bit, palette, alpha) comes out as 8-bit
-RGB.
+against an allow-list, the number of JPEG scans, markup or an archive hidden in the bytes
+(polyglots), and the pixel count the header declares. Pillow's decompression-bomb warning is
+an error here, and a file whose data stops short is refused rather than padded with grey
+(one cut short but given a fresh end marker still decodes, grey at the bottom: the quality
+metrics show it). EXIF orientation is applied, and every mode (CMYK, 16-bit, palette, alpha)
+comes out as 8-bit RGB.
 """
 
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,29 @@ _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP
 # another tool could read as something else. Random compressed data contains these byte
 # strings with negligible probability (each is 5+ bytes).
 _POLYGLOT_MARKERS = re.compile(
-    rb"<\s*(?:html|script|iframe|svg|body|object|embed)\b|<\?php|%PDF-|<!DOCTYPE", re.IGNORECASE
+    rb"<\s*(?:html|script|iframe|svg|body|object|embed)\b|<\?php|%PDF-|<!DOCTYPE"
+    # RAR and 7-Zip archives, which their tools find anywhere in a file (6-byte signatures).
+    rb"|Rar!\x1a\x07|7z\xbc\xaf\x27\x1c",
+    re.IGNORECASE,
 )
+# A ZIP archive (a JAR, a DOCX...) is read from its end: its end-of-central-directory record,
+# 22 bytes and a comment of at most 65,535, must finish exactly at the end of the file.
+_ZIP_END = b"PK\x05\x06"
+_ZIP_END_SPAN = 22 + 65_535
+
+
+def _zip_appended(data: bytes) -> int | None:
+    """Where a ZIP archive's end record sits in `data`, if a ZIP reader would find one."""
+    tail_start = max(0, len(data) - _ZIP_END_SPAN)
+    at = data.rfind(_ZIP_END, tail_start)
+    while at != -1:
+        if at + 22 <= len(data):
+            (comment,) = struct.unpack_from("<H", data, at + 20)
+            if at + 22 + comment == len(data):
+                return at
+        at = data.rfind(_ZIP_END, tail_start, at)
+    return None
+
 
 # Pillow's own safety net sits at twice our cap; ours is checked first with a clear message.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -84,6 +106,11 @@ def decode_bytes(data: bytes, draft: bool = True) -> DecodedPhoto:
         raise PhotoRejected(
             f"contains {marker.group(0)[:20]!r} at byte {marker.start()}: "
             "an image with embedded markup or another format (polyglot) is not accepted"
+        )
+    if (at := _zip_appended(data)) is not None:
+        raise PhotoRejected(
+            f"a ZIP archive ends at byte {at}: an image with another format appended "
+            "(polyglot) is not accepted"
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # corrupt EXIF: handled in _orientation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,28 @@ from foundation.errors import BackendUnavailable
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+# Marks the connection of a transaction begun with `engine.begin()`: the register's one way
+# to write (reads use `engine.connect()` or `snapshot`).
+_WRITING = "visor_writing"
+
+
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction begun to write takes SQLite's write lock at once (BEGIN IMMEDIATE, which
+    # waits busy_timeout for another writer). Begun deferred, its first read would fix a
+    # snapshot, and if another writer committed before its first write SQLite could not
+    # upgrade it: "database is locked" (SQLITE_BUSY_SNAPSHOT) at once, whatever the busy
+    # timeout. Reads stay deferred, so they never wait for a writer.
+    writing = connection.get_execution_options().get(_WRITING, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@contextmanager
+def _begin_writing(engine: Engine) -> Iterator[Connection]:
+    """`Engine.begin()` for SQLite: the same, with the connection marked as writing."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITING: True})
+        with connection.begin():
+            yield connection
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +64,9 @@ def create_register_engine(url: str) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
+        # Every write in the register goes through engine.begin(); this one instance's
+        # begin() marks its transactions as writes, so that _begin_sqlite locks first.
+        engine.begin = partial(_begin_writing, engine)  # type: ignore[method-assign]
         return engine
     return create_engine(url, pool_pre_ping=True)
 

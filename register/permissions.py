@@ -210,6 +210,17 @@ def keep_hidden_fields(
     return incoming.model_copy(update=kept) if kept else incoming
 
 
+def authorize_backup(principal: Principal) -> None:
+    """A backup holds the whole register, and a restore replaces it: the operator's job."""
+    if not principal.is_operator:
+        raise _refuse(principal, "back up the register: the register's local operator does")
+
+
+def authorize_restore(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise _refuse(principal, "restore the register: the register's local operator does")
+
+
 def redact_record(
     principal: Principal, document: Mapping[str, Any], policy: RestrictionPolicy
 ) -> dict[str, Any]:

@@ -4,7 +4,6 @@ Started in a temporary folder on a free loopback port and stopped at the end, so
 test command needs nothing running beforehand; only the `postgresql` package installed.
 """
 
-import glob
 import os
 import shutil
 import socket
@@ -12,20 +11,12 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from register.postgres_tools import find_postgres_bin
 
-def find_postgres_bin() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
-    if candidates:
-        return Path(candidates[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _version_key(path: str) -> int:
-    part = Path(path).parts[-3]
-    return int(part) if part.isdigit() else 0
+__all__ = ["PostgresServer", "find_postgres_bin", "postgres_server", "running_postgres"]
 
 
 def _free_port() -> int:
@@ -42,12 +33,38 @@ def _as_server_user(command: list[str]) -> list[str]:
     return command
 
 
+@dataclass(frozen=True)
+class PostgresServer:
+    """A server this test session made: its URL, and stop and start for fault tests."""
+
+    bin_dir: Path
+    root: Path
+    port: int
+    options: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), *arguments]
+        subprocess.run(_as_server_user(command), check=check, capture_output=True)
+
+    def start(self) -> None:
+        self._pg_ctl("-l", str(self.root / "log"), "-w", "-o", self.options, "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server; "immediate" is as abrupt as a crash (no checkpoint)."""
+        self._pg_ctl("-m", mode, "-w", "stop", check=False)
+
+
 @contextmanager
-def running_postgres(bin_dir: Path, durable: bool = False) -> Iterator[str]:
-    """Yield an admin SQLAlchemy URL to a fresh server; stop and delete it afterwards.
+def postgres_server(bin_dir: Path, durable: bool = False) -> Iterator[PostgresServer]:
+    """A fresh server, started; stopped and deleted afterwards.
 
     Tests run with fsync off (a throwaway server need not survive a power cut); benchmarks
-    ask for `durable` so that commits cost what they cost in production."""
+    and durability tests ask for `durable` so that commits cost what they cost in
+    production."""
     root = Path(tempfile.mkdtemp(prefix="visor-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
@@ -62,19 +79,17 @@ def running_postgres(bin_dir: Path, durable: bool = False) -> Iterator[str]:
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
     if not durable:
         options += " -c fsync=off"
-    pg_ctl = str(bin_dir / "pg_ctl")
-    subprocess.run(
-        _as_server_user(
-            [pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    server = PostgresServer(bin_dir, root, port, options)
+    server.start()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield server
     finally:
-        subprocess.run(
-            _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def running_postgres(bin_dir: Path, durable: bool = False) -> Iterator[str]:
+    """Yield an admin SQLAlchemy URL to a fresh server; stop and delete it afterwards."""
+    with postgres_server(bin_dir, durable) as server:
+        yield server.url

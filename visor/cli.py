@@ -54,6 +54,12 @@ from visor.account_commands import (
 )
 from visor.audit_commands import add_audit_arguments, run_audit
 from visor.audited_search import search_descriptions, search_photos
+from visor.backup_commands import (
+    add_backup_arguments,
+    add_restore_arguments,
+    run_backup,
+    run_restore,
+)
 from visor.demo import run_demo
 from visor.index_commands import add_index_arguments, run_index
 from visor.output import OutputClosed, emit
@@ -442,6 +448,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_audit_arguments(sub)
 
+    sub = command(
+        "backup", "write a consistent, verified backup of the register and photos", run_backup
+    )
+    add_backup_arguments(sub)
+    sub = command(
+        "restore-backup", "restore a backup into an empty register, and verify it", run_restore
+    )
+    add_restore_arguments(sub)
+
     sub = command("serve", "serve the HTTP API (/api/v1, OpenAPI at /openapi.json)", _serve)
     sub.set_defaults(standalone=True)
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
@@ -473,7 +488,8 @@ def _writes(args: argparse.Namespace) -> bool:
     if args.command == "index":
         return bool(args.action != "status" and not getattr(args, "dry_run", False))
     return bool(
-        args.command in {"import", "archive", "restore", "demo", "agencies", "users"}
+        args.command
+        in {"import", "archive", "restore", "restore-backup", "demo", "agencies", "users"}
         or (args.command == "audit" and getattr(args, "audit_action", "") == "checkpoint")
     )
 

@@ -1,0 +1,176 @@
+"""Degraded modes, mid-workload: the register's PostgreSQL stopped as abruptly as a crash and
+started again while a writer keeps editing; the photo store unable to take a file (its disk
+full, simulated with RLIMIT_FSIZE in a process of its own). Each time: a clear error to the
+caller, nothing acknowledged lost, nothing half-written, and recovery without a restart of
+the caller once the fault clears."""
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import tests
+from foundation.errors import BackendUnavailable, StaleVersion
+from register import changes, store
+from register.audit import verify_register
+from register.database import snapshot, translated_errors
+from register.model import NominalRecord
+from tests.conftest import minimal_record
+from tests.postgres_server import find_postgres_bin, postgres_server
+from visor.security import chain_signer, operator_auditor
+from visor.services import Services, build_services
+from visor.settings import Settings
+
+ROOT = Path(tests.__file__).resolve().parents[1]  # the repository, where `-m tests...` runs
+
+
+class Writer(threading.Thread):
+    """Appends a tag per edit to one nominal, as the CLI would (errors translated); keeps
+    going through failures, as a user retrying would."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(daemon=True)
+        self.services = services
+        self.stop = threading.Event()
+        self.acknowledged: list[str] = []  # the commit returned
+        self.in_doubt: list[str] = []  # the commit was under way when the server went
+        self.errors: list[BaseException] = []
+
+    def run(self) -> None:
+        auditor = operator_auditor(self.services.settings)
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            tag = f"t{number}"
+            committing = False
+            try:
+                with translated_errors():
+                    with snapshot(self.services.engine) as connection:
+                        current = store.get_record(connection, "D1")
+                        version = store.find_existing(connection, ["D1"])["D1"].version
+                    edited = current.model_copy(
+                        update={"behavioural_traits": [*current.behavioural_traits, tag]}
+                    )
+                    committing = True
+                    with self.services.engine.begin() as connection:
+                        changes.replace(connection, auditor, edited, version)
+                self.acknowledged.append(tag)
+            except StaleVersion:
+                continue
+            except BaseException as error:
+                self.errors.append(error)
+                if committing:
+                    self.in_doubt.append(tag)
+                self.stop.wait(0.05)
+
+    def wait_for(self, acknowledged: int = 0, errors: int = 0, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < acknowledged or len(self.errors) < errors:
+            assert time.monotonic() < deadline, (len(self.acknowledged), self.errors[-3:])
+            time.sleep(0.02)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_postgresql_stopped_and_started_mid_workload(tmp_path: Path) -> None:
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL is not installed (apt-get install postgresql)")
+    with postgres_server(bin_dir, durable=True) as server:
+        admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE visor"))
+        admin.dispose()
+        url = server.url.rsplit("/", 1)[0] + "/visor"
+        services = build_services(Settings(home=tmp_path / "home", database_url=url))
+        try:
+            with services.engine.begin() as connection:
+                changes.create(
+                    connection,
+                    operator_auditor(services.settings),
+                    NominalRecord.model_validate(minimal_record("D1")),
+                )
+            writer = Writer(services)
+            writer.start()
+            writer.wait_for(acknowledged=10)
+            server.stop("immediate")  # as abrupt as a crash: no checkpoint, no goodbye
+            writer.wait_for(errors=3)
+            acknowledged_before_restart = len(writer.acknowledged)
+            server.start()
+            writer.wait_for(acknowledged=acknowledged_before_restart + 10)
+            writer.stop.set()
+            writer.join()
+
+            # A clear error while it was down, and nothing else.
+            assert writer.errors
+            assert all(isinstance(error, BackendUnavailable) for error in writer.errors)
+            assert all("cannot reach the register database" in str(e) for e in writer.errors)
+            with snapshot(services.engine) as connection:
+                record = store.get_record(connection, "D1")
+                history = store.history(connection, "D1")
+                report = verify_register(connection, chain_signer(services.settings))
+        finally:
+            services.close()
+    traits = record.behavioural_traits
+    # Nothing acknowledged is lost; a commit in doubt either happened whole or not at all.
+    assert set(writer.acknowledged) <= set(traits)
+    assert set(traits) <= set(writer.acknowledged) | set(writer.in_doubt)
+    assert len(traits) == len(set(traits))
+    assert [entry.version for entry in history] == list(range(1, len(traits) + 2))
+    assert report.intact, report.problem
+    print(
+        f"\nPostgreSQL stopped mid-workload: {len(writer.errors)} BackendUnavailable while "
+        f"down, {len(writer.acknowledged)} writes acknowledged and kept, "
+        f"{len(writer.in_doubt)} in doubt ({len(set(writer.in_doubt) & set(traits))} of them "
+        "committed)"
+    )
+
+
+_FULL_STORE = """
+import resource, signal, sys
+from pathlib import Path
+from imaging.blobstore import BlobStore
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), int(sys.argv[3])))
+try:
+    BlobStore(Path(sys.argv[1])).put_file(Path(sys.argv[2]))
+except Exception as error:
+    print(f"{type(error).__name__}: {error}")
+    sys.exit(3)
+print("stored")
+"""
+
+
+def test_a_full_photo_store_gives_a_clear_error_and_no_half_written_blob(tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "big.png"
+    Image.effect_noise((400, 400), 64).convert("RGB").save(photo)  # ~500 KB, incompressible
+    store_root = tmp_path / "store"
+    limit = photo.stat().st_size // 2
+    completed = subprocess.run(
+        [sys.executable, "-c", _FULL_STORE, str(store_root), str(photo), str(limit)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 3, completed.stdout + completed.stderr
+    assert completed.stdout.startswith("PhotoStoreFull: the photo store cannot take")
+    # No blob under its name, and no temporary file left behind.
+    assert [p for p in store_root.rglob("*") if p.is_file()] == []
+    # Room again: the same call stores it whole.
+    again = subprocess.run(
+        [sys.executable, "-c", _FULL_STORE, str(store_root), str(photo), str(10**9)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.stdout.strip() == "stored", again.stdout + again.stderr
+    (stored,) = [p for p in store_root.rglob("*") if p.is_file()]
+    assert stored.read_bytes() == photo.read_bytes()
