@@ -25,6 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from api.auth import AuthConfig, Caller, SignedIn
 from api.auth import router as auth_router
+from api.web import install_web
 from foundation.errors import (
     BackendUnavailable,
     Conflict,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(PhotoRejected, domain_error)
 
     app.include_router(auth_router)
+    install_web(app, settings)  # the web front end (api/web/)
 
     @app.get("/api/v1/health")
     def health(request: Request) -> dict[str, Any]:

@@ -9,7 +9,7 @@ with its audit entry, in one transaction.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from foundation.errors import Conflict, NotFound
 from register import store, tables
@@ -214,3 +214,25 @@ def accept_transfer(connection: Connection, auditor: Auditor, request_id: int) -
     )
     _write(connection, auditor, moved, request, "accepted")
     return _request(connection, request_id)
+
+
+def requests_for_agency(connection: Connection, agency: str) -> tuple[list[Request], list[Request]]:
+    """(in, out): open and past requests on nominals `agency` manages or transfers to it,
+    and those `agency` made. Listing them is no disclosure beyond the references."""
+    p, n = tables.partnership_requests, tables.nominals
+    managed = select(n.c.reference).where(n.c.managing_agency == agency)
+    rows = connection.execute(
+        select(p, p.c.reference.in_(managed).label("ours"))
+        .where(or_(p.c.agency == agency, p.c.reference.in_(managed)))
+        .order_by(p.c.id.desc())
+    ).all()
+    incoming: list[Request] = []
+    outgoing: list[Request] = []
+    for row in rows:
+        request = Request(row.id, row.reference, row.agency, row.kind, row.state, row.requested_by)
+        # A transfer's `agency` is the receiving one: it comes in to them.
+        asked_of_us = (row.ours and row.kind == PARTNERSHIP) or (
+            row.kind == TRANSFER and row.agency == agency
+        )
+        (incoming if asked_of_us else outgoing).append(request)
+    return incoming, outgoing
