@@ -19,6 +19,7 @@ from register.audit import LogFilter, read_log
 from register.model import to_document
 from register.permissions import (
     authorize_change,
+    authorize_create,
     authorize_read_audit,
     authorize_view,
     redact_record,
@@ -47,7 +48,8 @@ def _version(request: Request, reference: str) -> int:
 @router.get("/nominals/new", name="new_nominal")
 def new_nominal(request: Request) -> Response:
     caller = caller_of(request)
-    return render(request, "nominal_new.html", {"values": {}, "problems": {}, "caller": caller})
+    authorize_create(caller.principal, caller.principal.agency)
+    return render(request, "nominal_new.html", {"values": {}, "problems": {}})
 
 
 @router.post("/nominals/new", name="create_nominal")
