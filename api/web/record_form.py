@@ -70,11 +70,12 @@ def field_problems(document: Mapping[str, Any]) -> tuple[NominalRecord | None, d
 
 
 def differences(
-    submitted: Mapping[str, Any], current: Mapping[str, Any]
-) -> list[tuple[str, Any, Any]]:
-    """(field, submitted, current) for the editable fields that differ."""
+    read: Mapping[str, Any], submitted: Mapping[str, Any], current: Mapping[str, Any]
+) -> list[tuple[str, Any, Any, Any]]:
+    """(field, as read, as submitted, as now) for the editable fields the user changed or
+    someone else did: what a stale edit must reconcile."""
     return [
-        (field, submitted.get(field), current.get(field))
+        (field, read.get(field), submitted.get(field), current.get(field))
         for field in (*EDITABLE, *FLAGS)
-        if submitted.get(field) != current.get(field)
+        if submitted.get(field) != read.get(field) or current.get(field) != read.get(field)
     ]

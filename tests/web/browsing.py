@@ -28,7 +28,12 @@ class Tab:
         self.page.goto(self.base + path)
 
     def check(self, name: str) -> None:
-        """The page as it stands: screenshot, accessibility, CSP."""
+        """The page as it stands: every image loaded, screenshot, accessibility, CSP."""
+        self.page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+        broken = self.page.evaluate(
+            "() => Array.from(document.images).filter(i => !i.naturalWidth).map(i => i.src)"
+        )
+        assert broken == [], f"{name}: images that did not load: {broken}"
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         violations: list[dict[str, Any]] = self.page.evaluate(AXE_RUN)
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageDraw
+
 from visor.cli import main
 
 SIZE, SEED = 120, 3
@@ -48,3 +50,16 @@ def build_demo(home: Path) -> DemoRegister:
         documents = [json.loads(line) for line in lines]
     passwords = {user["username"]: user["password"] for user in data["users"]}
     return DemoRegister(home, passwords, documents)
+
+
+def patterned_photo(seed: int = 1) -> bytes:
+    """A JPEG no nominal holds: overlapping coloured ellipses, detailed enough for its
+    perceptual hashes to tell it apart (a flat image hashes like any other flat image)."""
+    image = Image.new("RGB", (400, 500), (200, 180, 160))
+    draw = ImageDraw.Draw(image)
+    for i in range(12):
+        box = (i * 30, i * 35, i * 30 + 90, i * 35 + 60)
+        draw.ellipse(box, fill=(i * 20 % 256, (255 - i * 20 * seed) % 256, (i * 53) % 256))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()

@@ -4,11 +4,12 @@ do, with axe-core's accessibility check and a screenshot on every page."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
 from tests.web.browsing import Tab, open_tab, signed_in
-from tests.web.demo import DemoRegister
+from tests.web.demo import DemoRegister, patterned_photo
 from visor.demo import witness_description
 
 
@@ -140,17 +141,27 @@ def test_open_the_record_edit_it_and_meet_a_concurrent_edit(
 
 
 def test_upload_a_photo_and_find_its_nominal(
-    browser: Browser, server: str, demo: DemoRegister
+    browser: Browser, server: str, demo: DemoRegister, tmp_path: Path
 ) -> None:
-    wanted = demo.with_marked_face("GMP")[0]
-    face = next(p for p in wanted["photos"] if p["kind"] == "face")
+    wanted = demo.with_marked_face("GMP")[3]
+    photo = tmp_path / "new-photo.jpg"
+    photo.write_bytes(patterned_photo())
     tab = _tab(browser, server, demo, "gmp.officer")
-    tab.page.get_by_label(re.compile("Search by photo")).set_input_files(
-        str(demo.home / "bundle" / face["file"])
-    )
+    tab.go(f"/nominals/{wanted['reference']}")
+    tab.page.get_by_label("Add a photo").set_input_files(str(photo))
+    tab.page.get_by_label("Kind").select_option("other")
+    tab.page.get_by_label("Taken on (YYYY-MM-DD)").fill("2026-01-02")
+    tab.page.get_by_role("button", name="Add photo").click()
+    verdict = tab.page.locator("#photo-verdict")
+    expect(verdict).to_contain_text("Quality verdict")
+    tab.check("photo-added")
+
+    tab.go("/search")
+    tab.page.get_by_label(re.compile("Search by photo")).set_input_files(str(photo))
     tab.page.get_by_role("button", name="Search by photo", exact=True).click()
     results = tab.page.locator(".photo-results")
     expect(results).to_contain_text(wanted["reference"])
+    expect(results).to_contain_text("distance 0 bits")
     tab.check("photo-results")
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from register import store
 from register.audit import LogFilter, read_log
-from tests.web.demo import DemoRegister
+from tests.web.demo import DemoRegister, patterned_photo
 from tests.web.signing_in import csrf_of, sign_in, version_of
 from visor.demo import witness_description
 from visor.services import build_services
@@ -244,3 +244,32 @@ def test_a_record_asks_for_the_purpose_first_when_the_deployment_requires_one(
     assert _log(demo_settings, user="gmp.officer", action="nominal.view")[-1]["purpose"] == "case 9"
     refused = purposeful.get("/search", params={"text": "tall man"})
     assert refused.status_code == 422 and "purpose" in refused.text
+
+
+def test_a_photo_upload_is_refused_to_a_viewer_on_a_stale_version_or_when_not_a_photo(
+    client: TestClient, demo: DemoRegister, demo_settings: Settings
+) -> None:
+    reference = demo.live("GMP")[1]["reference"]
+    version = _version(demo_settings, reference)
+
+    def upload(content: bytes, at_version: int, csrf: str) -> int:
+        answer = client.post(
+            f"/nominals/{reference}/photos",
+            data={"csrf_token": csrf, "version": str(at_version), "kind": "face"},
+            files={"photo": ("photo.jpg", content, "image/jpeg")},
+        )
+        status: int = answer.status_code
+        return status
+
+    sign_in(client, demo, "mps.viewer")
+    csrf = csrf_of(client.get(f"/nominals/{reference}").text)
+    assert upload(patterned_photo(2), version, csrf) == 403
+    sign_in(client, demo, "gmp.officer")
+    page = client.get(f"/nominals/{reference}").text
+    assert 'id="add-photo"' in page
+    csrf = csrf_of(page)
+    assert upload(b"not a photo at all", version, csrf) == 422
+    assert upload(patterned_photo(2), version - 1, csrf) == 409
+    assert _version(demo_settings, reference) == version
+    assert upload(patterned_photo(2), version, csrf) == 200
+    assert _version(demo_settings, reference) == version + 1

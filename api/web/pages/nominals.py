@@ -1,8 +1,11 @@
 """The nominal record page, its photos, and the create and edit forms."""
 
+import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +27,7 @@ from register.permissions import (
     authorize_view,
     redact_record,
 )
+from register.photo_uploads import add_photo
 from visor.security import check_purpose
 
 router = APIRouter(route_class=WebRoute)
@@ -147,7 +151,10 @@ def nominal_page(request: Request, reference: str, purpose: str = "") -> Respons
         # The purpose prompt: asked before anything is read, then the record is viewed.
         return render(request, "purpose.html", {"action": request.url.path})
     stated = check_purpose(config.settings, purpose)
-    return render(request, "nominal.html", _record_context(request, caller, reference, stated))
+    context = _record_context(request, caller, reference, stated)
+    added = request.query_params.get("photo_added", "")
+    context["photo_added"] = added if added in context["verdicts"] else None
+    return render(request, "nominal.html", context)
 
 
 @router.get("/nominals/{reference}/photos/{sha256}", name="nominal_photo")
@@ -168,6 +175,51 @@ def nominal_photo(request: Request, reference: str, sha256: str) -> Response:
         media_type="image/jpeg",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+MAX_PHOTO_BYTES = 50 * 1024 * 1024
+PHOTO_KINDS = ("face", "mark", "other")
+
+
+@router.post("/nominals/{reference}/photos", name="add_photo")
+def add_photo_page(
+    request: Request,
+    reference: str,
+    photo: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form()] = "face",
+    taken_on: Annotated[str, Form(max_length=20)] = "",
+    version: Annotated[int, Form()] = 0,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a photo; the record page then shows its quality verdict at once."""
+    caller = checked_post(request, csrf_token)
+    if kind not in PHOTO_KINDS:
+        raise InvalidInput(f"kind: one of {', '.join(PHOTO_KINDS)}")
+    try:
+        taken = dt.date.fromisoformat(taken_on.strip()) if taken_on.strip() else None
+    except ValueError:
+        raise InvalidInput("taken on: a date, YYYY-MM-DD") from None
+    content = photo.file.read(MAX_PHOTO_BYTES + 1)
+    if len(content) > MAX_PHOTO_BYTES:
+        raise InvalidInput("the photo is larger than 50 MiB")
+    if not content:
+        raise InvalidInput("choose a photo (JPEG, PNG or WebP) to add")
+    services = services_of(request)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "upload"
+        source.write_bytes(content)
+        added = add_photo(
+            services.engine,
+            caller.auditor,
+            services.blob_store,
+            services.settings.photo_limits,
+            reference,
+            source,
+            kind,  # type: ignore[arg-type]
+            taken,
+            version,
+        )
+    return RedirectResponse(f"/nominals/{reference}?photo_added={added.sha256}", status_code=303)
 
 
 def _edit_context(caller: Caller, document: dict[str, Any], version: int) -> dict[str, Any]:
@@ -224,9 +276,14 @@ def _save(
     except StaleVersion as stale:
         with engine.connect() as connection:
             now_document = to_document(store.get_record(connection, reference))
+            read = next(
+                (e.document for e in store.history(connection, reference) if e.version == expected),
+                current,
+            )
         context = _edit_context(caller, now_document, stale.current) | {
             "stale": str(stale),
-            "diff": differences(submitted, now_document),
+            "read_version": expected,
+            "diff": differences(read, submitted, now_document),
         }
         return render(request, "nominal_edit.html", context, status_code=409)
     return RedirectResponse(f"/nominals/{reference}?saved=1", status_code=303)
