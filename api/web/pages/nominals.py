@@ -235,12 +235,18 @@ def _edit_context(caller: Caller, document: dict[str, Any], version: int) -> dic
 
 
 @router.get("/nominals/{reference}/edit", name="edit_nominal")
-def edit_page(request: Request, reference: str) -> Response:
+def edit_page(request: Request, reference: str, purpose: str = "") -> Response:
     caller = caller_of(request)
     with services_of(request).engine.connect() as connection:
-        record = store.get_record(connection, reference)
+        authorize_change(caller.principal, store.get_record(connection, reference))
+    settings = web_config(request).settings
+    if settings.purpose_required and not purpose.strip():
+        return render(request, "purpose.html", {"action": request.url.path})
+    stated = check_purpose(settings, purpose)
+    # The form shows the whole description: a view, recorded as one.
+    with services_of(request).engine.begin() as connection:
+        record = changes.view(connection, caller.auditor, reference, stated)
         version = store.find_existing(connection, [reference])[reference].version
-    authorize_change(caller.principal, record)
     return render(request, "nominal_edit.html", _edit_context(caller, to_document(record), version))
 
 

@@ -5,6 +5,7 @@ their explanations; the candidate pack."""
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
@@ -125,8 +126,8 @@ def go_to_reference(request: Request, reference: str = "", purpose: str = "") ->
     reference = reference.strip()
     if not reference:
         raise InvalidInput("reference: give a nominal's reference")
-    query = f"?purpose={purpose}" if purpose else ""
-    return RedirectResponse(f"/nominals/{reference}{query}", status_code=303)
+    query = "?" + urlencode({"purpose": purpose}) if purpose else ""
+    return RedirectResponse(f"/nominals/{quote(reference, safe='')}{query}", status_code=303)
 
 
 @router.post("/search/photo", name="search_photo")
