@@ -204,9 +204,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
         radius: Annotated[int, Query(ge=0, le=MAX_RADIUS)] = DEFAULT_RADIUS,
         include_archived: bool = False,
+        lookalikes: Annotated[
+            bool, Query(description="also photos that only look like it, marked look-alike")
+        ] = False,
         purpose: Purpose = None,
     ) -> list[PhotoCandidate]:
-        """The photo is the request body (JPEG, PNG or WebP bytes)."""
+        """The photo is the request body (JPEG, PNG or WebP bytes). The answer lists the
+        nominals holding a copy of it, each with its calibrated confidence; look-alikes only
+        when asked for."""
         request.state.caller = caller
         authorize_search(caller.principal)
         stated = check_purpose(settings, purpose)
@@ -231,6 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 radius,
                 include_archived,
                 stated,
+                lookalikes=lookalikes,
             )
 
         # Decoding and the cluster's answer take time: off the event loop, so that a slow

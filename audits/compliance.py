@@ -52,10 +52,25 @@ def _child_counts(connection: Connection, table: Any) -> dict[int, int]:
     return {nominal_id: count for nominal_id, count in rows}
 
 
-def _actor_agency(actor: str) -> str | None:
-    """The agency of an actor written AGENCY:user."""
-    agency, colon, user = actor.partition(":")
-    return agency if colon and user and agency and agency != "cli" else None
+# The audited actions that add to or change a record: a partner agency "contributes" when a
+# user of it did one of these (reads, searches and views do not count).
+CONTRIBUTIONS = ("nominal.create", "nominal.update", "nominal.archive", "nominal.restore")
+
+
+def _contributing_agencies(connection: Connection) -> dict[str, set[str]]:
+    """Reference -> the agencies whose users changed it, from the audit trail: the agency an
+    entry records is the actor's at the time, checked at sign-in, not read from a name."""
+    e, r = tables.audit_entries, tables.audit_references
+    rows = connection.execute(
+        select(r.c.reference, e.c.agency)
+        .join(e, e.c.seq == r.c.seq)
+        .where(e.c.action.in_(CONTRIBUTIONS), e.c.agency.is_not(None), e.c.outcome == "ok")
+        .distinct()
+    )
+    contributed: dict[str, set[str]] = defaultdict(set)
+    for reference, agency in rows:
+        contributed[reference].add(agency)
+    return contributed
 
 
 def audit_compliance(
@@ -95,11 +110,7 @@ def audit_compliance(
         select(pa.c.nominal_id, pa.c.agency).order_by(pa.c.nominal_id, pa.c.position)
     ):
         partners[nominal_id].append(partner)
-    v = tables.nominal_versions
-    written_by: dict[int, set[str]] = defaultdict(set)
-    for nominal_id, actor in connection.execute(select(v.c.nominal_id, v.c.actor).distinct()):
-        if (who := _actor_agency(actor)) is not None:
-            written_by[nominal_id].add(who)
+    written_by = _contributing_agencies(connection)
 
     agencies: dict[str, AgencyCompliance] = {}
 
@@ -156,7 +167,7 @@ def audit_compliance(
         for partner in partners.get(row.id, []):
             partner_counts = counts_for(partner)
             partner_counts.partner_records += 1
-            partner_counts.partner_contributed += partner in written_by[row.id]
+            partner_counts.partner_contributed += partner in written_by[row.reference]
         for f in flags:
             by_flag[f.code] += 1
             counts.flags[f.code] = counts.flags.get(f.code, 0) + 1

@@ -1,24 +1,27 @@
 """Photo search over the register's photo library: which nominals hold a photo like this one.
 
-The default radius, 26 bits of the 128-bit pHash+dHash code, was chosen from measurements on
+The default radius, 28 bits of the 128-bit pHash+dHash code, was chosen from measurements on
 real photographs under the transforms a photo meets (re-encoding, resizing, crops, exposure,
-small rotations, mirroring, borders): recall 99.0% with 0.025% false matches between distinct
-photographs (benchmarks/photo_robustness.py; tests/imaging/test_photo_robustness.py holds the
-figures). Beyond the radius nothing is returned: an unrelated photo gets no candidates rather
-than the least-bad nominal.
+small rotations, mirroring, borders; benchmarks/photo_robustness.py, with the figures held by
+tests/imaging/test_photo_robustness.py). Beyond the radius nothing is returned: an unrelated
+photo gets no candidates rather than the least-bad nominal. Within it the hashes alone still
+cry wolf on look-alike custody photos, so every candidate is then judged a copy or a
+look-alike by a second signature (search/photo_verification.py, `judge_candidates`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from imaging.decode import decode_photo
 from imaging.hashes import PerceptualHashes, compute_hashes
+from imaging.keypoints import Keypoints, Probe
 from register.photos import PhotoHashRow
 from search.photo_index import IndexedPhoto, PhotoHashIndex
+from search.photo_verification import SURE_DISTANCE, Likeness, confidence, likeness
 
-DEFAULT_RADIUS = 26
+DEFAULT_RADIUS = 28
 MAX_RADIUS = 40  # beyond this, distinct photographs match often (see the benchmark)
 # Every blank or uniform picture (a failed capture) has the same hashes; such a photo says
 # nothing about who is in it and would match every other blank one, so it is not indexed.
@@ -31,6 +34,12 @@ class PhotoCandidate(BaseModel):
     distance: int
     photo_sha256: str
     kind: str
+    # Set by judge_candidates: whether the photo is a copy of the query or only looks like
+    # it, how many keypoints agreed (when they were counted) and the calibrated chance that
+    # the pair is the same photograph.
+    likeness: Likeness | None = None
+    agreeing_points: int | None = None
+    confidence: float | None = None
 
 
 def build_photo_index(
@@ -76,3 +85,29 @@ def search_photo(
 def rank_photo_candidates(candidates: Iterable[PhotoCandidate], top: int) -> list[PhotoCandidate]:
     # By reference among equals, so that every backend gives the same order.
     return sorted(candidates, key=lambda c: (c.distance, c.reference))[:top]
+
+
+def judge_candidates(
+    candidates: Iterable[PhotoCandidate],
+    probe: Probe,
+    stored: Callable[[str], Keypoints | None],
+) -> list[PhotoCandidate]:
+    """Each candidate with its likeness and confidence; the stored photo's keypoints are
+    read only for candidates the hashes alone cannot settle."""
+    judged = []
+    for candidate in candidates:
+        points = None
+        if candidate.distance > SURE_DISTANCE:
+            found = stored(candidate.photo_sha256)
+            points = None if found is None else probe.agreeing_points(found)
+        verdict = likeness(candidate.distance, points)
+        judged.append(
+            candidate.model_copy(
+                update={
+                    "likeness": verdict,
+                    "agreeing_points": points,
+                    "confidence": confidence(candidate.distance, verdict),
+                }
+            )
+        )
+    return judged

@@ -9,11 +9,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from imaging.decode import decode_bytes
 from imaging.hashes import PerceptualHashes
+from imaging.keypoints import Probe
 from register.audit import AuditEvent, Auditor
 from register.permissions import RestrictionPolicy, authorize_search, hidden_search_parts
 from search.memory_backend import CandidateBackend
 from search.photo_search import PhotoCandidate
+from search.photo_verification import Likeness
 from search.scoring import PreparedQuery, Score
 from search.service import SearchAnswer, run_search
 from search.statistics import RegisterStatistics
@@ -86,6 +89,10 @@ def search_descriptions(
     return answer
 
 
+# Look-alikes are dropped from the default answer, so more candidates are judged than shown.
+JUDGED_CANDIDATES = 50
+
+
 def search_photos(
     engine: Engine,
     auditor: Auditor,
@@ -96,9 +103,14 @@ def search_photos(
     radius: int,
     include_archived: bool,
     purpose: str | None,
+    lookalikes: bool = False,
 ) -> list[PhotoCandidate]:
+    """The nominals holding a copy of `photo` (and, with `lookalikes`, photos that only look
+    like it, marked as such), nearest first, recorded in the audit trail."""
     authorize_search(auditor.principal)
-    candidates = search(hashes, top, radius, include_archived)
+    probe = Probe.of(decode_bytes(photo).image)
+    judged = search(hashes, probe, max(top, JUDGED_CANDIDATES), radius, include_archived)
+    candidates = [c for c in judged if lookalikes or c.likeness is Likeness.COPY][:top]
     event = AuditEvent(
         "search.photo",
         purpose=purpose,
@@ -109,7 +121,9 @@ def search_photos(
             "top": top,
             "radius": radius,
             "include_archived": include_archived,
+            "lookalikes": lookalikes,
             "distances": [c.distance for c in candidates],
+            "likeness": [c.likeness for c in candidates],
         },
     )
     with engine.begin() as connection:

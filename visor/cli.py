@@ -315,11 +315,14 @@ def _search_photo(args: argparse.Namespace, services: Services) -> int:
             args.radius,
             args.include_archived,
             purpose,
+            lookalikes=args.lookalikes,
         )
-        answer["candidates"] = [c.model_dump() for c in candidates]
-        lines = [f"{image}: {len(candidates)} nominal(s) within {args.radius} bits"]
+        answer["candidates"] = [c.model_dump(mode="json") for c in candidates]
+        shown = "copies and look-alikes" if args.lookalikes else "copies"
+        lines = [f"{image}: {len(candidates)} nominal(s) holding {shown} within {args.radius} bits"]
         lines += [
-            f"  {c.reference}  distance {c.distance}  {c.kind} photo {c.photo_sha256[:12]}"
+            f"  {c.reference}  {c.likeness}  distance {c.distance}  "
+            f"confidence {c.confidence:.1%}  {c.kind} photo {c.photo_sha256[:12]}"
             for c in candidates
         ]
         emit(args, answer, "\n".join(lines))
@@ -394,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest pHash+dHash Hamming distance, 0-{MAX_RADIUS} (default {DEFAULT_RADIUS})",
     )
     sub.add_argument("--include-archived", action="store_true", help="search archived too")
+    sub.add_argument(
+        "--lookalikes",
+        action="store_true",
+        help="also list photos that only look like it (not judged copies), marked as such",
+    )
     sub.add_argument("--purpose", help=PURPOSE_HELP)
 
     sub = command("index", "build, sync and check the OpenSearch index", run_index)

@@ -11,6 +11,7 @@ from opensearchpy.exceptions import TransportError
 
 from foundation.errors import SearchUnavailable
 from imaging.hashes import PerceptualHashes
+from imaging.keypoints import Probe, stored_keypoints
 from indexer.lifecycle import ensure_templates
 from register.photos import iter_photo_hashes
 from search.memory_backend import CandidateBackend
@@ -18,7 +19,12 @@ from search.opensearch_backend import OpenSearchBackend, unavailable
 from search.opensearch_connection import IndexNames, connect
 from search.opensearch_photos import search_photo_opensearch
 from search.photo_index import PhotoHashIndex
-from search.photo_search import PhotoCandidate, build_photo_index, search_photo
+from search.photo_search import (
+    PhotoCandidate,
+    build_photo_index,
+    judge_candidates,
+    search_photo,
+)
 from search.register_index import RegisterIndex
 from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
@@ -26,7 +32,8 @@ from visor.services import Services
 
 log = logging.getLogger(__name__)
 
-PhotoSearch = Callable[[PerceptualHashes, int, int, bool], list[PhotoCandidate]]
+# (hashes, probe, top, radius, include archived) -> candidates judged copy or look-alike.
+PhotoSearch = Callable[[PerceptualHashes, Probe, int, int, bool], list[PhotoCandidate]]
 
 
 class FallbackBackend:
@@ -107,9 +114,6 @@ class SearchEngines:
                     built[archived] = build_photo_index(iter_photo_hashes(connection), archived)
             return search_photo(built[archived], hashes, top, radius)
 
-        if not self.uses_opensearch:
-            return in_memory
-
         def on_cluster(
             hashes: PerceptualHashes, top: int, radius: int, archived: bool
         ) -> list[PhotoCandidate]:
@@ -123,4 +127,13 @@ class SearchEngines:
                 log.warning("%s; answering from the register's photo hashes", error)
                 return in_memory(hashes, top, radius, archived)
 
-        return on_cluster
+        find = on_cluster if self.uses_opensearch else in_memory
+        store = self.services.blob_store
+
+        def judged(
+            hashes: PerceptualHashes, probe: Probe, top: int, radius: int, archived: bool
+        ) -> list[PhotoCandidate]:
+            found = find(hashes, top, radius, archived)
+            return judge_candidates(found, probe, lambda sha: stored_keypoints(store, sha))
+
+        return judged

@@ -9,9 +9,12 @@ import pytest
 from audits.compliance import ComplianceAudit, audit_compliance
 from audits.policy import AuditPolicy
 from audits.report_html import compliance_report_html
-from register import store
+from register import changes, store
+from register.audit import Auditor
+from register.principals import Principal, Role
 from tests.audits.test_photo_audit import assert_self_contained
 from tests.conftest import minimal_record, run_import, write_bundle
+from visor.security import chain_signer
 from visor.services import Services
 
 AS_OF = dt.date(2026, 11, 30)
@@ -126,9 +129,19 @@ def test_counts_per_agency_and_the_agency_filter(register: Services) -> None:
 
 def test_partner_agencies_that_have_not_contributed(register: Services) -> None:
     assert _audit(register).summary["partners_not_contributed"] == ["GMP", "WM-PROB"]
+    # A user whose name claims an agency is not one of its users; the audit trail's agency is.
     with register.engine.begin() as connection:
         store.set_status(connection, "L1/BARE", "archived", "WM-PROB:officer1", "checking")
         store.set_status(connection, "L1/BARE", "live", "WM-PROB:officer1", "checked")
+    assert _audit(register).summary["partners_not_contributed"] == ["GMP", "WM-PROB"]
+    partner = Auditor(
+        chain_signer(register.settings),
+        Principal("officer1", "WM-PROB", frozenset({Role.OFFICER})),
+        client="test",
+    )
+    with register.engine.begin() as connection:
+        changes.set_status(connection, partner, "L1/BARE", "archived", "checking")
+        changes.set_status(connection, partner, "L1/BARE", "live", "checked")
     audit = _audit(register)
     assert audit.summary["partners_not_contributed"] == ["GMP"]
     by = {a.agency: a for a in audit.agencies}

@@ -112,7 +112,17 @@ def test_search_photo_cli_answers_one_json_line_per_image_in_order(tmp_path: Pat
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["image"] for a in answers] == [str(coffee), str(rocket), str(text)]
     assert [c["reference"] for c in answers[0]["candidates"]] == ["B"]
-    assert set(answers[0]["candidates"][0]) == {"reference", "distance", "photo_sha256", "kind"}
+    found = answers[0]["candidates"][0]
+    assert set(found) == {
+        "reference",
+        "distance",
+        "photo_sha256",
+        "kind",
+        "likeness",
+        "agreeing_points",
+        "confidence",
+    }
+    assert found["likeness"] == "copy" and found["confidence"] > 0.99
     assert answers[1]["candidates"] == []
     assert "not a JPEG, PNG or WebP" in answers[2]["error"]
 
