@@ -35,6 +35,7 @@ from api.nominals import router as nominals_router
 from api.partnerships import router as partnerships_router
 from api.photos import router as photos_router
 from api.search import router as search_router
+from api.web import install_web
 from foundation.errors import BackendUnavailable
 from register.audit_chain import ChainSigner
 from register.database import translated_errors
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_log_router)
     app.include_router(nominals_router)
     app.include_router(docs_router)
+    install_web(app, settings)  # the web front end (api/web/)
 
     @app.get("/api/v1/health")
     def health(request: Request) -> dict[str, Any]:

@@ -104,9 +104,18 @@ def signed_in(
     """The caller, from the bearer token or else the session cookie; 401 otherwise. A
     cookie-authenticated write must carry the session's CSRF token and, when the browser
     says where it came from, come from a trusted host."""
-    config = _config(request)
     via_cookie = credentials is None
     token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    caller = authenticate(request, token, via_cookie)
+    if via_cookie and request.method not in SAFE_METHODS:
+        check_csrf(request, caller, request.headers.get(CSRF_HEADER, ""))
+    return caller
+
+
+def authenticate(request: Request, token: str | None, via_cookie: bool) -> Caller:
+    """Who a token names, its session checked in the register and the user read afresh
+    (CSRF is the caller's to check: a header for the API, a form field for the web pages)."""
+    config = _config(request)
     if not token:
         raise Unauthenticated("sign in: no token (POST /api/v1/auth/token)")
     claims = read_token(config.keys.tokens, token)
@@ -115,17 +124,19 @@ def signed_in(
         user = user_by_id(connection, session.user_id) if session else None
     if session is None or user is None or not user.enabled or user.username != claims.username:
         raise Unauthenticated(REFUSED)
-    if via_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent, csrf_token(config.keys, claims.session_id)):
-            raise Forbidden(f"a write with the session cookie needs its {CSRF_HEADER} header")
-        _check_origin(request)
     principal = user.principal()
     auditor = Auditor(config.signer, principal, client_address(request))
     caller = Caller(principal, session, auditor, via_cookie)
     # A refusal later in the request is audited as this caller's (api/errors.py).
     request.state.caller = caller
     return caller
+
+
+def check_csrf(request: Request, caller: Caller, sent: str) -> None:
+    """A cookie-authenticated write: the session's own CSRF token, from the API's origin."""
+    if not hmac.compare_digest(sent, csrf_token(_config(request).keys, caller.session.session_id)):
+        raise Forbidden(f"a write with the session cookie needs its {CSRF_HEADER} header")
+    _check_origin(request)
 
 
 def _check_origin(request: Request) -> None:
@@ -203,6 +214,13 @@ def cookie_session(
     password: Annotated[str, Form()],
 ) -> SessionAnswer:
     """Sign in for the web UI: the session as an HttpOnly cookie, and its CSRF token."""
+    return open_cookie_session(request, response, username, password)
+
+
+def open_cookie_session(
+    request: Request, response: Response, username: str, password: str
+) -> SessionAnswer:
+    """A new cookie session on `response` (the API's route and the web sign-in page)."""
     access, session = _sign_in(request, username, password, "cookie")
     csrf = _set_cookies(request, response, access, session)
     with _config(request).engine.connect() as connection:
@@ -229,6 +247,11 @@ def refresh(request: Request, response: Response, caller: SignedIn) -> TokenAnsw
 
 @router.post("/logout", status_code=204)
 def logout(request: Request, response: Response, caller: SignedIn) -> None:
+    close_session(request, response, caller)
+
+
+def close_session(request: Request, response: Response, caller: Caller) -> None:
+    """End the caller's session, recorded, and clear its cookies."""
     with _config(request).engine.begin() as connection:
         end_session(connection, caller.session.session_id)
         caller.auditor.record(connection, AuditEvent("sign_out", target=caller.principal.username))

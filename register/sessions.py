@@ -78,6 +78,13 @@ def check_session(connection: Connection, session_id: str, policy: SessionPolicy
     """The live session, its last use moved to now; or None, and a session found expired is
     ended for good (so the caller commits, then refuses: `Unauthenticated(REFUSED)`)."""
     s = tables.sessions
+    if connection.dialect.name == "sqlite":
+        # A write first takes SQLite's one write lock (waiting busy_timeout for another
+        # writer), as store.lock_version does: reading first and writing after fails at once
+        # ("database is locked") when another request of the same page has written since,
+        # which a page loading its thumbnails side by side does every time.
+        hashed = _hash(session_id)
+        connection.execute(update(s).where(s.c.id_hash == hashed).values(id_hash=s.c.id_hash))
     row = connection.execute(select(s).where(s.c.id_hash == _hash(session_id))).one_or_none()
     if row is None or row.ended_at is not None:
         return None

@@ -110,7 +110,7 @@ def test_unreachable_database_exits_4_with_a_clear_message(home: Path, tmp_path:
 
 def test_demo_builds_a_register_and_says_how_to_explore_it(home: Path, tmp_path: Path) -> None:
     env = visor_env(home)
-    result = visor("demo", "--size", "60", "--seed", "3", env=env, cwd=tmp_path)
+    result = visor("demo", "--size", "60", "--seed", "3", "--no-serve", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "60 nominals" in result.stdout
     assert f"export VISOR_HOME={home / 'demo'}" in result.stdout
@@ -119,7 +119,7 @@ def test_demo_builds_a_register_and_says_how_to_explore_it(home: Path, tmp_path:
     assert json.loads(shown.stdout)["reference"] == "SYN0000001"
     # The same seed gives the same register.
     first = shown.stdout
-    visor("demo", "--size", "60", "--seed", "3", env=env, cwd=tmp_path)
+    visor("demo", "--size", "60", "--seed", "3", "--no-serve", env=env, cwd=tmp_path)
     assert visor("show", "SYN0000001", "--json", env=demo_env, cwd=tmp_path).stdout == first
 
 
@@ -127,7 +127,7 @@ def test_demo_will_not_wipe_a_folder_it_did_not_make(home: Path, tmp_path: Path)
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "register.db").write_text("not yours")
-    result = visor("demo", "--home", str(precious), env=visor_env(home), cwd=tmp_path)
+    result = visor("demo", "--home", str(precious), "--no-serve", env=visor_env(home), cwd=tmp_path)
     assert result.returncode == 2 and "holds other data" in result.stderr
     assert (precious / "register.db").read_text() == "not yours"
 

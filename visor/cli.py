@@ -38,13 +38,13 @@ from register.nif_import import (
     open_nominals,
 )
 from register.permissions import authorize_export
+from search.gaps import as_high_words
 from search.photo_search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
     hash_query_image,
 )
 from search.query_rules import as_of_problem
-from search.scoring import Score
 from search.service import SearchAnswer
 from visor.account_commands import (
     add_agency_arguments,
@@ -280,7 +280,7 @@ def _search_text(answer: SearchAnswer) -> str:
     for rank, candidate in enumerate(answer.candidates, start=1):
         lines.append(
             f"{rank:>3}. {candidate.reference}  score {candidate.score:.1f} bits"
-            f"  ({_as_high(candidate)})"
+            f"  ({as_high_words(candidate)})"
         )
         for evidence in sorted(candidate.explanation, key=lambda e: -abs(e.contribution)):
             lines.append(
@@ -290,15 +290,6 @@ def _search_text(answer: SearchAnswer) -> str:
     if answer.candidates:
         lines.append(answer.scores_mean)
     return "\n".join(lines)
-
-
-def _as_high(candidate: Score) -> str:
-    """'alone at this score', 'tied: 4 nominals score as high', 'at least 300 ...'."""
-    count = candidate.as_high or 1
-    if count == 1:
-        return "no other nominal scores as high"
-    said = f"{count}" if candidate.as_high_exact else f"at least {count}"
-    return f"{said} nominals score as high or higher"
 
 
 def _search_photo(args: argparse.Namespace, services: Services) -> int:
@@ -462,11 +453,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
-    sub = command("demo", "build a synthetic demo register and show how to explore it", run_demo)
+    sub = command(
+        "demo", "build a synthetic demo register, then serve the web pages over it", run_demo
+    )
     sub.set_defaults(standalone=True)
     sub.add_argument("--size", type=int, default=3000, help="number of nominals (default 3000)")
     sub.add_argument("--seed", type=int, default=1, help="random seed (same seed, same register)")
     sub.add_argument("--home", type=Path, help="demo data folder (default VISOR_HOME/demo)")
+    sub.add_argument("--no-serve", action="store_true", help="build the register, serve nothing")
+    sub.add_argument("--host", default="127.0.0.1", help="address to serve on (default loopback)")
+    sub.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
     return parser
 
 

@@ -203,13 +203,31 @@ Explore it (every command takes --json):
   visor audit log --reference {sample["reference"]}   # who looked at it, who changed it
   visor audit verify                 # the audit trail's hash chain, checked
 
-Sign in to the API (`visor serve`, then http://localhost:8000/docs) as any of these demo
-users (the passwords are this demo's own, made at random; never use them anywhere else):
+Sign in to the web pages ({_address(args)}) or the API ({_address(args)}docs) as any of these
+demo users (the passwords are this demo's own, made at random; never use them anywhere else):
 {_users_text(passwords)}
 Partnerships: {_partnerships_text(shared)}
 """
     emit(args, data, text)
-    return 0 if not summary.rejected else 1
+    if summary.rejected:
+        return 1
+    if not getattr(args, "no_serve", True):
+        _serve(args, demo_settings)
+    return 0
+
+
+def _address(args: argparse.Namespace) -> str:
+    return f"http://{getattr(args, 'host', '127.0.0.1')}:{getattr(args, 'port', 8000)}/"
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    """The web pages and the API over the demo register, until interrupted."""
+    import uvicorn
+
+    from api.app import create_app
+
+    print(f"serving the demo at {_address(args)} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
 
 
 def _agencies_and_users(engine: Any, operator: Auditor, settings: Settings) -> dict[str, str]:

@@ -1,0 +1,169 @@
+"""The photo-quality and compliance dashboards (the audits' own charts and work lists) and
+the audit log viewer: for auditors (register/permissions.authorize_read_audit)."""
+
+import base64
+import csv
+import datetime as dt
+import io
+
+from fastapi import APIRouter, Request, Response
+
+from api.web.context import WebRoute, caller_of, render, services_of
+from audits.charts import age_chart, sharpness_chart
+from audits.compliance import audit_compliance
+from audits.photo_audit import PhotoAudit, audit_photos
+from audits.policy import threshold
+from foundation.errors import InvalidInput
+from register import agencies
+from register.audit import AuditEvent, LogFilter, LoggedEntry, read_log
+from register.permissions import authorize_read_audit
+from visor.quality_audit_commands import audit_policy
+
+router = APIRouter(route_class=WebRoute)
+SHOWN_ENTRIES = 500
+CSV_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "agency",
+    "action",
+    "target",
+    "outcome",
+    "purpose",
+    "references",
+)
+
+
+def _image(svg: str) -> str:
+    # A data: image: the chart's own styles stay inside it, out of the page's strict CSP.
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _agencies(request: Request) -> list[str]:
+    with services_of(request).engine.connect() as connection:
+        return [a.code for a in agencies.list_agencies(connection)]
+
+
+def _agency(request: Request, agency: str) -> str | None:
+    if agency and agency not in _agencies(request):
+        raise InvalidInput(f"agency: no agency {agency}")
+    return agency or None
+
+
+@router.get("/audits/photos", name="photo_audit")
+def photo_dashboard(request: Request, agency: str = "") -> Response:
+    caller = caller_of(request)
+    authorize_read_audit(caller.principal)
+    services = services_of(request)
+    policy = audit_policy(services.settings)
+    with services.engine.connect() as connection:
+        audit = audit_photos(connection, policy, dt.date.today(), _agency(request, agency))
+    context = {
+        "audit": audit,
+        "charts": _photo_charts(audit),
+        "agency": agency,
+        "agencies": _agencies(request),
+    }
+    return render(request, "audit_photos.html", context)
+
+
+def _photo_charts(audit: PhotoAudit) -> list[tuple[str, str]]:
+    """The audit report's own charts (audits/report_html.py draws the same)."""
+    months = int(audit.policy["photo_max_age_months"])
+    ages = [p.age_days / 30.44 for p in audit.points if p.kind == "face" and p.age_days is not None]
+    sharp = [p.sharpness for p in audit.points if p.sharpness is not None]
+    return [
+        ("Age of face photos", _image(age_chart(ages, months))),
+        ("Sharpness", _image(sharpness_chart(sharp, threshold("blurry", "sharpness_below")))),
+    ]
+
+
+@router.get("/audits/compliance", name="compliance_audit")
+def compliance_dashboard(request: Request, agency: str = "") -> Response:
+    caller = caller_of(request)
+    authorize_read_audit(caller.principal)
+    services = services_of(request)
+    with services.engine.connect() as connection:
+        audit = audit_compliance(
+            connection, audit_policy(services.settings), dt.date.today(), _agency(request, agency)
+        )
+    context = {"audit": audit, "agency": agency, "agencies": _agencies(request)}
+    return render(request, "audit_compliance.html", context)
+
+
+def _moment(name: str, value: str) -> dt.datetime | None:
+    if not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{name}: not a date (YYYY-MM-DD)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _entries(
+    request: Request, user: str, reference: str, since: str, until: str, limit: int | None
+) -> list[LoggedEntry]:
+    caller = caller_of(request)
+    authorize_read_audit(caller.principal)
+    wanted = LogFilter(
+        reference=reference.strip() or None,
+        user=user.strip() or None,
+        since=_moment("from", since),
+        until=_moment("until", until),
+        limit=limit,
+    )
+    with services_of(request).engine.begin() as connection:
+        entries = list(read_log(connection, wanted))
+        # Reading the log is itself kept in it: who looked at whose trail.
+        caller.auditor.record(
+            connection,
+            AuditEvent(
+                "audit.read",
+                details={
+                    "user": wanted.user,
+                    "reference": wanted.reference,
+                    "since": since,
+                    "until": until,
+                },
+            ),
+        )
+    return entries
+
+
+@router.get("/audit-log", name="audit_log")
+def audit_log(
+    request: Request, user: str = "", reference: str = "", since: str = "", until: str = ""
+) -> Response:
+    entries = _entries(request, user, reference, since, until, None)
+    shown = entries[-SHOWN_ENTRIES:][::-1]
+    context = {
+        "entries": shown,
+        "total": len(entries),
+        "filters": {"user": user, "reference": reference, "since": since, "until": until},
+    }
+    return render(request, "audit_log.html", context)
+
+
+def _inert(value: str) -> str:
+    # A spreadsheet runs a cell that starts with = + - @ as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get("/audit-log.csv", name="audit_log_csv")
+def audit_log_csv(
+    request: Request, user: str = "", reference: str = "", since: str = "", until: str = ""
+) -> Response:
+    entries = _entries(request, user, reference, since, until, None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        row = entry.model_dump()
+        row["references"] = " ".join(entry.references)
+        writer.writerow([_inert(str(row[c] if row[c] is not None else "")) for c in CSV_COLUMNS])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
