@@ -1,6 +1,7 @@
 """Where it happened: a town the register knows (its own gazetteer: every town its nominals
 have lived in, also by its first word, "Newcastle"), a postcode district ("LS6", "M14 5AB"),
-or a place the words set as where it was:
+a town with its district ("Glasgow G31", read as the district, which lies in the town), or a
+place the words set as where it was:
 
 - a circulation's or appeal's opening ("Stechford:", "All units, Blackpool:", "Castlefield,
   half-term:", "Control to Gateshead units", "OAKLAND (KTVU) —", "CSE op, Castle Vale.");
@@ -29,6 +30,7 @@ from search.parse.mentions import trait_words
 from search.parse.text import Reading
 from search.vocabulary import ethnic_appearance, load, normalise
 
+_DISTRICT_AFTER = re.compile(r"\s*,?\s+(?!IC\d\b)([A-Z]{1,2}\d{1,2}[A-Z]?)(?:\s+\d[A-Z]{2})?\b")
 _POSTCODE = re.compile(r"\b(?!IC\d\b)([A-Z]{1,2}\d{1,2}[A-Z]?)(?:\s+\d[A-Z]{2})?\b")
 _WORD = r"[A-Z][a-z']+(?:-(?:le|on|upon|under|in|by|the|[A-Z][a-z']+))*(?![A-Za-z'-])"
 _PLACE = rf"((?:{_WORD})(?:\s(?:upon\s|under\s)?{_WORD}){{0,3}})"
@@ -70,6 +72,11 @@ _LEADING = (
         rf"^\s*(?:{_CAPITALS}|{_PLACE})\s*(?:,\s*[A-Z][\w.]*\s*)?(?:\([^)]{{1,20}}\)\s*)?-\s"
     ),
     re.compile(rf"\b(?i:control to|all|any)\s+(?:(?i:the)\s+)?{_PLACE}\s+(?i:units?|officers)\b"),
+    # "Any unit Hull:", "Control to all patrols Norwich:"
+    re.compile(
+        rf"^\s*(?i:(?:control\s+to\s+)?(?:all|any)\s+(?:units?|patrols|officers|stations))"
+        rf"\s*,?\s*{_PLACE}\s*(?:[A-Z]{{1,2}}\d{{1,2}}[A-Z]?\s*)?[:,]"
+    ),
 )
 # A sentence that is only a place: "...out at their work. Easterhouse. Stocky wee man..."
 _ALONE = re.compile(rf"(?:(?<=[.!?]\s)|^){_PLACE}\s*\.(?=\s|$)", re.MULTILINE)
@@ -196,6 +203,11 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
         for match in _gazetteer_pattern(places).finditer(normalise_keeping_length(text)):
             start, end = match.span()
             if text[start].isupper() and free(start) and _as_a_place(text, start, end):
+                if after := _DISTRICT_AFTER.match(text, end):
+                    # "Glasgow G31": the district says more, and lies in the town.
+                    said = after.group(1)
+                    reading.take("area", said, (start, after.end()), f"area: {said}")
+                    return
                 town = _full_name(text[start:end], places)
                 reading.take("area", town, (start, end), f"area: {town}")
                 return

@@ -19,13 +19,16 @@ from search.parse.context import words
 from search.parse.text import Reading
 from search.vocabulary import load, normalise
 
-_NAME_WORD = r"(?:[A-Z][a-zA-Z]+(?:['-][A-Za-z]+)*)"
+# "O'Brien" and "D'Souza" begin with a single capital and an apostrophe.
+_NAME_WORD = r"(?:(?:[A-Z]'[A-Z]|[A-Z])[a-zA-Z]+(?:['-][A-Za-z]+)*)"
 _NAME = rf"({_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.?)){{0,2}})"
 _CUES = (
     r"(?:called himself|called herself|calls himself|calls herself|calling himself"
     r"|calling herself|introduced himself as|introduced herself as|said his name was"
     r"|said her name was|said he was called|said she was called|gave (?:his|her) name as"
-    r"|gave the name|(?:first |sur)?name(?:d)?(?: is| was| of|'s| possibly| maybe| probably)?"
+    r"|gave (?:a |the )?name(?: of| as)?"
+    r"|(?:first |sur)?name(?:d)?(?: is| was| of|'s| possibly| maybe"
+    r"| probably| given| provided| supplied| stated| used)?"
     r"|known (?:to (?:her|him|them|police|us|me|locals|people) )?as|also known as"
     r"|known locally as|known to (?:use|go by) the name(?: of)?|uses the name|used the name"
     r"|goes by(?: the name(?: of)?)?|go by(?: the name(?: of)?)?|goes under"

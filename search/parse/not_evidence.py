@@ -1,5 +1,6 @@
 """What a description says that is no evidence about the person: clothing, vehicles, brands
-and appeal boilerplate ("call 101 quoting..."). Recognised so that they are reported as set
+and appeal boilerplate ("call 101 quoting..."), and a circulation's working words ("all
+units", "do not approach"). Recognised so that they are reported as set
 aside, and so that "black hoodie" colours no one and "Nike" is no name."""
 
 import re
@@ -16,7 +17,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     patterns = {}
     for kind, phrases in load("not_evidence")["kinds"].items():
         words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-        if kind == "boilerplate":
+        if kind in ("boilerplate", "circulation"):
             patterns[kind] = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
         else:
             # "car park" and "car wash" are places, "bike shed" too.
@@ -55,7 +56,11 @@ def set_aside_what_is_not_evidence(reading: Reading) -> None:
         for match in pattern.finditer(text):
             if not match.group(0).strip() or any(s <= match.start() < e for s, e in reading.aside):
                 continue
-            if kind == "boilerplate":
+            if kind == "circulation":
+                # Passed over, but left in place: "All units Leeds LS9:" still says where.
+                reading.not_evidence.append(f'{kind}: "{reading.text.quote(match.span())}"')
+                reading.used.append(match.span())
+            elif kind == "boilerplate":
                 # The whole sentence: nothing in "call 101 quoting 23/1234" is about anyone.
                 span = _sentence(text, match.start())
                 reading.set_aside(kind, span)

@@ -216,7 +216,8 @@ def test_words_are_not_taken_from_the_wrong_phrase(text: str, expected: dict[str
 def test_long_adversarial_text_is_parsed_quickly(text: str) -> None:
     import time
 
-    started = time.perf_counter()
+    started = time.process_time()
     parse_text(text)
     # Not a speed assertion: quadratic backtracking took seconds here, linear work takes ms.
-    assert time.perf_counter() - started < 0.5
+    # CPU time, since the machines running the tests are shared and wall time is not ours.
+    assert time.process_time() - started < 0.5
