@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "references",
     "details",
     "entry_hash",
+    "redacted",
 )
 
 
@@ -186,6 +187,7 @@ def write_export(entries: Iterable[LoggedEntry], out: IO[str], format: str) -> i
 def csv_row(entry: LoggedEntry) -> list[Any]:
     data = entry.model_dump()
     data["references"] = " ".join(entry.references)
+    data["redacted"] = " ".join(entry.redacted)
     data["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
     # A spreadsheet runs a cell that starts with = + - @ as a formula: quote it inert.
     return [_inert(data[column]) for column in CSV_COLUMNS]
