@@ -26,6 +26,7 @@ from api.limits import json_content, read_body
 from foundation.errors import InvalidInput, PreconditionRequired
 from foundation.untrusted_json import UntrustedJson, loads
 from register import changes, store
+from register.database import writing
 from register.model import NominalRecord, Status, to_document
 from register.permissions import redact_record
 from register.store import VersionEntry, Written
@@ -221,7 +222,7 @@ def list_nominals(
     so records added or removed meanwhile shift no page."""
     stated = check_purpose(context.settings(request), purpose)
     after = _after(cursor)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         references = changes.list_references(connection, caller.auditor, after, limit, stated)
     following = _cursor(references[-1]) if len(references) == limit else None
     return ReferencePage(references=references, next_cursor=following)
@@ -242,7 +243,7 @@ async def create_nominal(request: Request, caller: SignedIn) -> JSONResponse:
     policy = context.restrictions(request)
 
     def write() -> Written:
-        with context.services(request).engine.begin() as connection:
+        with writing(context.services(request).engine) as connection:
             return changes.create(connection, caller.auditor, record, policy=policy)
 
     return _answer(caller, request, await run_in_threadpool(write), 201)
@@ -257,7 +258,7 @@ def nominal_history(
 ) -> list[Version]:
     """Every version of the record, oldest first, each without what the caller may not see."""
     stated = check_purpose(context.settings(request), purpose)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         entries = changes.view_history(connection, caller.auditor, reference, stated)
     hidden = context.restrictions(request).hidden_from(caller.principal)
     return [_version(caller, request, entry, hidden) for entry in entries]
@@ -285,7 +286,7 @@ def _set_status(status: Status) -> Any:
         body = await _model_body(request, StatusChange, 4096)
 
         def write() -> tuple[NominalRecord, int]:
-            with context.services(request).engine.begin() as connection:
+            with writing(context.services(request).engine) as connection:
                 after = changes.set_status(
                     connection, caller.auditor, reference, status, body.reason
                 )
@@ -330,7 +331,7 @@ def _append_route(path_name: str, field: str) -> None:
         policy = context.restrictions(request)
 
         def write() -> Written:
-            with context.services(request).engine.begin() as connection:
+            with writing(context.services(request).engine) as connection:
                 return changes.append(
                     connection, caller.auditor, reference, field, item, expected, policy
                 )
@@ -369,7 +370,7 @@ def read_nominal(
     """The NIF record, without the fields the caller's roles may not see; its ETag is its
     version. Recorded in the audit trail as a view, with its purpose."""
     stated = check_purpose(context.settings(request), purpose)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         record = changes.view(connection, caller.auditor, reference, stated)
         version = store.version_of(connection, reference)
     return EscapedJSONResponse(
@@ -397,7 +398,7 @@ async def replace_nominal(
     policy = context.restrictions(request)
 
     def write() -> Written:
-        with context.services(request).engine.begin() as connection:
+        with writing(context.services(request).engine) as connection:
             return changes.replace(connection, caller.auditor, record, expected, policy=policy)
 
     return _answer(caller, request, await run_in_threadpool(write))

@@ -4,19 +4,17 @@ and interactive docs that fetch nothing from another host."""
 
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.errors import PROBLEM_JSON, TABLE
 from foundation.errors import StaleVersion
+from tests.api.served import serving
 from tests.api.sign_in import sign_in
 from visor.settings import Settings
 
@@ -100,22 +98,8 @@ def test_the_docs_are_served_from_the_package(settings: Settings) -> None:
 
 @pytest.fixture
 def served(settings: Settings) -> Iterator[str]:
-    """The app behind a real uvicorn server on a local port, as `visor serve` runs it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://localhost:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(settings) as url:
+        yield url
 
 
 CHUNK = 64 * 1024
