@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from foundation.errors import Forbidden, Unauthenticated
 from register.audit import AuditEvent, Auditor
 from register.audit_chain import ChainSigner
+from register.database import writing
 from register.keys import SigningKeys
 from register.passwords import Argon2Parameters
 from register.principals import Principal
@@ -110,7 +111,7 @@ def signed_in(
     if not token:
         raise Unauthenticated("sign in: no token (POST /api/v1/auth/token)")
     claims = read_token(config.keys.tokens, token)
-    with config.engine.begin() as connection:
+    with writing(config.engine) as connection:
         session = check_session(connection, claims.session_id, config.policy)
         user = user_by_id(connection, session.user_id) if session else None
     if session is None or user is None or not user.enabled or user.username != claims.username:

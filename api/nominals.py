@@ -26,6 +26,7 @@ from api.limits import json_content, read_body
 from foundation.errors import InvalidInput, PreconditionRequired
 from foundation.untrusted_json import UntrustedJson, loads
 from register import changes, store
+from register.database import writing
 from register.model import NominalRecord, Status, to_document
 from register.permissions import redact_record
 from register.store import VersionEntry, Written
@@ -64,6 +65,7 @@ ETAG_HEADER = {"ETag": {"description": "the record's version", "schema": {"type"
 
 
 def checked_reference(
+    request: Request,
     reference: Annotated[
         str,
         Path(
@@ -75,13 +77,18 @@ def checked_reference(
     ],
 ) -> str:
     """A reference as the NIF allows, and no path games: no '.' or '..' segment, no empty
-    one (the NIF's own pattern would let 'A/../B' through)."""
+    one (the NIF's own pattern would let 'A/../B' through), no control character anywhere
+    in the path (the router's pattern ends at a final newline, so 'R1\\n' would be read
+    as R1)."""
     segments = reference.split("/")
-    if any(segment in ("", ".", "..") for segment in segments) or reference.endswith("\n"):
+    if any(segment in ("", ".", "..") for segment in segments):
         raise InvalidInput("reference: no empty, '.' or '..' segments")
+    if _CONTROL.search(request.scope["path"]):
+        raise InvalidInput("reference: no control characters")
     return reference
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Reference = Annotated[str, Depends(checked_reference)]
 IfMatch = Annotated[
     str | None,
@@ -221,7 +228,7 @@ def list_nominals(
     so records added or removed meanwhile shift no page."""
     stated = check_purpose(context.settings(request), purpose)
     after = _after(cursor)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         references = changes.list_references(connection, caller.auditor, after, limit, stated)
     following = _cursor(references[-1]) if len(references) == limit else None
     return ReferencePage(references=references, next_cursor=following)
@@ -242,7 +249,7 @@ async def create_nominal(request: Request, caller: SignedIn) -> JSONResponse:
     policy = context.restrictions(request)
 
     def write() -> Written:
-        with context.services(request).engine.begin() as connection:
+        with writing(context.services(request).engine) as connection:
             return changes.create(connection, caller.auditor, record, policy=policy)
 
     return _answer(caller, request, await run_in_threadpool(write), 201)
@@ -257,7 +264,7 @@ def nominal_history(
 ) -> list[Version]:
     """Every version of the record, oldest first, each without what the caller may not see."""
     stated = check_purpose(context.settings(request), purpose)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         entries = changes.view_history(connection, caller.auditor, reference, stated)
     hidden = context.restrictions(request).hidden_from(caller.principal)
     return [_version(caller, request, entry, hidden) for entry in entries]
@@ -285,7 +292,7 @@ def _set_status(status: Status) -> Any:
         body = await _model_body(request, StatusChange, 4096)
 
         def write() -> tuple[NominalRecord, int]:
-            with context.services(request).engine.begin() as connection:
+            with writing(context.services(request).engine) as connection:
                 after = changes.set_status(
                     connection, caller.auditor, reference, status, body.reason
                 )
@@ -330,7 +337,7 @@ def _append_route(path_name: str, field: str) -> None:
         policy = context.restrictions(request)
 
         def write() -> Written:
-            with context.services(request).engine.begin() as connection:
+            with writing(context.services(request).engine) as connection:
                 return changes.append(
                     connection, caller.auditor, reference, field, item, expected, policy
                 )
@@ -369,7 +376,7 @@ def read_nominal(
     """The NIF record, without the fields the caller's roles may not see; its ETag is its
     version. Recorded in the audit trail as a view, with its purpose."""
     stated = check_purpose(context.settings(request), purpose)
-    with context.services(request).engine.begin() as connection:
+    with writing(context.services(request).engine) as connection:
         record = changes.view(connection, caller.auditor, reference, stated)
         version = store.version_of(connection, reference)
     return EscapedJSONResponse(
@@ -397,7 +404,7 @@ async def replace_nominal(
     policy = context.restrictions(request)
 
     def write() -> Written:
-        with context.services(request).engine.begin() as connection:
+        with writing(context.services(request).engine) as connection:
             return changes.replace(connection, caller.auditor, record, expected, policy=policy)
 
     return _answer(caller, request, await run_in_threadpool(write))

@@ -16,8 +16,13 @@ from foundation.errors import BackendUnavailable
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+# An execution option: this transaction will write after it reads (see `writing`).
+WRITES = "visor_writes"
+
+
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -54,6 +59,20 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         if engine.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         # SQLite in WAL mode: one transaction, begun at the first read, is a snapshot.
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads and then writes (a view and its audit entry, a session
+    checked and touched). On SQLite it takes the write lock when it begins, waiting
+    busy_timeout for another writer: a transaction that has read and then finds another
+    writer committed since is refused at once ("database is locked"), whatever the timeout,
+    so two requests at the same moment would fail one of them. On PostgreSQL, a plain
+    transaction (its row locks do this job)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITES: True})
         with connection.begin():
             yield connection
 
