@@ -51,8 +51,9 @@ class ActivityOut(BaseModel):
 class ActivityPageOut(BaseModel):
     entries: list[ActivityOut]
     next_cursor: str | None
-    # Kinds this caller may not see, left out of every page (whether there are any or not).
-    withheld_kinds: list[str]
+    # Whether intelligence entries are left out of every page for this caller (whether there
+    # are any or not): a restricted field, which the caller's roles do not see.
+    intelligence_withheld: bool
 
 
 def _out(entry: ActivityEntry) -> ActivityOut:
@@ -100,5 +101,5 @@ def activity_page(
     return ActivityPageOut(
         entries=[_out(entry) for entry in page.entries],
         next_cursor=page.next_cursor,
-        withheld_kinds=page.withheld_kinds,
+        intelligence_withheld=page.intelligence_withheld,
     )

@@ -18,8 +18,14 @@ from api import context
 from api.auth import SignedIn
 from api.context import Purpose
 from foundation.errors import InvalidInput
-from register.audit import LogFilter, LoggedEntry, read_log
-from register.audit_access import MAX_PAGE, check_recipient, read_entries, record_disclosure
+from register.audit import LogFilter, LoggedEntry
+from register.audit_access import (
+    MAX_PAGE,
+    check_recipient,
+    read_entries,
+    record_disclosure,
+    redacted_log,
+)
 from register.database import snapshot
 from register.permissions import authorize_read_audit
 from visor.audit_commands import parse_moment, write_export
@@ -78,7 +84,9 @@ def audit_entries(
     """Entries oldest first; this reading is itself recorded (action `audit.read`)."""
     wanted = _filter(user, reference, since, until, action, cursor)
     with context.services(request).engine.begin() as connection:
-        page = read_entries(connection, caller.auditor, wanted, limit)
+        page = read_entries(
+            connection, caller.auditor, wanted, context.restrictions(request), limit
+        )
     next_cursor = str(page.next_after) if page.next_after is not None else None
     return AuditEntriesOut(entries=page.entries, next_cursor=next_cursor)
 
@@ -113,7 +121,10 @@ def export_audit(
     try:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         with snapshot(services.engine) as connection:
-            count = write_export(read_log(connection, wanted), text, format)
+            entries = redacted_log(
+                connection, caller.principal, wanted, context.restrictions(request)
+            )
+            count = write_export(entries, text, format)
         text.flush()
         text.detach()
         spool.seek(0)

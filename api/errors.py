@@ -179,7 +179,21 @@ def _internal_error(request: Request, error: Exception) -> Response:
     return problem_response(request, INTERNAL, "the server failed to answer; it is logged")
 
 
+def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI files a response model's schema under application/json; a problem is
+    answered as application/problem+json, so its schema is moved there."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if PROBLEM_JSON in content and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return schema
+
+
 def install(app: FastAPI) -> None:
+    generate = app.openapi
+    app.openapi = lambda: _problems_as_problem_json(generate())  # type: ignore[method-assign]
     app.add_exception_handler(VisorError, _domain_error)
     app.add_exception_handler(PhotoRejected, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

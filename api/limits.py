@@ -8,6 +8,7 @@ route to its own, smaller cap. `json_content` refuses a body declared as somethi
 
 from typing import Any
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +73,7 @@ class BodyCap:
             return
         request = Request(scope)
         refusal: Exception | None = None
+        declared = None
         try:
             declared = declared_length(request.headers)
             if declared is not None and declared > self.limit:
@@ -85,12 +87,15 @@ class BodyCap:
 
         received = 0
         overflowed = False
+        # Whether a body was announced that has not all arrived yet.
+        unread = bool(declared) or "transfer-encoding" in request.headers
 
         async def counted() -> Message:
-            nonlocal received, overflowed
+            nonlocal received, overflowed, unread
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                unread = unread and message.get("more_body", False)
                 if received > self.limit:
                     overflowed = True
                     raise TooLarge(f"the request body is larger than {_size(self.limit)}")
@@ -110,6 +115,11 @@ class BodyCap:
                 return
             if overflowed:
                 return
+            if message["type"] == "http.response.start" and unread:
+                # Answered before the body was read (a refusal: no token, no purpose...):
+                # the server would otherwise read and discard the rest, however long, to
+                # keep the connection; closing it stops the upload.
+                MutableHeaders(scope=message)["Connection"] = "close"
             await send(message)
 
         await self.app(scope, counted, answered)

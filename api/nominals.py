@@ -64,6 +64,7 @@ ETAG_HEADER = {"ETag": {"description": "the record's version", "schema": {"type"
 
 
 def checked_reference(
+    request: Request,
     reference: Annotated[
         str,
         Path(
@@ -75,13 +76,18 @@ def checked_reference(
     ],
 ) -> str:
     """A reference as the NIF allows, and no path games: no '.' or '..' segment, no empty
-    one (the NIF's own pattern would let 'A/../B' through)."""
+    one (the NIF's own pattern would let 'A/../B' through), no control character anywhere
+    in the path (the router's pattern ends at a final newline, so 'R1\\n' would be read
+    as R1)."""
     segments = reference.split("/")
-    if any(segment in ("", ".", "..") for segment in segments) or reference.endswith("\n"):
+    if any(segment in ("", ".", "..") for segment in segments):
         raise InvalidInput("reference: no empty, '.' or '..' segments")
+    if _CONTROL.search(request.scope["path"]):
+        raise InvalidInput("reference: no control characters")
     return reference
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Reference = Annotated[str, Depends(checked_reference)]
 IfMatch = Annotated[
     str | None,

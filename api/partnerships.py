@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import context
 from api.auth import SignedIn
+from api.errors import problem_responses
 from api.nominals import Reference, _model_body
 from api.uploads import json_body
 from foundation.errors import InvalidInput
@@ -70,6 +71,7 @@ def _in_transaction(request: Request, work: Callable[[Connection], Done]) -> Don
     "/nominals/{reference:path}/partnership-requests",
     response_model=RequestOut,
     status_code=201,
+    responses=problem_responses(409),
     openapi_extra=json_body(PartnershipAsk),
 )
 async def ask_partnership(request: Request, caller: SignedIn, reference: Reference) -> RequestOut:
@@ -92,17 +94,29 @@ def _decide(request: Request, caller: SignedIn, request_id: int, grant: bool) ->
     )
 
 
-@router.post("/partnership-requests/{request_id}/grant", response_model=RequestOut)
+@router.post(
+    "/partnership-requests/{request_id}/grant",
+    response_model=RequestOut,
+    responses=problem_responses(409),
+)
 def grant_partnership(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _decide(request, caller, request_id, grant=True)
 
 
-@router.post("/partnership-requests/{request_id}/refuse", response_model=RequestOut)
+@router.post(
+    "/partnership-requests/{request_id}/refuse",
+    response_model=RequestOut,
+    responses=problem_responses(409),
+)
 def refuse_partnership(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _decide(request, caller, request_id, grant=False)
 
 
-@router.delete("/nominals/{reference:path}/partners/{agency}", status_code=204)
+@router.delete(
+    "/nominals/{reference:path}/partners/{agency}",
+    status_code=204,
+    responses=problem_responses(409),
+)
 def revoke_partnership(
     request: Request, caller: SignedIn, reference: Reference, agency: AgencyCode
 ) -> None:
@@ -116,6 +130,7 @@ def revoke_partnership(
     "/nominals/{reference:path}/transfer-requests",
     response_model=RequestOut,
     status_code=201,
+    responses=problem_responses(409),
     openapi_extra=json_body(TransferAsk),
 )
 async def ask_transfer(request: Request, caller: SignedIn, reference: Reference) -> RequestOut:
@@ -131,7 +146,11 @@ async def ask_transfer(request: Request, caller: SignedIn, reference: Reference)
     return _out(done)
 
 
-@router.post("/transfer-requests/{request_id}/accept", response_model=RequestOut)
+@router.post(
+    "/transfer-requests/{request_id}/accept",
+    response_model=RequestOut,
+    responses=problem_responses(409),
+)
 def accept_transfer(request: Request, caller: SignedIn, request_id: RequestId) -> RequestOut:
     return _out(
         _in_transaction(

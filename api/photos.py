@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from api import context
 from api.auth import SignedIn
 from api.context import Purpose
+from api.errors import problem_responses
 from api.nominals import Reference
 from api.uploads import check_content_type, streamed_body
 from audits.findings import Flag
@@ -105,6 +106,7 @@ def _answer(held: HeldPhoto) -> PhotoAnswer:
     "/nominals/{reference:path}/photos",
     response_model=PhotoAnswer,
     status_code=201,
+    responses=problem_responses(409),
     openapi_extra={
         "requestBody": {
             "required": True,

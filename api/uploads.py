@@ -14,11 +14,12 @@ from foundation.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
 
 def check_content_type(request: Request, accepted: Iterable[str], what: str) -> None:
-    """Refuse a body declared as something this route does not take (a form, JSON). What the
-    body really is is decided by its content, never by this header."""
+    """Refuse a body declared as something this route does not take (a form, JSON); one
+    declared as nothing is raw bytes (a script's). What the body really is is decided by its
+    content, never by this header."""
     declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
     accepted = tuple(accepted)
-    if not any(
+    if declared and not any(
         declared == kind or (kind.endswith("/*") and declared.startswith(kind[:-1]))
         for kind in accepted
     ):

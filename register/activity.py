@@ -54,7 +54,7 @@ class ActivityEntry:
 class ActivityPage:
     entries: list[ActivityEntry]
     next_cursor: str | None
-    withheld_kinds: list[str]
+    intelligence_withheld: bool
 
 
 def encode_cursor(entry: ActivityEntry) -> str:
@@ -183,4 +183,5 @@ def list_activity(
         ),
     )
     more = len(rows) > limit
-    return ActivityPage(entries, encode_cursor(entries[-1]) if more else None, withheld)
+    next_cursor = encode_cursor(entries[-1]) if more else None
+    return ActivityPage(entries, next_cursor, intelligence_withheld=bool(withheld))

@@ -246,6 +246,9 @@ class LoggedEntry(BaseModel):
     references: list[str]
     details: dict[str, Any]
     entry_hash: str
+    # Restricted fields left out of this copy's before and after for its reader (the stored
+    # entry, which its hash covers, keeps them).
+    redacted: list[str] = []
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 this record?") as a consultation, and an export for a regulator as a disclosure with its
 recipient, its size and the SHA-256 of what was handed over (DPA 2018 s.62)."""
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -9,7 +10,8 @@ from sqlalchemy import Connection
 
 from foundation.errors import InvalidInput
 from register.audit import AuditEvent, Auditor, LogFilter, LoggedEntry, read_log
-from register.permissions import authorize_read_audit
+from register.permissions import RestrictionPolicy, authorize_read_audit
+from register.principals import Principal
 
 MAX_PAGE = 1000
 
@@ -25,14 +27,52 @@ def _filters(wanted: LogFilter) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in shown.items()}
 
 
+# The parts of an entry's details that hold a record's fields by name (a change's before and
+# after, a creation's whole record).
+_RECORD_PARTS = ("before", "after")
+
+
+def redact_entry(
+    principal: Principal, entry: LoggedEntry, policy: RestrictionPolicy
+) -> LoggedEntry:
+    """The entry as this principal may read it: the restricted fields they may not see left
+    out of a change's before and after (an auditor checks who changed what, which needs no
+    address to be shown), and named in `redacted`."""
+    hidden = policy.hidden_from(principal)
+    details = dict(entry.details)
+    removed: set[str] = set()
+    for part in _RECORD_PARTS:
+        fields = details.get(part)
+        if isinstance(fields, dict) and hidden & fields.keys():
+            removed |= hidden & fields.keys()
+            details[part] = {k: v for k, v in fields.items() if k not in hidden}
+    if not removed:
+        return entry
+    return entry.model_copy(update={"details": details, "redacted": sorted(removed)})
+
+
+def redacted_log(
+    connection: Connection, principal: Principal, wanted: LogFilter, policy: RestrictionPolicy
+) -> Iterator[LoggedEntry]:
+    for entry in read_log(connection, wanted):
+        yield redact_entry(principal, entry, policy)
+
+
 def read_entries(
-    connection: Connection, auditor: Auditor, wanted: LogFilter, limit: int = 100
+    connection: Connection,
+    auditor: Auditor,
+    wanted: LogFilter,
+    policy: RestrictionPolicy,
+    limit: int = 100,
 ) -> AuditPage:
-    """One page of the entries matching `wanted`, oldest first, after `wanted.after_seq`."""
+    """One page of the entries matching `wanted`, oldest first, after `wanted.after_seq`,
+    without the restricted fields the reader may not see."""
     authorize_read_audit(auditor.principal)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit: 1 to {MAX_PAGE}")
-    found = list(read_log(connection, replace(wanted, limit=limit + 1)))
+    found = list(
+        redacted_log(connection, auditor.principal, replace(wanted, limit=limit + 1), policy)
+    )
     entries = found[:limit]
     auditor.record(
         connection,

@@ -121,7 +121,13 @@ def append(
     document[field] = [*document.get(field, []), item]
     checked = check_document(document)
     if checked.record is None:
-        raise InvalidInput("; ".join(checked.reasons))
+        hidden = policy.hidden_from(auditor.principal)
+        # The record checked holds fields the writer may not see: their reasons (which may
+        # quote their values) are not told.
+        told = [r for r in checked.reasons if r.split(":", 1)[0].split("[")[0] not in hidden]
+        if len(told) < len(checked.reasons):
+            told.append("a field you may not see fails a check: ask someone who may")
+        raise InvalidInput("; ".join(told))
     return _write_replacement(connection, auditor, before, checked.record, reason)
 
 

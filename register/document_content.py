@@ -36,6 +36,7 @@ MAX_DOCX_ENTRIES = 2000
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_DOCX_PART = 50 * 1024 * 1024  # one XML part
 MAX_PDF_INFLATED = 200 * 1024 * 1024  # all of a PDF's Flate streams together
+MAX_PDF_STREAMS = 50_000
 
 MEDIA_TYPES: dict[DocumentFormat, str] = {
     "pdf": "application/pdf",
@@ -103,8 +104,9 @@ _STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
 _XREF_OBJECT = re.compile(rb"\s*\d{1,10}\s+\d{1,5}\s+obj\b")
 _NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# The keyword that opens a stream's data (not the end of `endstream`); its dictionary is in
-# the bytes just before it.
+# A Flate filter's name in a stream's dictionary, and the keyword that then opens the
+# stream's data (not the end of `endstream`).
+_FLATE = re.compile(rb"/Fl(?:ateDecode)?(?![A-Za-z0-9])")
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")
 ACTIVE_PDF_NAMES = {
     b"JavaScript": "JavaScript",
@@ -150,22 +152,27 @@ def _check_pdf(data: bytes) -> None:
 
 
 def _pdf_contents(data: bytes) -> Iterator[bytes]:
-    """The file, then each Flate stream inflated, within MAX_PDF_INFLATED in all."""
+    """The file, then each Flate stream inflated, within MAX_PDF_INFLATED in all. Streams
+    are found from their filter's name, so that a file of stream keywords costs nothing, and
+    at most MAX_PDF_STREAMS of them are opened."""
     yield data
-    budget = MAX_PDF_INFLATED
-    previous_end = 0
-    for stream in _STREAM.finditer(data):
-        dictionary = data[max(previous_end, stream.start() - 2048) : stream.start()]
-        start = stream.end()
-        previous_end = start
-        if b"/Fl" not in dictionary:  # /FlateDecode, or its abbreviation /Fl
+    budget, streams, resume = MAX_PDF_INFLATED, 0, 0
+    for marker in _FLATE.finditer(data):
+        if marker.start() < resume:
+            continue  # inside the data of a stream already read
+        opened = _STREAM.search(data, marker.end(), marker.end() + 2048)
+        if opened is None:
             continue
+        streams += 1
+        if streams > MAX_PDF_STREAMS:
+            raise DocumentRejected(f"a PDF with more than {MAX_PDF_STREAMS:,} compressed streams")
+        start = opened.end()
         end = data.find(b"endstream", start)
         if end < 0:
             raise DocumentRejected("a broken PDF: a stream has no endstream")
-        inflater = zlib.decompressobj()
+        resume = end
         try:
-            inflated = inflater.decompress(data[start:end], budget + 1)
+            inflated = zlib.decompressobj().decompress(data[start:end], budget + 1)
         except zlib.error:
             continue  # a damaged stream hides nothing a reader could run
         budget -= len(inflated)

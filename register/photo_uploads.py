@@ -27,6 +27,7 @@ from register.model import Photo, PhotoKind
 from register.permissions import authorize_change, authorize_read, authorize_view
 from register.photo_ingest import PhotoIngester, PhotoRequest
 from register.photos import store_analyses
+from register.plausibility import date_problem
 from register.store import Incoming
 
 # A photo's id is its content's SHA-256: nothing else reaches the store's paths.
@@ -69,6 +70,8 @@ def add_photo(
 ) -> HeldPhoto:
     """Analyse the photo at `upload` and add it to the nominal; raises PhotoRejected with
     the pipeline's reason when it is not accepted."""
+    if new.taken_on is not None and (problem := date_problem(new.taken_on, dt.date.today())):
+        raise InvalidInput(f"taken_on: {problem}")
     with engine.connect() as connection:
         authorize_change(auditor.principal, store.get_record(connection, reference))
     with engine.connect() as connection:

@@ -6,6 +6,7 @@ function taking (args, services)."""
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from typing import IO, Any
 from foundation.errors import InvalidInput
 from foundation.escapes import json_text, printable
 from register.audit import LogFilter, LoggedEntry, read_log, verify_register, write_checkpoint
+from register.audit_access import check_recipient, record_disclosure
 from register.audit_chain import utc_text
 from register.database import snapshot
 from register.permissions import authorize_read_audit
@@ -38,6 +40,7 @@ CSV_COLUMNS = (
     "references",
     "details",
     "entry_hash",
+    "redacted",
 )
 
 
@@ -57,6 +60,10 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
     _filters(sub)
     sub.add_argument("out", help="file to write (- for standard output)")
     sub.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    sub.add_argument(
+        "--recipient", required=True, help="to whom it is disclosed (kept in the audit trail)"
+    )
+    sub.add_argument("--purpose", help="why it is disclosed (kept in the audit trail)")
     _action(
         "checkpoint", "sign the chain's head now and print it (keep a copy elsewhere)", _checkpoint
     )
@@ -155,19 +162,45 @@ def _export(args: argparse.Namespace, services: Services) -> int:
         if path.exists():
             raise InvalidInput(f"{path} exists: name a new file")
         out = path.open("x", encoding="utf-8", newline="")
+    recipient = check_recipient(args.recipient)
+    hashed = _Hashing(out)
     try:
         with snapshot(services.engine) as connection:
-            count = write_export(read_log(connection, wanted), out, args.format)
+            count = write_export(read_log(connection, wanted), hashed, args.format)
     finally:
         if out is not sys.stdout:
             out.close()
+    with services.engine.begin() as connection:
+        record_disclosure(
+            connection,
+            operator_auditor(services.settings),
+            recipient,
+            args.format,
+            wanted,
+            count,
+            hashed.sha256.hexdigest(),
+            args.purpose,
+        )
     if args.out != "-":
         summary = {"out": str(Path(args.out).resolve()), "entries": count, "format": args.format}
         emit(args, summary, f"wrote {count} audit entries to {summary['out']}")
     return 0
 
 
-def write_export(entries: Iterable[LoggedEntry], out: IO[str], format: str) -> int:
+class _Hashing:
+    """A text stream that keeps the SHA-256 of the UTF-8 it passes on: what the disclosure
+    entry names."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.sha256 = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self.sha256.update(text.encode("utf-8"))
+        return self.out.write(text)
+
+
+def write_export(entries: Iterable[LoggedEntry], out: "IO[str] | _Hashing", format: str) -> int:
     """Write entries as CSV (with a header) or JSON Lines, as a regulator receives them;
     how many were written."""
     count = 0
@@ -186,6 +219,7 @@ def write_export(entries: Iterable[LoggedEntry], out: IO[str], format: str) -> i
 def csv_row(entry: LoggedEntry) -> list[Any]:
     data = entry.model_dump()
     data["references"] = " ".join(entry.references)
+    data["redacted"] = " ".join(entry.redacted)
     data["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
     # A spreadsheet runs a cell that starts with = + - @ as a formula: quote it inert.
     return [_inert(data[column]) for column in CSV_COLUMNS]

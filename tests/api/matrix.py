@@ -84,6 +84,7 @@ class Row:
     content: Callable[[Target], bytes] | None = None  # a raw body
     if_match: bool = False  # send the nominal's current ETag
     reference: str = REFERENCE
+    params: tuple[tuple[str, str], ...] = ()  # query parameters besides the purpose
 
 
 def readers(ok: int = 200) -> Callable[[Who], int]:
@@ -280,7 +281,7 @@ def run_matrix(built: MatrixRegister, rows: list[Row]) -> list[Seen]:
             target = Target(who, document, version, next(serial))
             if row.if_match:
                 headers["If-Match"] = f'"{version}"'
-            kwargs: dict[str, Any] = {"headers": headers, "params": PURPOSE}
+            kwargs: dict[str, Any] = {"headers": headers, "params": {**PURPOSE, **dict(row.params)}}
             if row.body is not None:
                 kwargs["json"] = row.body(target)
             if row.content is not None:

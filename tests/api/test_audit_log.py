@@ -133,3 +133,29 @@ def test_an_export_for_a_regulator_is_recorded_as_a_disclosure(world: World) -> 
     assert disclosures[0].details["sha256"] == digest
     assert disclosures[0].details["entries"] == len(rows) - 1
     assert disclosures[1].references == ["R1"]
+
+
+def test_auditors_read_changes_without_the_restricted_fields(world: World) -> None:
+    address = {"town": "Wigan", "text": "12 Hope Street"}
+    with TestClient(create_app(world.settings), base_url=LOCAL) as client:
+        officer = world.headers(client, "officer")
+        version = client.get("/api/v1/nominals/R1", headers=officer, params=PURPOSE)
+        added = client.post(
+            "/api/v1/nominals/R1/addresses",
+            json=address,
+            headers={**officer, "If-Match": version.headers["etag"]},
+        )
+        assert added.status_code == 201, added.text
+        auditor = world.headers(client, "auditor")
+        params = {"reference": "R1", "action": "nominal.update"}
+        page = client.get(ENTRIES, headers=auditor, params=params).json()["entries"]
+        exported = client.post(
+            EXPORTS, headers=auditor, params={**params, "recipient": "ICO", **PURPOSE}
+        )
+    change = page[-1]
+    assert change["details"]["changed_fields"] == ["addresses"]
+    assert change["redacted"] == ["addresses"] and "addresses" not in change["details"]["after"]
+    assert "Hope Street" not in str(page) and "Hope Street" not in exported.text
+    assert "addresses" in exported.text  # named as redacted, and as the field changed
+    # The register's own copy keeps it (the hash covers it); the operator's log shows it.
+    assert world.entries(action="nominal.update")[-1].details["after"]["addresses"]

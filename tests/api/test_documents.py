@@ -197,3 +197,23 @@ def test_bad_metadata_and_oversize_uploads_are_refused(world: World) -> None:
         )
         assert nobody.status_code == 404
     assert _count(world) == 0
+
+
+def test_every_attachment_body_is_declared_in_the_openapi_schema(world: World) -> None:
+    with TestClient(create_app(world.settings), base_url=LOCAL) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    binary = {"type": "string", "format": "binary"}
+    photo = paths["/api/v1/nominals/{reference}/photos"]["post"]["requestBody"]["content"]
+    assert photo["image/jpeg"]["schema"] == binary and "application/octet-stream" in photo
+    document = paths["/api/v1/nominals/{reference}/documents"]["post"]["requestBody"]["content"]
+    assert document["application/pdf"]["schema"] == binary and DOCX in document
+    for path, field in [
+        ("/api/v1/nominals/{reference}/activity", "occurred_on"),
+        ("/api/v1/nominals/{reference}/transfer-requests", "to_agency"),
+        ("/api/v1/nominals/{reference}/partnership-requests", "reason"),
+    ]:
+        schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert field in schema["properties"], path
+    original = paths["/api/v1/photos/{photo_id}/original"]["get"]["responses"]["200"]["content"]
+    assert original["image/png"]["schema"] == binary
+    assert "post" in paths["/api/v1/audit/exports"]

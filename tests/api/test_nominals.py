@@ -7,7 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from register import store
 from register.audit import LogFilter, read_log
+from register.model import NominalRecord
 from tests.api.sign_in import add_user, token
 from tests.conftest import minimal_record
 from visor.services import build_services
@@ -219,3 +221,31 @@ def test_hostile_references_in_paths_are_refused(settings: Settings, path: str) 
         answer = client.get(f"{URL}/{path}", headers=officer)
         assert answer.status_code in (404, 422), answer.text
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_check_failing_in_a_hidden_field_is_not_told(settings: Settings) -> None:
+    """Adding an item re-checks the whole record, hidden fields too; if a stored hidden
+    field fails (written before a rule existed), the writer is told that much, not what."""
+    strict = settings.model_copy(update={"restricted_field_roles": ("supervisor",)})
+    services = build_services(strict)
+    # Written past the checks, as an old import might have: `to` before `from`.
+    stored = minimal_record(
+        "R2",
+        managing_agency="MPS",
+        addresses=[{"town": "Leeds", "from": "2020-05-01", "to": "2019-04-01"}],
+    )
+    with services.engine.begin() as connection:
+        store.write_records(
+            connection, [store.Incoming(NominalRecord.model_validate(stored))], actor="test"
+        )
+    services.close()
+    with TestClient(create_app(strict), base_url=LOCAL) as client:
+        officer = _bearer(client, strict, "pc.mps")
+        answer = client.post(
+            f"{URL}/R2/marks",
+            json={"type": "scar", "location": "chin"},
+            headers={**officer, "If-Match": '"1"'},
+        )
+    assert answer.status_code == 422
+    assert "a field you may not see fails a check" in answer.json()["detail"]
+    assert "2019" not in answer.text and "addresses" not in answer.text

@@ -97,6 +97,8 @@ def test_upload_answers_the_verdict_and_downloads_are_typed_and_audited(world: W
 
         again = _upload(client, officer, photo)
         assert again.status_code == 409  # R1 holds it already
+        future = _upload(client, officer, image_bytes((1, 2, 3)), taken_on="2999-01-01")
+        assert future.status_code == 422 and "taken_on: 2999-01-01 is in the future" in future.text
 
         viewer = world.headers(client, "viewer", "unrelated")
         original = client.get(answer["original"], headers=viewer, params=PURPOSE)

@@ -3,6 +3,7 @@ it: agencies and users, the purpose rule, the audit trail written by every write
 `visor audit verify|log|export` (exit 1 naming the first bad entry)."""
 
 import csv
+import hashlib
 import io
 import json
 import sys
@@ -96,8 +97,15 @@ def test_set_up_audit_and_detect_tampering(
     assert versions == changes == 4  # no change without its entry: 3 created, 1 archived
 
     out = tmp_path / "audit.csv"
-    assert run("audit", "export", str(out)).returncode == 0
+    with pytest.raises(SystemExit):  # argparse: to whom?
+        run("audit", "export", str(out))
+    exported = run("audit", "export", str(out), "--recipient", "ICO", "--purpose", "case 9")
+    assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    disclosure = json.loads(run("audit", "log", "--action", "audit.export", "--json").stdout)
+    assert (disclosure["target"], disclosure["purpose"]) == ("ICO", "case 9")
+    assert disclosure["details"]["entries"] == len(rows)
+    assert disclosure["details"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert [r["action"] for r in rows][:2] == ["nominal.create", "nominal.create"]
     assert {"agency.add", "user.add", "user.disable", "import", "nominal.archive"} <= {
         r["action"] for r in rows
