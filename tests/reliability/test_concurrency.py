@@ -129,3 +129,37 @@ def test_concurrent_writers_lose_no_update_and_never_see_a_locked_database(
         f"\n{services.engine.dialect.name}: {len(tally.committed)} writes by {WRITERS} writers, "
         f"{tally.stale_retries} StaleVersion retries, {tally.views} audited views beside"
     )
+
+
+def test_a_transaction_that_reads_first_is_not_overtaken_by_another_writer(
+    services: Services,
+) -> None:
+    """The sequence that raised "database is locked" on SQLite, made deterministic: one
+    write transaction reads, another writer tries to commit in between, then the first
+    writes. The first must succeed (on SQLite the second waits for it)."""
+    auditor = operator_auditor(services.settings)
+    with services.engine.begin() as connection:
+        changes.create(connection, auditor, NominalRecord.model_validate(minimal_record("R1")))
+    first_read, second_tried = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        first_read.wait()
+        try:
+            with services.engine.begin() as connection:
+                changes.set_status(connection, auditor, "R1", "archived", "second writer")
+        except BaseException as error:
+            errors.append(error)
+        second_tried.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    with services.engine.begin() as connection:
+        record = store.get_record(connection, "R1")  # the read that fixes a snapshot
+        first_read.set()
+        second_tried.wait(timeout=1.0)  # long enough for the second to commit, were it let
+        changes.view(connection, auditor, record.reference, "the first reads, then audits")
+    other.join(timeout=60)
+    assert errors == []
+    with snapshot(services.engine) as connection:
+        assert store.get_record(connection, "R1").status == "archived"

@@ -174,3 +174,73 @@ def test_a_full_photo_store_gives_a_clear_error_and_no_half_written_blob(tmp_pat
     assert again.stdout.strip() == "stored", again.stdout + again.stderr
     (stored,) = [p for p in store_root.rglob("*") if p.is_file()]
     assert stored.read_bytes() == photo.read_bytes()
+
+
+_IMPORT_WITH_FILE_LIMIT = """
+import resource, signal, sys
+from visor.cli import main
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # inherited by the photo workers
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.postgres
+def test_an_import_into_a_full_photo_store_refuses_the_photos_and_keeps_the_records(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """PostgreSQL, so that only the photo store's files meet the limit (a SQLite register
+    is a file too)."""
+    from PIL import Image
+
+    from tests.cli_helpers import visor_env
+    from tests.conftest import write_bundle
+
+    photos = {}
+    for index in range(2):
+        noise = Image.effect_noise((500, 500), 64 + index).convert("RGB")
+        out = tmp_path / f"p{index}.png"
+        noise.save(out)
+        photos[f"photos/p{index}.png"] = out.read_bytes()
+    lines = [
+        minimal_record(f"F{index}", photos=[{"file": f"photos/p{index}.png", "kind": "face"}])
+        for index in range(2)
+    ]
+    bundle = write_bundle(tmp_path / "bundle", lines, photos)
+    env = visor_env(tmp_path / "home", postgres_url)
+    limit = min(len(content) for content in photos.values()) // 2
+    full = subprocess.run(
+        [sys.executable, "-c", _IMPORT_WITH_FILE_LIMIT, str(limit), "import", str(bundle)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert full.returncode == 1, full.stderr  # finished, with rejects
+    rejects = (tmp_path / "rejects.jsonl").read_text()
+    assert rejects.count("the photo store cannot take") == 2, rejects
+    store_files = [p for p in (tmp_path / "home" / "photos").rglob("*") if p.is_file()]
+    assert not [p for p in store_files if p.name.startswith(".incoming-")]
+    services = build_services(Settings(home=tmp_path / "home", database_url=postgres_url))
+    try:
+        with snapshot(services.engine) as connection:
+            kept = [store.get_record(connection, f"F{index}") for index in range(2)]
+        assert [record.photos for record in kept] == [[], []]  # the records, without photos
+        # Room again: the same import adds the photos.
+        again = subprocess.run(
+            [sys.executable, "-m", "visor.cli", "import", str(bundle)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert again.returncode == 0, again.stderr
+        with snapshot(services.engine) as connection:
+            for index in range(2):
+                (photo,) = store.get_record(connection, f"F{index}").photos
+                stored = services.blob_store.path_for(photo.sha256 or "").read_bytes()
+                assert stored == photos[f"photos/p{index}.png"]
+    finally:
+        services.close()
