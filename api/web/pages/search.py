@@ -136,6 +136,7 @@ def photo_search(
     photo: Annotated[UploadFile, File()],
     csrf_token: Annotated[str, Form()] = "",
     purpose: Annotated[str, Form(max_length=500)] = "",
+    lookalikes: Annotated[str, Form()] = "",
 ) -> Response:
     caller = checked_post(request, csrf_token)
     authorize_search(caller.principal)
@@ -159,10 +160,17 @@ def photo_search(
         DEFAULT_RADIUS,
         False,
         stated,
+        lookalikes=lookalikes == "on",
     )
     form = SearchForm(purpose=purpose)
     context = _search_context(request, form)
     context.update(
-        answer=None, candidates=[], error=None, fields={}, marks=[], photo_candidates=candidates
+        answer=None,
+        candidates=[],
+        error=None,
+        fields={},
+        marks=[],
+        photo_candidates=candidates,
+        lookalikes=lookalikes == "on",
     )
     return render(request, "search.html", context)
