@@ -56,6 +56,17 @@ def test_pages_need_a_session_and_an_ended_one_says_so(
     assert again.url.path == "/sign-in" and "session has ended" in again.text
 
 
+def test_a_sign_in_posted_from_another_site_is_refused(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    answer = client.post(
+        "/sign-in",
+        data={"username": "mps.officer", "password": demo.passwords["mps.officer"]},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403 and "visor_session" not in answer.cookies
+
+
 def test_a_refused_sign_in_says_the_account_may_be_locked(client: TestClient) -> None:
     answer = client.post("/sign-in", data={"username": "mps.officer", "password": "wrong"})
     assert answer.status_code == 401
