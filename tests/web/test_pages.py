@@ -284,3 +284,21 @@ def test_a_photo_upload_is_refused_to_a_viewer_on_a_stale_version_or_when_not_a_
     assert _version(demo_settings, reference) == version
     assert upload(patterned_photo(2), version, csrf) == 200
     assert _version(demo_settings, reference) == version + 1
+
+
+def test_bad_input_gets_a_clear_answer_and_user_text_is_shown_inert(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    sign_in(client, demo, "gmp.officer")
+    hostile = client.get("/search", params={"text": "<script>alert(1)</script> tall man"})
+    assert hostile.status_code in (200, 422)
+    assert "<script>alert(1)" not in hostile.text and "&lt;script&gt;" in hostile.text
+    missing = client.get("/nominals/NO-SUCH-REF")
+    assert missing.status_code == 404 and "NO-SUCH-REF" in missing.text
+    assert client.get("/search", params={"text": "a man", "top": "lots"}).status_code == 422
+    assert client.get("/search", params={"text": "a man", "status": "gone"}).status_code == 422
+    reference = demo.live("GMP")[0]["reference"]
+    assert client.get(f"/nominals/{reference}/photos/{'0' * 64}").status_code == 404
+    sign_in(client, demo, "mps.auditor")
+    when = client.get("/audit-log", params={"since": "yesterday"})
+    assert when.status_code == 422 and "not a date" in when.text
