@@ -67,6 +67,14 @@ def test_a_sign_in_posted_from_another_site_is_refused(
     assert answer.status_code == 403 and "visor_session" not in answer.cookies
 
 
+def test_an_auditor_goes_from_sign_in_to_the_audit_log(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    sign_in(client, demo, "mps.auditor")
+    landed = client.get("/search")
+    assert landed.url.path == "/audit-log" and "Audit log" in landed.text
+
+
 def test_a_refused_sign_in_says_the_account_may_be_locked(client: TestClient) -> None:
     answer = client.post("/sign-in", data={"username": "mps.officer", "password": "wrong"})
     assert answer.status_code == 401
