@@ -136,10 +136,10 @@ def check_csrf(request: Request, caller: Caller, sent: str) -> None:
     """A cookie-authenticated write: the session's own CSRF token, from the API's origin."""
     if not hmac.compare_digest(sent, csrf_token(_config(request).keys, caller.session.session_id)):
         raise Forbidden(f"a write with the session cookie needs its {CSRF_HEADER} header")
-    _check_origin(request)
+    check_origin(request)
 
 
-def _check_origin(request: Request) -> None:
+def check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         if origin == "null":

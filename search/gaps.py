@@ -47,3 +47,15 @@ def as_high_words(candidate: Score) -> str:
         return "no other nominal scores as high"
     said = f"{count}" if candidate.as_high_exact else f"at least {count}"
     return f"{said} nominals score as high or higher"
+
+
+def score_words(score: float) -> str:
+    """A score read out by its definition (search/service.SCORES_MEAN): how much likelier
+    the description is if this nominal is the person than for one drawn at random."""
+    if abs(score) < 0.05:
+        return "no evidence either way"
+    ratio = 2 ** abs(score)
+    shown = f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.1f}"
+    if score > 0:
+        return f"the description is about {shown} times likelier if this is the person"
+    return f"the description is about {shown} times less likely if this is the person"

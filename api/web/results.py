@@ -14,7 +14,7 @@ from register import store
 from register.model import NominalRecord, to_document
 from register.permissions import RestrictionPolicy, redact_record
 from register.principals import Principal
-from search.gaps import Gap, as_high_words, why_lower
+from search.gaps import Gap, as_high_words, score_words, why_lower
 from search.scoring import Score
 from search.service import SearchAnswer
 
@@ -26,6 +26,7 @@ class CandidateView:
     name: str
     score: float
     as_high: str
+    meaning: str
     explanation: list[dict[str, Any]]
     waterfall: str
     outline: str
@@ -99,6 +100,7 @@ def candidate_views(
                 name=primary_name(record),
                 score=candidate.score,
                 as_high=as_high_words(candidate),
+                meaning=score_words(candidate.score),
                 explanation=[
                     {
                         "attribute": e.attribute,

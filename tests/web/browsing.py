@@ -63,5 +63,5 @@ def signed_in(browser: Browser, base: str, username: str, password: str) -> Tab:
     tab.page.get_by_label("Username").fill(username)
     tab.page.get_by_label("Password").fill(password)
     tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_url("**/search")
+    tab.page.get_by_role("button", name="Sign out").wait_for()
     return tab

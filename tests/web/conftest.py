@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.app import create_app
 from tests.web.demo import DemoRegister, build_demo
@@ -45,13 +48,25 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(demo_settings: Settings) -> Iterator[str]:
-    """The app as `visor serve` runs it, over the demo register."""
+class NoReferrerEverywhere:
+    """Sends `Referrer-Policy: no-referrer` on every answer, as a proxy or a stricter
+    middleware may: the pages must still post their forms (see base.html's meta tag)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        await self.app(scope, receive, with_header)
+
+
+def _serve(app: ASGIApp) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(demo_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -66,10 +81,19 @@ def server(demo_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's chromium, never Playwright's own download; missing is a failure."""
-    from playwright.sync_api import sync_playwright
+def server(demo_settings: Settings) -> Iterator[str]:
+    """The app as `visor serve` runs it, over the demo register."""
+    yield from _serve(create_app(demo_settings))
 
+
+@pytest.fixture(scope="session")
+def no_referrer_server(demo_settings: Settings) -> Iterator[str]:
+    yield from _serve(NoReferrerEverywhere(create_app(demo_settings)))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, never Playwright's own download; missing is a failure."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
     if not AXE.exists():

@@ -56,6 +56,25 @@ def test_pages_need_a_session_and_an_ended_one_says_so(
     assert again.url.path == "/sign-in" and "session has ended" in again.text
 
 
+def test_a_sign_in_posted_from_another_site_is_refused(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    answer = client.post(
+        "/sign-in",
+        data={"username": "mps.officer", "password": demo.passwords["mps.officer"]},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403 and "visor_session" not in answer.cookies
+
+
+def test_an_auditor_goes_from_sign_in_to_the_audit_log(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    sign_in(client, demo, "mps.auditor")
+    landed = client.get("/search")
+    assert landed.url.path == "/audit-log" and "Audit log" in landed.text
+
+
 def test_a_refused_sign_in_says_the_account_may_be_locked(client: TestClient) -> None:
     answer = client.post("/sign-in", data={"username": "mps.officer", "password": "wrong"})
     assert answer.status_code == 401
@@ -273,3 +292,82 @@ def test_a_photo_upload_is_refused_to_a_viewer_on_a_stale_version_or_when_not_a_
     assert _version(demo_settings, reference) == version
     assert upload(patterned_photo(2), version, csrf) == 200
     assert _version(demo_settings, reference) == version + 1
+
+
+def test_bad_input_gets_a_clear_answer_and_user_text_is_shown_inert(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    sign_in(client, demo, "gmp.officer")
+    hostile = client.get("/search", params={"text": "<script>alert(1)</script> tall man"})
+    assert hostile.status_code in (200, 422)
+    assert "<script>alert(1)" not in hostile.text and "&lt;script&gt;" in hostile.text
+    missing = client.get("/nominals/NO-SUCH-REF")
+    assert missing.status_code == 404 and "NO-SUCH-REF" in missing.text
+    assert client.get("/search", params={"text": "a man", "top": "lots"}).status_code == 422
+    assert client.get("/search", params={"text": "a man", "status": "gone"}).status_code == 422
+    reference = demo.live("GMP")[0]["reference"]
+    assert client.get(f"/nominals/{reference}/photos/{'0' * 64}").status_code == 404
+    sign_in(client, demo, "mps.auditor")
+    when = client.get("/audit-log", params={"since": "yesterday"})
+    assert when.status_code == 422 and "not a date" in when.text
+
+
+def test_partnership_asked_granted_and_revoked_and_a_transfer_accepted_through_the_pages(
+    client: TestClient, demo: DemoRegister, demo_settings: Settings
+) -> None:
+    # A nominal of its own, made through the create page: GMP manages it.
+    reference = "WEBPART01"
+    sign_in(client, demo, "gmp.officer")
+    form = {"surname": "Partnered", "sex": "F", "reference": reference, "reason": "test"}
+    created = client.post(
+        "/nominals/new", data={"csrf_token": csrf_of(client.get("/nominals/new").text), **form}
+    )
+    assert created.status_code == 200 and "Managed by GMP" in created.text
+    sign_in(client, demo, "mps.officer")
+    csrf = csrf_of(client.get("/partnerships").text)
+    asked = client.post(
+        "/partnerships/ask", data={"csrf_token": csrf, "reference": reference, "reason": "op 3"}
+    )
+    assert asked.status_code == 200 and reference in asked.text
+
+    sign_in(client, demo, "gmp.officer")
+    page = client.get("/partnerships").text
+    request_id = page.split(f'href="/nominals/{reference}"')[1].split("/partnerships/")[1]
+    request_id = request_id.split("/")[0]
+    refused = client.post(
+        f"/partnerships/{request_id}/decide",
+        data={"csrf_token": csrf_of(page), "decision": "grant"},
+    )
+    assert refused.status_code == 403  # an officer, not a supervisor
+
+    sign_in(client, demo, "gmp.supervisor")
+    csrf = csrf_of(client.get("/partnerships").text)
+    granted = client.post(
+        f"/partnerships/{request_id}/decide", data={"csrf_token": csrf, "decision": "grant"}
+    )
+    assert granted.status_code == 200 and "Done: granted" in granted.text
+    assert "MPS" in client.get(f"/nominals/{reference}").text.split("partners:")[1][:200]
+    revoked = client.post(
+        "/partnerships/revoke", data={"csrf_token": csrf, "reference": reference, "agency": "MPS"}
+    )
+    assert revoked.status_code == 200 and "Done: revoked" in revoked.text
+
+    moved = client.post(
+        "/partnerships/ask",
+        data={
+            "csrf_token": csrf,
+            "reference": reference,
+            "kind": "transfer",
+            "to_agency": "LDN-PROB",
+        },
+    )
+    assert moved.status_code == 200
+    sign_in(client, demo, "probation.supervisor")
+    page = client.get("/partnerships").text
+    transfer_id = page.split(f'href="/nominals/{reference}"')[1].split("/transfers/")[1]
+    transfer_id = transfer_id.split("/")[0]
+    accepted = client.post(f"/transfers/{transfer_id}/accept", data={"csrf_token": csrf_of(page)})
+    assert accepted.status_code == 200 and "Done: accepted" in accepted.text
+    assert "Managed by LDN-PROB" in client.get(f"/nominals/{reference}").text
+    decisions = {e["action"] for e in _log(demo_settings, reference=reference)}
+    assert "nominal.update" in decisions

@@ -3,7 +3,7 @@ region and puts a side where it belongs; the search form's queries; why one is l
 
 from api.web.body_outline import MIDLINE, Placed, locate, outline_svg, undrawn_regions
 from api.web.search_form import SearchForm, query_document, read_form
-from search.gaps import as_high_words, why_lower
+from search.gaps import as_high_words, score_words, why_lower
 from search.scoring import Evidence, Score
 
 
@@ -59,3 +59,11 @@ def test_why_lower_names_the_evidence_the_top_candidate_earned_more_of() -> None
     gaps = why_lower(top, lower)
     assert [(g.attribute, g.shortfall) for g in gaps] == [("mark", 7.5)]
     assert as_high_words(lower) == "3 nominals score as high or higher"
+
+
+def test_a_score_is_read_out_as_how_much_likelier_the_description_is() -> None:
+    assert (
+        score_words(10.0) == "the description is about 1,024 times likelier if this is the person"
+    )
+    assert score_words(-1.0).endswith("2.0 times less likely if this is the person")
+    assert score_words(0.0) == "no evidence either way"

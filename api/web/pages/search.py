@@ -20,17 +20,28 @@ from api.web.context import (
 )
 from api.web.results import candidate_views
 from api.web.search_form import MAX_MARKS, SearchForm, query_document, read_form, understood_fields
-from foundation.errors import InvalidInput
+from foundation.errors import Forbidden, InvalidInput
 from register import agencies
 from register.audit import AuditEvent
 from register.model import MarkType
-from register.permissions import authorize_search
+from register.permissions import authorize_read_audit, authorize_search
+from register.principals import Principal
 from search.photo_search import DEFAULT_RADIUS, hash_query_image
 from search.service import MAX_TOP, SearchAnswer
 from visor.audited_search import search_descriptions, search_photos
 from visor.security import check_purpose
 
 router = APIRouter(route_class=WebRoute)
+
+
+def may_read_audit(principal: Principal) -> bool:
+    try:
+        authorize_read_audit(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
 MARK_TYPES = MarkType.__args__  # type: ignore[attr-defined]
 
@@ -72,8 +83,14 @@ def _search_context(request: Request, form: SearchForm) -> dict[str, Any]:
 @router.get("/search", name="search")
 def search_page(request: Request) -> Response:
     caller = caller_of(request)
-    authorize_search(caller.principal)
     params = request.query_params
+    try:
+        authorize_search(caller.principal)
+    except Forbidden:
+        # The page after sign-in, for an auditor who may not search: their own pages.
+        if not params and may_read_audit(caller.principal):
+            return RedirectResponse("/audit-log", status_code=303)
+        raise
     form = read_form(params, {k: params.getlist(k) for k in params})
     context = _search_context(request, form)
     context.update(answer=None, candidates=[], error=None, fields={}, marks=[])
@@ -136,6 +153,7 @@ def photo_search(
     photo: Annotated[UploadFile, File()],
     csrf_token: Annotated[str, Form()] = "",
     purpose: Annotated[str, Form(max_length=500)] = "",
+    lookalikes: Annotated[str, Form()] = "",
 ) -> Response:
     caller = checked_post(request, csrf_token)
     authorize_search(caller.principal)
@@ -159,10 +177,17 @@ def photo_search(
         DEFAULT_RADIUS,
         False,
         stated,
+        lookalikes=lookalikes == "on",
     )
     form = SearchForm(purpose=purpose)
     context = _search_context(request, form)
     context.update(
-        answer=None, candidates=[], error=None, fields={}, marks=[], photo_candidates=candidates
+        answer=None,
+        candidates=[],
+        error=None,
+        fields={},
+        marks=[],
+        photo_candidates=candidates,
+        lookalikes=lookalikes == "on",
     )
     return render(request, "search.html", context)

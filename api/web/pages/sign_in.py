@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.auth import close_session, open_cookie_session
+from api.auth import check_origin, close_session, open_cookie_session
 from api.web.context import WebRoute, checked_post, render
 from foundation.errors import Unauthenticated
 
@@ -49,6 +49,9 @@ def sign_in(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/search",
 ) -> Response:
+    # No session yet, so no CSRF token: a sign-in posted from another site (which would sign
+    # the victim in as the attacker) is refused by its Origin, as a cookie write is.
+    check_origin(request)
     response = RedirectResponse(_safe_next(next), status_code=303)
     try:
         open_cookie_session(request, response, username, password)
