@@ -9,6 +9,7 @@ The conformance tests hold the three to the same totals.
 """
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from search.vocabulary import (
     hair_colours,
     hair_lengths,
     motifs_in,
+    neighbouring_towns,
     normalise,
     sexes,
 )
@@ -367,10 +369,94 @@ def area_district(area: str) -> str:
     return words[0].upper() if words else ""
 
 
-def area_weight(area: str, stats: RegisterStatistics) -> float:
-    """The incident lies in a town or district where the nominal has lived."""
-    share = stats.shares.get("town", {}).get(area, 0.05)
-    return scalar_bits(w.AREA_MATCH, max(share, 0.01))
+_DISTRICT = re.compile(r"[A-Z]{1,2}\d{1,2}[A-Z]?")
+
+
+@dataclass(frozen=True)
+class AreaLevel:
+    """One level of where the offence was against where a nominal has lived: the places
+    (normalised towns, upper-case postcode districts) the nominal must have lived in, and
+    what that is worth. A nominal earns the first level that holds, none if none does."""
+
+    name: str
+    places: frozenset[str]
+    weight: float
+    explains: str
+
+
+def area_levels(area: str, stats: RegisterStatistics) -> tuple[AreaLevel, ...]:
+    """The levels of an area said, best first, each worth no more than the one before it
+    (so that the first that holds is also the best: the OpenSearch compiler takes a max).
+
+    The likelihood of the place said is P(offence there | the nominal lives there), after
+    the home district, home town and neighbouring town shares of witness_error.json, over
+    the same for a nominal who lives elsewhere: a postcode district said ("G31") is most
+    evidence for who lived in it, part for who lived elsewhere in its town (Glasgow), a
+    little for who lived in a town beside it; a town said, for who lived in it or beside it.
+    """
+    district = area_district(area)
+    town_shares, district_shares = stats.shares.get("town", {}), stats.shares.get("district", {})
+    floor = 1.0 / max(stats.count, 1)  # a place no nominal has lived in
+    candidates: list[tuple[str, frozenset[str], float, str]]
+    if _DISTRICT.fullmatch(district):
+        town = stats.district_towns.get(district)
+        in_town = sum(1 for t in stats.district_towns.values() if t == town) if town else 1
+        near = _known_neighbours(town, town_shares)
+        said_share = district_shares.get(district) or floor
+        candidates = [
+            ("district", frozenset([district]), w.AREA_HOME_DISTRICT, "has lived there"),
+            (
+                "town",
+                frozenset([town]) if town else frozenset(),
+                w.AREA_HOME_TOWN / max(in_town - 1, 1),  # any other district of the town
+                f"has lived in {town}, another district",
+            ),
+            (
+                "neighbouring town",
+                near,
+                w.AREA_NEIGHBOURING_TOWN / (max(len(near), 1) * in_town),
+                "has lived in a town beside it",
+            ),
+        ]
+    else:
+        near = _known_neighbours(area, town_shares)
+        said_share = town_shares.get(area) or floor
+        candidates = [
+            ("town", frozenset([area]), w.AREA_HOME_DISTRICT + w.AREA_HOME_TOWN, "has lived there"),
+            (
+                "neighbouring town",
+                near,
+                w.AREA_NEIGHBOURING_TOWN / max(len(near), 1),
+                "has lived in a town beside it",
+            ),
+        ]
+    # An offence away from home falls where people are: in the place said as often as the
+    # register's nominals live there. No place in common is the level all others are
+    # measured from (0, as for a nominal with no address), so a town beside it still counts.
+    elsewhere = 1 - w.AREA_HOME_DISTRICT - w.AREA_HOME_TOWN - w.AREA_NEIGHBOURING_TOWN
+    by_chance = max(elsewhere * said_share, 1e-6)
+    levels: list[AreaLevel] = []
+    for name, where, likelihood, explains in candidates:
+        weight = scalar_bits(likelihood, by_chance)
+        if levels:
+            weight = min(weight, levels[-1].weight)
+        if where and weight > 0:
+            levels.append(AreaLevel(name, where, weight, explains))
+    return tuple(levels)
+
+
+def _known_neighbours(town: str | None, town_shares: dict[str, float]) -> frozenset[str]:
+    """The register's towns beside `town`."""
+    if not town:
+        return frozenset()
+    return frozenset(t for t in neighbouring_towns().get(town, frozenset()) if t in town_shares)
+
+
+def area_level(
+    levels: tuple[AreaLevel, ...], towns: frozenset[str], districts: frozenset[str]
+) -> AreaLevel | None:
+    """The first level whose places a nominal has lived in, or None."""
+    return next((lv for lv in levels if lv.places & (towns | districts)), None)
 
 
 # --- Filters ----------------------------------------------------------------------------------

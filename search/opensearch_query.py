@@ -13,7 +13,7 @@ wide margin:
   factors `comparisons` declares), the best mark counting; a script turns it into the
   contribution by a table of `comparisons.mark_weight` values the query carries;
 - MO: one clause per word, worth its share of the containment measure;
-- area: town or postcode district.
+- area: its levels (the district, its town, a town beside it) in a `dis_max`.
 
 Names are the approximation: exact, nickname, first-four-letters and sound-key clauses are
 exact, but Jaro-Winkler becomes a fuzzy query. `score()` then orders the candidates, so an
@@ -38,8 +38,7 @@ from search.comparisons import (
     LookLevel,
     PreparedMark,
     RangeComparison,
-    area_district,
-    area_weight,
+    area_levels,
     filter_values,
     kind_factor,
     look_levels,
@@ -408,20 +407,26 @@ def mo_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Claus
 
 
 def area_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    """The area's levels in a dis_max: each level's weight is no more than the one before
+    it, so the best level a nominal's places reach is the first that holds, as in score()."""
     if not prepared.area:
         return []
-    bits = area_weight(prepared.area, stats)
-    if bits <= _EPSILON:
-        return []
-    place = {
-        "bool": {
-            "should": [
-                {"term": {"towns": prepared.area}},
-                {"term": {"postcode_districts": area_district(prepared.area)}},
-            ]
-        }
-    }
-    return [_constant(place, bits)]
+    levels = [
+        _constant(
+            {
+                "bool": {
+                    "should": [
+                        {"terms": {"towns": sorted(level.places)}},
+                        {"terms": {"postcode_districts": sorted(level.places)}},
+                    ]
+                }
+            },
+            level.weight,
+        )
+        for level in area_levels(prepared.area, stats)
+        if level.weight > _EPSILON
+    ]
+    return [{"dis_max": {"queries": levels, "tie_breaker": 0.0}}] if levels else []
 
 
 def candidate_query(

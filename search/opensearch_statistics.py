@@ -23,23 +23,28 @@ _OPEN_ENDED = {
     "forenames": "forenames",
     "mo_document_frequency": "mo_terms",
     "towns": "towns",
+    "districts": "postcode_districts",
     "birth_days": "first_birth_day",
 }
 
 
-def _composite(client: OpenSearch, index: str, field: str) -> Iterator[tuple[Any, int]]:
+def _composite(client: OpenSearch, index: str, field: str, *more: str) -> Iterator[tuple[Any, int]]:
+    """Every value of `field` (or every combination of `field` and `more` on one document,
+    as a tuple) with its count of documents."""
+    fields = (field, *more)
     after: dict[str, Any] | None = None
     while True:
         source: dict[str, Any] = {
             "size": _PAGE,
-            "sources": [{"value": {"terms": {"field": field}}}],
+            "sources": [{f"v{i}": {"terms": {"field": f}}} for i, f in enumerate(fields)],
         }
         if after:
             source["after"] = after
         body = {"size": 0, "aggs": {"values": {"composite": source}}}
         found = client.search(index=index, body=body)["aggregations"]["values"]
         for bucket in found["buckets"]:
-            yield bucket["key"]["value"], int(bucket["doc_count"])
+            values = tuple(bucket["key"][f"v{i}"] for i in range(len(fields)))
+            yield (values if more else values[0]), int(bucket["doc_count"])
         after = found.get("after_key")
         if not after or len(found["buckets"]) < _PAGE:
             return
@@ -74,6 +79,7 @@ def gather_counts(client: OpenSearch, index: str) -> StatisticsCounts:
     counts.regions = _terms(results["marks"]["regions"]["buckets"])
     for attribute, field in _OPEN_ENDED.items():
         setattr(counts, attribute, Counter(dict(_composite(client, index, field))))
+    counts.district_towns = Counter(dict(_composite(client, index, "postcode_districts", "towns")))
     return counts
 
 

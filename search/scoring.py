@@ -17,8 +17,8 @@ from search.comparisons import (
     LookLevel,
     PreparedMark,
     TraitComparison,
-    area_district,
-    area_weight,
+    area_level,
+    area_levels,
     filter_values,
     kind_factor,
     look_level,
@@ -252,14 +252,10 @@ def _mo_evidence(
 def _area_evidence(
     area: str, document: SearchDocument, stats: RegisterStatistics
 ) -> Evidence | None:
-    if area in document.towns or area_district(area) in document.postcode_districts:
-        return Evidence(
-            attribute="area",
-            asked=area,
-            found="has lived there",
-            contribution=area_weight(area, stats),
-        )
-    return None
+    level = area_level(area_levels(area, stats), document.towns, document.postcode_districts)
+    if level is None:
+        return None
+    return Evidence(attribute="area", asked=area, found=level.explains, contribution=level.weight)
 
 
 def passes_filters(query: DescriptionQuery, document: SearchDocument) -> bool:

@@ -24,6 +24,7 @@ class RegisterStatistics:
     motifs: dict[str, float] = field(default_factory=dict)  # share of nominals with one
     regions: dict[str, float] = field(default_factory=dict)  # share of marks in a region
     mo_document_frequency: Counter[str] = field(default_factory=Counter)
+    district_towns: dict[str, str] = field(default_factory=dict)  # the town each lies in
     birth_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     heights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -110,6 +111,9 @@ class StatisticsCounts:
     marks: int = 0
     mo_document_frequency: Counter[str] = field(default_factory=Counter)
     towns: Counter[str] = field(default_factory=Counter)
+    districts: Counter[str] = field(default_factory=Counter)
+    # (district, town) pairs of the same nominals: which town a district lies in.
+    district_towns: Counter[tuple[str, str]] = field(default_factory=Counter)
     birth_days: Counter[int] = field(default_factory=Counter)  # first date of birth, ordinal
     heights: Counter[int] = field(default_factory=Counter)
 
@@ -132,6 +136,10 @@ def count_documents(documents: Iterable[SearchDocument]) -> StatisticsCounts:
                 counts.regions[mark.location.region] += 1
         counts.mo_document_frequency.update(document.mo_counts.keys())
         counts.towns.update(document.towns)
+        counts.districts.update(document.postcode_districts)
+        counts.district_towns.update(
+            (district, town) for district in document.postcode_districts for town in document.towns
+        )
         if document.dates_of_birth:
             counts.birth_days[document.dates_of_birth[0].toordinal()] += 1
         if document.height_cm is not None:
@@ -152,6 +160,13 @@ def finish_statistics(counts: StatisticsCounts) -> RegisterStatistics:
         stats.shares[attribute] = {value: n / known for value, n in counter.items()}
     total = max(counts.count, 1)
     stats.shares["town"] = {town: n / total for town, n in counts.towns.items()}
+    stats.shares["district"] = {d: n / total for d, n in counts.districts.items()}
+    # A nominal's districts and towns are paired blindly (two addresses, two towns): the
+    # town a district is paired with most often is the one it lies in.
+    for (district, town), n in sorted(counts.district_towns.items()):
+        best = stats.district_towns.get(district)
+        if best is None or n > counts.district_towns[(district, best)]:
+            stats.district_towns[district] = town
     stats.surnames = Counter(counts.surnames)
     stats.forenames = Counter(counts.forenames)
     stats.mark_types = {kind: n / total for kind, n in counts.mark_types.items()}

@@ -23,8 +23,7 @@ from search.comparisons import (
     TRAITS,
     PreparedMark,
     TraitComparison,
-    area_district,
-    area_weight,
+    area_levels,
     filter_values,
     kind_factor,
     look_factor,
@@ -176,10 +175,12 @@ class VectorBackend:
         if prepared.mo_tokens:
             total += self._modus_operandi(prepared)
         if prepared.area:
-            matched = set(self._places.get(prepared.area, []))
-            matched |= set(self._places.get(area_district(prepared.area), []))
-            if matched:
-                total[list(matched)] += area_weight(prepared.area, stats)
+            part = np.zeros(self._count)
+            # The last level first, so that a nominal keeps the first level that holds.
+            for level in reversed(area_levels(prepared.area, stats)):
+                lived = sorted({i for place in level.places for i in self._places.get(place, [])})
+                part[lived] = level.weight
+            total += part
         return np.round(total, 3)
 
     def _trait(self, trait: TraitComparison, asked: str) -> np.ndarray:

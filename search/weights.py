@@ -68,7 +68,11 @@ LOOK_OTHER_MOTIF = 0.0
 LOOK_WORDS_SHARED = 0.5
 LOOK_UNKNOWN = 0.25
 MO_MAX_BITS = 8.0  # an MO that reads the same, word for word, as the recorded one
-AREA_MATCH = 0.5  # the incident is in a town or district where the nominal has lived
+# Where an offence is against where the nominal has lived (vocabularies/witness_error.json,
+# `area`): the home postcode district, elsewhere in the home town, a neighbouring town.
+AREA_HOME_DISTRICT = float(load("witness_error")["area"]["home_district"])
+AREA_HOME_TOWN = float(load("witness_error")["area"]["home_town"])
+AREA_NEIGHBOURING_TOWN = float(load("witness_error")["area"]["neighbouring_town"])
 
 # Bounds on one attribute's contribution, in bits: evidence, not a verdict.
 MIN_CONTRIBUTION = -6.0

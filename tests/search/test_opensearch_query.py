@@ -79,19 +79,31 @@ def test_filters(filters: dict[str, Any], expected: list[dict[str, Any]]) -> Non
     assert filter_clauses(_prepared(sex="M", filters=filters)) == expected
 
 
-def test_area_is_one_clause_on_town_or_district() -> None:
+def test_area_is_a_dis_max_of_its_levels() -> None:
+    # Leeds a tenth of the register and no town beside it in the register: one level, the
+    # town's, worth its likelihood over that of a nominal living elsewhere (who offends in
+    # Leeds as often as the register lives there).
+    town = w.AREA_HOME_DISTRICT + w.AREA_HOME_TOWN
+    elsewhere = 1 - town - w.AREA_NEIGHBOURING_TOWN
     assert area_clauses(_prepared(area="Leeds"), _stats()) == [
         {
-            "constant_score": {
-                "filter": {
-                    "bool": {
-                        "should": [
-                            {"term": {"towns": "leeds"}},
-                            {"term": {"postcode_districts": "LEEDS"}},
-                        ]
+            "dis_max": {
+                "queries": [
+                    {
+                        "constant_score": {
+                            "filter": {
+                                "bool": {
+                                    "should": [
+                                        {"terms": {"towns": ["leeds"]}},
+                                        {"terms": {"postcode_districts": ["leeds"]}},
+                                    ]
+                                }
+                            },
+                            "boost": round(math.log2(town / (elsewhere * 0.1)), 3),
+                        }
                     }
-                },
-                "boost": round(math.log2(w.AREA_MATCH / 0.1), 3),
+                ],
+                "tie_breaker": 0.0,
             }
         }
     ]

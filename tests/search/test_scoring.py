@@ -267,3 +267,54 @@ def test_an_incident_before_a_nominal_was_born_counts_against_and_says_so() -> N
     [age] = [e for e in result.explanation if e.attribute == "age"]
     assert age.found == "not born then"
     assert age.contribution < 0 < contribution(run(query, people, "OLD2"), "age")
+
+
+def _lived(reference: str, town: str, postcode: str | None = None) -> SearchDocument:
+    address = {"text": "1 High Street", "town": town}
+    if postcode:
+        address["postcode"] = postcode
+    return doc(reference, addresses=[address])
+
+
+@pytest.fixture(scope="module")
+def places() -> list[SearchDocument]:
+    """Leeds in three districts, Bradford beside it, Hull far off, Glasgow for filler."""
+    people = [_lived(f"LS6-{i}", "Leeds", "LS6 1AB") for i in range(3)]
+    people += [_lived(f"LS9-{i}", "Leeds", "LS9 2CD") for i in range(3)]
+    people += [_lived(f"LS11-{i}", "Leeds", "LS11 3EF") for i in range(3)]
+    people += [_lived(f"BD-{i}", "Bradford", "BD3 4GH") for i in range(3)]
+    people += [_lived(f"HU-{i}", "Hull", "HU5 5JK") for i in range(3)]
+    people += [_lived(f"G-{i}", "Glasgow", "G31 6LM") for i in range(15)]
+    return people
+
+
+def test_a_district_said_favours_its_own_then_its_town_then_a_town_beside_it(
+    places: list[SearchDocument],
+) -> None:
+    asked = DescriptionQuery(area="LS6")
+    home, town, beside, far = (
+        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "HU-0")
+    )
+    assert home > town > beside > far == 0
+
+
+def test_a_town_said_favours_who_lived_there_and_then_beside_it(
+    places: list[SearchDocument],
+) -> None:
+    asked = DescriptionQuery(area="Leeds")
+    six, nine, beside, far = (
+        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "HU-0")
+    )
+    assert six == nine > beside > far == 0
+
+
+def test_an_adjoining_regions_accent_earns_more_than_a_distant_one() -> None:
+    people = [
+        doc("NE", accent="Mackem"),
+        doc("LDN", accent="Cockney"),
+        doc("GEO", accent="Geordie"),
+    ]
+    people += [doc(f"F{i}", accent=a) for i, a in enumerate(["Scouse", "Welsh", "Brummie"] * 5)]
+    asked = DescriptionQuery(accent="Geordie")
+    same, adjoining, distant = (run(asked, people, ref).score for ref in ("GEO", "NE", "LDN"))
+    assert same > adjoining > distant
