@@ -156,17 +156,16 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 def _sign_in(request: Request, username: str, password: str, kind: str) -> tuple[str, Session]:
     config = _config(request)
-    with config.engine.begin() as connection:
-        outcome = sign_in(
-            connection,
-            config.signer,
-            username,
-            password,
-            config.parameters,
-            config.policy,
-            "cookie" if kind == "cookie" else "bearer",
-            client_address(request),
-        )
+    outcome = sign_in(
+        config.engine,
+        config.signer,
+        username,
+        password,
+        config.parameters,
+        config.policy,
+        "cookie" if kind == "cookie" else "bearer",
+        client_address(request),
+    )
     if outcome.refused or outcome.session is None or outcome.user is None:
         raise Unauthenticated(SIGN_IN_REFUSED)
     return _token(config, outcome.user.username, outcome.session), outcome.session

@@ -1,15 +1,19 @@
 """Signing in with a password: lock-out after repeated failures, a rehash when the Argon2
 parameters have changed, a new session, and an audit entry either way.
 
-The caller commits whatever the outcome (the failure count and the entry must be kept when
-the sign-in is refused), then raises for a refusal. The reason a sign-in was refused is in
-the audit entry only: the answer is the same for an unknown user, a wrong password, a locked
-or disabled account, so that it tells an attacker nothing.
+The password is checked (Argon2, a quarter of a second on purpose) before the write
+transaction begins, so that the check does not hold the register's write lock (on SQLite, the
+one lock every writer waits for); the account is then read again under the lock and the
+outcome decided there, so a password changed or an account disabled meanwhile still counts.
+The failure count and the entry are kept when the sign-in is refused; the caller raises.
+The reason a sign-in was refused is in the audit entry only: the answer is the same for an
+unknown user, a wrong password, a locked or disabled account, so that it tells an attacker
+nothing.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, Engine, update
 
 from register import tables
 from register.audit import AuditEvent, append_entries
@@ -36,8 +40,17 @@ class SignInOutcome:
     refused: str | None = None
 
 
+def _password_hash(connection: Connection, user: User) -> str | None:
+    stored: str | None = connection.scalar(
+        tables.users.select()
+        .with_only_columns(tables.users.c.password_hash)
+        .where(tables.users.c.id == user.id)
+    )
+    return stored
+
+
 def sign_in(
-    connection: Connection,
+    engine: Engine,
     signer: ChainSigner,
     username: str,
     password: str,
@@ -46,24 +59,52 @@ def sign_in(
     kind: SessionKind,
     client: str | None,
 ) -> SignInOutcome:
+    name = username[:MAX_SUPPLIED_USERNAME]
+    with engine.connect() as connection:
+        found = find_user(connection, name)
+        checked = _password_hash(connection, found) if found is not None else None
+    if found is None:
+        spend_equal_time(parameters)
+        password_ok = False
+    else:
+        password_ok = checked is not None and verify_password(checked, password, parameters)
+    attempt = _Attempt(name, password, checked, password_ok)
+    with engine.begin() as connection:
+        return _decide(connection, signer, attempt, parameters, policy, kind, client)
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    username: str
+    password: str
+    checked_hash: str | None  # the hash the password was checked against
+    password_ok: bool
+
+
+def _decide(
+    connection: Connection,
+    signer: ChainSigner,
+    attempt: _Attempt,
+    parameters: Argon2Parameters,
+    policy: SessionPolicy,
+    kind: SessionKind,
+    client: str | None,
+) -> SignInOutcome:
+    username, password = attempt.username, attempt.password
     at = now()
-    user = find_user(connection, username[:MAX_SUPPLIED_USERNAME])
+    user = find_user(connection, username)
     refused: str | None = None
     if user is None:
-        spend_equal_time(parameters)
         refused = "unknown user"
     else:
-        stored = connection.scalar(
-            tables.users.select()
-            .with_only_columns(tables.users.c.password_hash)
-            .where(tables.users.c.id == user.id)
-        )
-        password_ok = stored is not None and verify_password(stored, password, parameters)
+        stored = _password_hash(connection, user)
         if not user.enabled:
             refused = "user disabled"
         elif user.locked(at):
             refused = "account locked"
-        elif not password_ok:
+        elif stored != attempt.checked_hash:
+            refused = "password changed during sign-in"
+        elif not attempt.password_ok:
             refused = "wrong password"
             _count_failure(connection, user, policy)
         else:
@@ -73,11 +114,7 @@ def sign_in(
             connection.execute(
                 update(tables.users).where(tables.users.c.id == user.id).values(**values)
             )
-    who = (
-        user.principal()
-        if user is not None
-        else Principal(username[:MAX_SUPPLIED_USERNAME], None, frozenset())
-    )
+    who = user.principal() if user is not None else Principal(username, None, frozenset())
     session = None
     if refused is None and user is not None:
         session = start_session(connection, user.id, kind, client, policy)
