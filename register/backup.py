@@ -51,6 +51,7 @@ FILE_LIST = "files.txt"
 SQLITE_FILE = "register.sqlite3"
 POSTGRES_FILE = "register.pgdump"
 PHOTOS = "photos"
+DOCUMENTS = "documents"
 _CHUNK = 1024 * 1024
 _FILE_LINE = re.compile(r"^([0-9a-f]{64}) ([0-9]+) ([A-Za-z0-9._/-]+)$")
 
@@ -67,6 +68,8 @@ class BackupCounts(BaseModel):
     photo_blobs: int
     audit_entries: int
     users: int
+    # Distinct contents of the documents attached to nominals (migration 0005).
+    document_contents: int = 0
 
 
 class BackupManifest(BaseModel):
@@ -111,7 +114,7 @@ def _fsync_file(path: Path) -> None:
         os.close(descriptor)
 
 
-def _copy_verified(source: Path, target: Path, sha256: str) -> int:
+def _copy_verified(source: Path, target: Path, sha256: str, what: str) -> int:
     """Copy a blob, checking on the way that it still has the content its name promises."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -124,7 +127,7 @@ def _copy_verified(source: Path, target: Path, sha256: str) -> int:
         os.fsync(copy.fileno())
     if digest.hexdigest() != sha256:
         raise BackupFailed(
-            f"photo {sha256} in the store is damaged (its content has SHA-256 "
+            f"{what} {sha256} in the store is damaged (its content has SHA-256 "
             f"{digest.hexdigest()}): restore it from an earlier backup first"
         )
     return size
@@ -165,6 +168,7 @@ def register_counts(connection: Connection) -> BackupCounts:
         nominals=_count(connection, tables.nominals),
         nominal_versions=_count(connection, tables.nominal_versions),
         photo_blobs=_count(connection, tables.photo_blobs),
+        document_contents=len(_document_contents(connection)),
         audit_entries=_count(connection, tables.audit_entries),
         users=_count(connection, tables.users),
     )
@@ -179,10 +183,15 @@ def _photo_contents(connection: Connection) -> list[str]:
     return list(connection.scalars(select(tables.photo_blobs.c.sha256)))
 
 
+def _document_contents(connection: Connection) -> list[str]:
+    return list(connection.scalars(select(tables.documents.c.sha256).distinct()))
+
+
 @dataclass(frozen=True)
 class _SnapshotState:
     counts: BackupCounts
     photos: list[str]
+    documents: list[str]
     head_seq: int
     head_hash: str
     key_id: str | None
@@ -199,6 +208,7 @@ def _state_of(connection: Connection, signer: ChainSigner) -> _SnapshotState:
     return _SnapshotState(
         register_counts(connection),
         _photo_contents(connection),
+        _document_contents(connection),
         head.seq,
         head.entry_hash,
         head.key_id,
@@ -260,30 +270,35 @@ def _postgres_snapshot(engine: Engine, target: Path, signer: ChainSigner) -> _Sn
 # --- backup ----------------------------------------------------------------------------------
 
 
-def _copy_photos(store: BlobStore, contents: list[str], out: Path) -> list[Path]:
+def _copy_contents(store: BlobStore, contents: list[str], out: Path, folder: str) -> list[Path]:
+    """Copy each content the snapshot names from `store` into `out/folder`, checked."""
+    what = folder[:-1]  # "photo", "document"
     copied: list[Path] = []
     missing: list[str] = []
     for sha256 in contents:
         source = store.path_for(sha256)
-        target = out / PHOTOS / sha256[:2] / sha256
+        target = out / folder / sha256[:2] / sha256
         try:
-            _copy_verified(source, target, sha256)
+            _copy_verified(source, target, sha256, what)
         except FileNotFoundError:
             missing.append(sha256)
             continue
         copied.append(target)
     if missing:
         raise BackupFailed(
-            f"{len(missing)} photo(s) the register names are missing from the store "
+            f"{len(missing)} {what}(s) the register names are missing from the store "
             f"(first: {missing[0]}): no backup made"
         )
-    for folder in {path.parent for path in copied}:
-        _fsync_file(folder)
+    for parent in {path.parent for path in copied}:
+        _fsync_file(parent)
     return copied
 
 
-def take_backup(engine: Engine, store: BlobStore, out: Path, signer: ChainSigner) -> BackupManifest:
-    """Write a consistent backup of the register and its photos into `out` (new or empty)."""
+def take_backup(
+    engine: Engine, store: BlobStore, out: Path, signer: ChainSigner, documents: BlobStore
+) -> BackupManifest:
+    """Write a consistent backup of the register, its photos and its documents into `out`
+    (new or empty)."""
     _prepare_out(out)
     backend = engine.dialect.name
     register_file = SQLITE_FILE if backend == "sqlite" else POSTGRES_FILE
@@ -294,7 +309,8 @@ def take_backup(engine: Engine, store: BlobStore, out: Path, signer: ChainSigner
             state = _postgres_snapshot(engine, out / register_file, signer)
         else:
             raise InvalidInput(f"no backup for a {backend} register")
-    copied = _copy_photos(store, state.photos, out)
+    copied = _copy_contents(store, state.photos, out, PHOTOS)
+    copied += _copy_contents(documents, state.documents, out, DOCUMENTS)
     lines = []
     for path in [out / register_file, *copied]:
         sha256, size = _sha256_of(path)
@@ -372,7 +388,7 @@ def check_backup(backup: Path) -> tuple[BackupManifest, list[tuple[str, int, str
     listed = _listed_files(backup, manifest)
     if manifest.register_file not in {name for _sha, _size, name in listed}:
         raise InvalidInput(f"the backup is damaged: {manifest.register_file} is not listed")
-    photos = 0
+    held = {PHOTOS: 0, DOCUMENTS: 0}
     for sha256, size, name in listed:
         path = backup / name
         if not path.is_file():
@@ -387,15 +403,20 @@ def check_backup(backup: Path) -> tuple[BackupManifest, list[tuple[str, int, str
             raise InvalidInput(
                 f"the backup is damaged: {name} has SHA-256 {found}, the backup listed {sha256}"
             )
-        if name.startswith(f"{PHOTOS}/"):
-            photos += 1
+        folder = name.split("/", 1)[0]
+        if folder in held:
+            held[folder] += 1
             if Path(name).name != sha256:
                 raise InvalidInput(f"the backup is damaged: {name} is not named by its content")
-    if photos != manifest.counts.photo_blobs:
-        raise InvalidInput(
-            f"the backup is damaged: it holds {photos} photos, the register named "
-            f"{manifest.counts.photo_blobs}"
-        )
+    for folder, named in (
+        (PHOTOS, manifest.counts.photo_blobs),
+        (DOCUMENTS, manifest.counts.document_contents),
+    ):
+        if held[folder] != named:
+            raise InvalidInput(
+                f"the backup is damaged: it holds {held[folder]} {folder}, the register "
+                f"named {named}"
+            )
     return manifest, listed
 
 
@@ -446,21 +467,32 @@ def _restore_postgres(engine: Engine, dump: Path) -> None:
         raise BackupFailed(f"pg_restore cannot read the dump: {errors.decode(errors='replace')}")
 
 
-def _restore_photos(store: BlobStore, backup: Path, listed: list[tuple[str, int, str]]) -> int:
+def _restore_contents(
+    store: BlobStore, backup: Path, listed: list[tuple[str, int, str]], folder: str
+) -> int:
     copied = 0
     for sha256, _size, name in listed:
-        if not name.startswith(f"{PHOTOS}/"):
+        if not name.startswith(f"{folder}/"):
             continue
         try:
-            store.put_file(backup / name, expected_sha256=sha256)
-        except PhotoRejected as error:
-            raise BackupFailed(f"photo {name} cannot be restored: {error}") from error
+            if folder == PHOTOS:
+                store.put_file(backup / name, expected_sha256=sha256)
+            else:
+                # A document's content was checked when it was attached, and the backup's
+                # listing has just checked its SHA-256.
+                store.put_checked(backup / name, sha256)
+        except (PhotoRejected, OSError) as error:
+            raise BackupFailed(f"{name} cannot be restored: {error}") from error
         copied += 1
     return copied
 
 
 def _verify_restored(
-    engine: Engine, store: BlobStore, manifest: BackupManifest, signer: ChainSigner
+    engine: Engine,
+    store: BlobStore,
+    documents: BlobStore,
+    manifest: BackupManifest,
+    signer: ChainSigner,
 ) -> int:
     with snapshot(engine) as connection:
         counts = register_counts(connection)
@@ -478,10 +510,14 @@ def _verify_restored(
         head = read_head(connection)
         if (head.seq, head.entry_hash) != (manifest.audit_head_seq, manifest.audit_head_hash):
             raise BackupFailed("the restored audit chain's head is not the backup's")
-        for sha256 in _photo_contents(connection):
-            path = store.path_for(sha256)
-            if not path.is_file() or _sha256_of(path)[0] != sha256:
-                raise BackupFailed(f"photo {sha256} is missing or damaged after the restore")
+        for kept, contents, what in (
+            (store, _photo_contents(connection), "photo"),
+            (documents, _document_contents(connection), "document"),
+        ):
+            for sha256 in contents:
+                path = kept.path_for(sha256)
+                if not path.is_file() or _sha256_of(path)[0] != sha256:
+                    raise BackupFailed(f"{what} {sha256} is missing or damaged after the restore")
     return report.entries
 
 
@@ -490,6 +526,7 @@ def restore_backup(
     store: BlobStore,
     backup: Path,
     signer: ChainSigner,
+    documents: BlobStore,
     force: bool = False,
 ) -> RestoreSummary:
     """Restore `backup` into the register behind `engine`, which must hold nothing unless
@@ -514,7 +551,8 @@ def restore_backup(
                     "the register is not empty: restoring would replace everything in it "
                     "(use --force to do so)"
                 )
-        photos = _restore_photos(store, backup, listed)
+        photos = _restore_contents(store, backup, listed, PHOTOS)
+        _restore_contents(documents, backup, listed, DOCUMENTS)
         database = backup / manifest.register_file
         if backend == "sqlite":
             _restore_sqlite(engine, database)
@@ -522,5 +560,5 @@ def restore_backup(
             _restore_postgres(engine, database)
         engine.dispose()  # no pooled connection may remember the register before
         migrate(engine)
-        entries = _verify_restored(engine, store, manifest, signer)
+        entries = _verify_restored(engine, store, documents, manifest, signer)
     return RestoreSummary(manifest, photos, entries)

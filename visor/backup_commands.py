@@ -33,7 +33,11 @@ def run_backup(args: argparse.Namespace, services: Services) -> int:
     auditor = operator_auditor(services.settings)
     authorize_backup(auditor.principal)
     manifest = take_backup(
-        services.engine, services.blob_store, args.out, chain_signer(services.settings)
+        services.engine,
+        services.blob_store,
+        args.out,
+        chain_signer(services.settings),
+        services.document_store,
     )
     counts = manifest.counts
     with services.engine.begin() as connection:
@@ -49,7 +53,8 @@ def run_backup(args: argparse.Namespace, services: Services) -> int:
         args,
         {"out": str(args.out.resolve()), **manifest.model_dump()},
         f"backed up {counts.nominals} nominals, {counts.nominal_versions} versions, "
-        f"{counts.photo_blobs} photos and {counts.audit_entries} audit entries (verified) "
+        f"{counts.photo_blobs} photos, {counts.document_contents} documents and "
+        f"{counts.audit_entries} audit entries (verified) "
         f"to {args.out}",
     )
     return EXIT_OK
@@ -69,6 +74,7 @@ def run_restore(args: argparse.Namespace, services: Services) -> int:
         services.blob_store,
         args.backup,
         chain_signer(services.settings),
+        services.document_store,
         force=args.force,
     )
     manifest = summary.manifest

@@ -3,6 +3,7 @@ version that was committed (none torn), every photo the register names is there 
 content, and the audit chain verifies. A damaged backup is refused, with the reason, before
 anything is touched."""
 
+import datetime as dt
 import hashlib
 import shutil
 import threading
@@ -20,6 +21,7 @@ from register.audit import verify_register
 from register.audit_chain import ChainSigner
 from register.backup import FILE_LIST, MANIFEST, check_backup, restore_backup, take_backup
 from register.database import snapshot
+from register.documents import NewDocument, add_document
 from register.model import NominalRecord, to_document
 from tests.cli_helpers import visor, visor_env
 from tests.conftest import minimal_record, run_import, write_bundle
@@ -131,7 +133,9 @@ def test_a_backup_taken_during_writes_restores_a_committed_state(
         )
     )
     late_import.start()
-    manifest = take_backup(services.engine, services.blob_store, tmp_path / "backup", signer)
+    manifest = take_backup(
+        services.engine, services.blob_store, tmp_path / "backup", signer, services.document_store
+    )
     at_backup = len(editor.committed)
     editor.wait_for(at_backup + 15)
     editor.stop.set()
@@ -148,7 +152,9 @@ def test_a_backup_taken_during_writes_restores_a_committed_state(
     with another_database(database_url, tmp_path) as target_url:
         target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
         try:
-            summary = restore_backup(target.engine, target.blob_store, tmp_path / "backup", signer)
+            summary = restore_backup(
+                target.engine, target.blob_store, tmp_path / "backup", signer, target.document_store
+            )
             with snapshot(target.engine) as connection:
                 restored = {r.reference: r for r in store.iter_records(connection)}
                 versions = {
@@ -218,14 +224,16 @@ def test_a_damaged_backup_is_refused_with_its_reason_and_the_target_untouched(
     services = busy_register
     signer = chain_signer(services.settings)
     backup = tmp_path / "backup"
-    take_backup(services.engine, services.blob_store, backup, signer)
+    take_backup(services.engine, services.blob_store, backup, signer, services.document_store)
     with another_database(database_url, tmp_path) as target_url:
         target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
         try:
             for number, (harm, reason) in enumerate(HARMS.items()):
                 copy = harmed(backup, harm, tmp_path / f"harmed-{number}")
                 with pytest.raises(InvalidInput, match=reason):
-                    restore_backup(target.engine, target.blob_store, copy, signer)
+                    restore_backup(
+                        target.engine, target.blob_store, copy, signer, target.document_store
+                    )
                 with snapshot(target.engine) as connection:
                     assert store.count_nominals(connection) == 0, harm
                 assert not [p for p in target.blob_store.root.rglob("*") if p.is_file()], harm
@@ -239,7 +247,7 @@ def test_a_non_empty_register_is_replaced_only_when_forced(
     services = busy_register
     signer = chain_signer(services.settings)
     backup = tmp_path / "backup"
-    take_backup(services.engine, services.blob_store, backup, signer)
+    take_backup(services.engine, services.blob_store, backup, signer, services.document_store)
     with another_database(database_url, tmp_path) as target_url:
         target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
         try:
@@ -250,10 +258,14 @@ def test_a_non_empty_register_is_replaced_only_when_forced(
                     NominalRecord.model_validate(minimal_record("OTHER1")),
                 )
             with pytest.raises(Conflict, match="not empty"):
-                restore_backup(target.engine, target.blob_store, backup, signer)
+                restore_backup(
+                    target.engine, target.blob_store, backup, signer, target.document_store
+                )
             with snapshot(target.engine) as connection:
                 assert store.get_record(connection, "OTHER1").reference == "OTHER1"
-            restore_backup(target.engine, target.blob_store, backup, signer, force=True)
+            restore_backup(
+                target.engine, target.blob_store, backup, signer, target.document_store, force=True
+            )
             with snapshot(target.engine) as connection:
                 assert store.count_nominals(connection) == NOMINALS
                 assert not store.find_existing(connection, ["OTHER1"])
@@ -266,13 +278,21 @@ def test_a_backup_signed_with_another_key_or_from_another_backend_is_refused(
 ) -> None:
     services = busy_register
     backup = tmp_path / "backup"
-    take_backup(services.engine, services.blob_store, backup, chain_signer(services.settings))
+    take_backup(
+        services.engine,
+        services.blob_store,
+        backup,
+        chain_signer(services.settings),
+        services.document_store,
+    )
     other_key = ChainSigner(b"another deployment's key, not ours", 1000)
     with another_database(database_url, tmp_path) as target_url:
         target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
         try:
             with pytest.raises(InvalidInput, match="signed with key"):
-                restore_backup(target.engine, target.blob_store, backup, other_key)
+                restore_backup(
+                    target.engine, target.blob_store, backup, other_key, target.document_store
+                )
         finally:
             target.close()
     other_backend = "postgresql" if database_url.startswith("sqlite") else "sqlite"
@@ -288,9 +308,13 @@ def test_a_sqlite_backup_does_not_restore_into_postgresql(
     target = build_services(Settings(home=tmp_path / "target", database_url=postgres_url))
     try:
         signer = chain_signer(source.settings)
-        take_backup(source.engine, source.blob_store, tmp_path / "backup", signer)
+        take_backup(
+            source.engine, source.blob_store, tmp_path / "backup", signer, source.document_store
+        )
         with pytest.raises(InvalidInput, match="sqlite backup and the register is postgresql"):
-            restore_backup(target.engine, target.blob_store, tmp_path / "backup", signer)
+            restore_backup(
+                target.engine, target.blob_store, tmp_path / "backup", signer, target.document_store
+            )
     finally:
         source.close()
         target.close()
@@ -314,14 +338,26 @@ def test_the_cli_backs_up_and_restores_as_the_audited_operator(
         assert restored.returncode == 0, restored.stderr
         refused = visor("restore-backup", str(tmp_path / "backup"), env=target_env, cwd=tmp_path)
         assert refused.returncode == 2 and "--force" in refused.stderr
-        log = visor("audit", "export", "-", "--format", "jsonl", env=target_env, cwd=tmp_path)
+        log = visor(
+            "audit",
+            "export",
+            "-",
+            "--format",
+            "jsonl",
+            "--recipient",
+            "test",
+            env=target_env,
+            cwd=tmp_path,
+        )
         verified = visor("audit", "verify", env=target_env, cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout
     actions = [entry["action"] for entry in read_jsonl_text(log.stdout)]
     # The source's own trail up to the backup, then the restore, in one chain.
     assert actions[-1] == "register.restore" and "nominal.create" in actions
     assert "register.backup" not in actions  # written after the snapshot was taken
-    source_log = visor("audit", "export", "-", "--format", "jsonl", env=env, cwd=tmp_path)
+    source_log = visor(
+        "audit", "export", "-", "--format", "jsonl", "--recipient", "test", env=env, cwd=tmp_path
+    )
     assert read_jsonl_text(source_log.stdout)[-1]["action"] == "register.backup"
 
 
@@ -329,3 +365,38 @@ def read_jsonl_text(text: str) -> list[dict[str, Any]]:
     import json
 
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_documents_attached_to_nominals_are_backed_up_and_restored(
+    busy_register: Services, tmp_path: Path, database_url: str
+) -> None:
+    services = busy_register
+    signer = chain_signer(services.settings)
+    upload = tmp_path / "plan.txt"
+    upload.write_text("Risk management plan: weekly visits, no contact with children.\n")
+    added = add_document(
+        services.engine,
+        operator_auditor(services.settings),
+        services.document_store,
+        "A000",
+        upload,
+        NewDocument("risk_management_plan", "RMP", "PO Smith", dt.date(2026, 11, 1)),
+    )
+    manifest = take_backup(
+        services.engine, services.blob_store, tmp_path / "backup", signer, services.document_store
+    )
+    assert manifest.counts.document_contents == 1
+    with another_database(database_url, tmp_path) as target_url:
+        target = build_services(Settings(home=tmp_path / "restored", database_url=target_url))
+        try:
+            restore_backup(
+                target.engine, target.blob_store, tmp_path / "backup", signer, target.document_store
+            )
+            kept = target.document_store.path_for(added.sha256)
+            assert kept.read_bytes() == upload.read_bytes()
+        finally:
+            target.close()
+    # A backup whose document went missing is refused, naming what is missing.
+    (tmp_path / "backup" / "documents" / added.sha256[:2] / added.sha256).unlink()
+    with pytest.raises(InvalidInput, match="missing"):
+        check_backup(tmp_path / "backup")
