@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, select
 
-from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from imaging.analysis import THUMBNAIL
 from imaging.blobstore import BlobStore, PhotoRejected
 from imaging.formats import EXTENSIONS
@@ -67,6 +67,7 @@ def add_photo(
     reference: str,
     upload: Path,
     new: NewPhoto,
+    expected_version: int | None = None,
 ) -> HeldPhoto:
     """Analyse the photo at `upload` and add it to the nominal; raises PhotoRejected with
     the pipeline's reason when it is not accepted."""
@@ -81,7 +82,10 @@ def add_photo(
         raise PhotoRejected(outcome.refused or "not accepted")
     blob = outcome.blob
     with engine.begin() as connection:
-        store.lock_version(connection, reference)
+        version = store.lock_version(connection, reference)
+        if expected_version is not None and version != expected_version:
+            # An edit form's upload made against a page of an older version: say so.
+            raise StaleVersion(reference, expected_version, version)
         record = store.get_record(connection, reference)
         authorize_change(auditor.principal, record)
         if new.mark_index is not None and not 0 <= new.mark_index < len(record.marks):

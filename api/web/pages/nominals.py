@@ -218,6 +218,7 @@ def add_photo_page(
                 reference,
                 source,
                 NewPhoto(kind=kind, taken_on=taken),  # type: ignore[arg-type]
+                expected_version=version,
             )
         finally:
             ingester.close()
