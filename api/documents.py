@@ -5,7 +5,7 @@ authorizes (documents are a restricted field unless the settings say otherwise) 
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +28,7 @@ from register.documents import (
 from visor.security import check_purpose
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
+DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the document's number")]
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 BODY_TYPES = ("application/octet-stream", "application/pdf", MEDIA_TYPES["docx"], "text/plain")
 
@@ -135,7 +136,7 @@ def _viewed(
 
 @router.get("/documents/{document_id}", response_model=DocumentAnswer)
 def document_metadata(
-    request: Request, caller: SignedIn, document_id: int, purpose: Purpose = None
+    request: Request, caller: SignedIn, document_id: DocumentId, purpose: Purpose = None
 ) -> DocumentAnswer:
     return _answer(_viewed(request, caller, document_id, purpose, "metadata"))
 
@@ -148,7 +149,7 @@ def document_metadata(
     },
 )
 def document_content(
-    request: Request, caller: SignedIn, document_id: int, purpose: Purpose = None
+    request: Request, caller: SignedIn, document_id: DocumentId, purpose: Purpose = None
 ) -> FileResponse:
     """The document as it was given, with the type its content was found to be."""
     document = _viewed(request, caller, document_id, purpose, "content")

@@ -5,7 +5,7 @@ register/photo_uploads.py, which authorizes against the register and audits."""
 
 import datetime as dt
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from api import context
@@ -23,32 +24,36 @@ from api.nominals import Reference
 from api.uploads import check_content_type, streamed_body
 from audits.findings import Flag
 from audits.photo_rules import PhotoMeasurements, photo_flags
-from imaging.blobstore import MAX_PHOTO_BYTES
+from imaging.blobstore import MAX_PHOTO_BYTES, BlobStore
 from imaging.formats import ALLOWED_MEDIA_TYPES, EXTENSIONS
+from imaging.pool import PoolLimits
 from register.model import PhotoKind
-from register.photo_ingest import PhotoIngester
+from register.photo_ingest import PhotoIngester, PhotoOutcome, PhotoRequest
 from register.photo_uploads import HeldPhoto, NewPhoto, add_photo, photo_file, view_photo
 from visor.security import check_purpose
+from visor.services import Services
 
 PHOTO_BODY_TYPES = ("application/octet-stream", "image/*")
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 class Pipeline:
-    """The API's photo worker pool, started at the first upload and stopped with the app; one
-    upload uses it at a time (the pool hands out its workers to one batch)."""
+    """The API's photo worker pool, started at the first upload and stopped with the app.
+    One upload's photo is in the pool at a time (the pool hands its workers to one batch);
+    the upload's reads and writes of the register are not held up by another's."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: BlobStore, limits: PoolLimits) -> None:
+        self._store, self._limits = store, limits
         self._lock = threading.Lock()
         self._ingester: PhotoIngester | None = None
 
-    def run(self, request: Request, work: Callable[[PhotoIngester], HeldPhoto]) -> HeldPhoto:
+    def ingest(
+        self, connection: Connection, requests: Sequence[PhotoRequest]
+    ) -> list[PhotoOutcome]:
         with self._lock:
             if self._ingester is None:
-                services = context.services(request)
-                limits = services.settings.photo_limits
-                self._ingester = PhotoIngester(services.blob_store, limits)
-            return work(self._ingester)
+                self._ingester = PhotoIngester(self._store, self._limits)
+            return self._ingester.ingest(connection, requests)
 
     def close(self) -> None:
         with self._lock:
@@ -59,7 +64,9 @@ class Pipeline:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.photo_pipeline = Pipeline()
+    # The app's own start-up has run by now (FastAPI nests a router's lifespan in the app's).
+    services: Services = app.state.services
+    app.state.photo_pipeline = Pipeline(services.blob_store, services.settings.photo_limits)
     yield
     app.state.photo_pipeline.close()
 
@@ -132,11 +139,9 @@ async def upload_photo(
     pipeline: Pipeline = request.app.state.photo_pipeline
     new = NewPhoto(kind=kind, taken_on=taken_on, mark_index=mark_index)
     async with streamed_body(request, MAX_PHOTO_BYTES, "the photo") as upload:
-
-        def add(ingester: PhotoIngester) -> HeldPhoto:
-            return add_photo(services.engine, caller.auditor, ingester, reference, upload, new)
-
-        held = await run_in_threadpool(pipeline.run, request, add)
+        held = await run_in_threadpool(
+            add_photo, services.engine, caller.auditor, pipeline, reference, upload, new
+        )
     return _answer(held)
 
 

@@ -62,7 +62,8 @@ def encode_cursor(entry: ActivityEntry) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})/(\d{1,12})")
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})/(\d{1,10})")
+MAX_ID = 2**31 - 1  # an INTEGER column's largest value
 
 
 def decode_cursor(cursor: str) -> tuple[dt.date, int]:
@@ -70,7 +71,7 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         found = _CURSOR.fullmatch(raw)
-        if found is None:
+        if found is None or int(found.group(2)) > MAX_ID:
             raise ValueError(raw)
         return dt.date.fromisoformat(found.group(1)), int(found.group(2))
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -10,9 +10,10 @@ since its agencies may have changed while the photo was being analysed.
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, select
 
@@ -25,13 +26,21 @@ from register.audit import AuditEvent, Auditor
 from register.changes import change_event
 from register.model import Photo, PhotoKind
 from register.permissions import authorize_change, authorize_read, authorize_view
-from register.photo_ingest import PhotoIngester, PhotoRequest
+from register.photo_ingest import PhotoOutcome, PhotoRequest
 from register.photos import store_analyses
 from register.plausibility import date_problem
 from register.store import Incoming
 
 # A photo's id is its content's SHA-256: nothing else reaches the store's paths.
 PHOTO_ID = re.compile(r"[0-9a-f]{64}")
+
+
+class Ingests(Protocol):
+    """What analyses and stores photos: a PhotoIngester, or the API's shared one."""
+
+    def ingest(
+        self, connection: Connection, requests: Sequence[PhotoRequest]
+    ) -> list[PhotoOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def check_photo_id(photo_id: str) -> str:
 def add_photo(
     engine: Engine,
     auditor: Auditor,
-    ingester: PhotoIngester,
+    ingester: Ingests,
     reference: str,
     upload: Path,
     new: NewPhoto,

@@ -2,6 +2,7 @@
 intelligence entries withheld from roles that may not see them, pages with a stable cursor,
 entries that cannot be changed or removed even by SQL, and an audit entry for each access."""
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,7 +103,8 @@ def test_pages_follow_a_stable_cursor(world: World) -> None:
             if cursor is None:
                 break
         assert shown == expected and pages == 4
-        for bad in ("nonsense", "MjAyNi0wMS0wMQ", "x" * 101, "Li4vLi4v"):
+        beyond = base64.urlsafe_b64encode(b"2026-01-01/9999999999").decode()
+        for bad in ("nonsense", "MjAyNi0wMS0wMQ", "x" * 101, "Li4vLi4v", beyond):
             refused = client.get(URL, headers=officer, params={**PURPOSE, "cursor": bad})
             assert refused.status_code == 422, bad
 

@@ -118,7 +118,7 @@ def test_documents_are_typed_by_content_downloaded_as_attachments_and_audited(
         )
         unstated = client.get(answer["content"], headers=supervisor)
         assert unstated.status_code == 422 and "purpose" in unstated.json()["detail"]
-        for bad in ("abc", "-1", "..%2F..%2Fregister.sqlite3", "1.5", "99999"):
+        for bad in ("abc", "-1", "..%2F..%2Fregister.sqlite3", "1.5", "99999", str(2**63)):
             got = client.get(f"/api/v1/documents/{bad}/content", headers=supervisor, params=PURPOSE)
             assert got.status_code in (404, 422), (bad, got.status_code)
     added_entry = world.entries(action="document.add")[-1]
