@@ -203,8 +203,9 @@ Explore it (every command takes --json):
   visor audit log --reference {sample["reference"]}   # who looked at it, who changed it
   visor audit verify                 # the audit trail's hash chain, checked
 
-Sign in to the web pages ({_address(args)}) or the API ({_address(args)}docs) as any of these
-demo users (the passwords are this demo's own, made at random; never use them anywhere else):
+Sign in to the web pages ({_address(args)}{_when_served(args, home)}) or the API
+({_address(args)}docs) as any of these demo users (the passwords are this demo's own, made at
+random; never use them anywhere else):
 {_users_text(passwords)}
 Partnerships: {_partnerships_text(shared)}
 """
@@ -214,6 +215,12 @@ Partnerships: {_partnerships_text(shared)}
     if not getattr(args, "no_serve", True):
         _serve(args, demo_settings)
     return 0
+
+
+def _when_served(args: argparse.Namespace, home: Path) -> str:
+    if getattr(args, "no_serve", True):
+        return f"; not served now: VISOR_HOME={home} visor serve"
+    return ", served below until Ctrl-C"
 
 
 def _address(args: argparse.Namespace) -> str:
