@@ -1,14 +1,15 @@
 """`visor backup OUT` and `visor restore-backup IN [--force]` (`visor restore` brings back an
-archived nominal): the register, its photos and its audit
-chain as one consistent, verified set (register/backup.py), done by the local operator and
-recorded in the audit trail."""
+archived nominal): the register, its photos and its audit chain as one consistent, verified
+set (register/backup.py, register/restore.py), done by the local operator and recorded in
+the audit trail."""
 
 import argparse
 from pathlib import Path
 
 from register.audit import AuditEvent
-from register.backup import restore_backup, take_backup
+from register.backup import take_backup
 from register.permissions import authorize_backup, authorize_restore
+from register.restore import restore_backup
 from visor.output import emit
 from visor.security import chain_signer, operator_auditor
 from visor.services import Services

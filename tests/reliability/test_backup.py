@@ -19,10 +19,12 @@ from foundation.errors import Conflict, InvalidInput, StaleVersion
 from register import changes, store, tables
 from register.audit import verify_register
 from register.audit_chain import ChainSigner
-from register.backup import FILE_LIST, MANIFEST, check_backup, restore_backup, take_backup
+from register.backup import take_backup
+from register.backup_manifest import FILE_LIST, MANIFEST, check_backup
 from register.database import snapshot
 from register.documents import NewDocument, add_document
 from register.model import NominalRecord, to_document
+from register.restore import restore_backup
 from tests.cli_helpers import visor, visor_env
 from tests.conftest import minimal_record, run_import, write_bundle
 from tests.reliability.databases import another_database
