@@ -93,6 +93,8 @@ def _judged_nouns(text: str) -> tuple[_Found, _Found]:
         role = role_of(text, *span)
         if young and role == "described" and re.match(r"\s*,\s*\d{1,2}\s*,", text[span[1] :]):
             role = "other"  # "Girl, 15, met a man...": a circulation's victim
+        if young and role == "described" and _done_to(text, start):
+            role = "other"  # "handing a girl of about thirteen fags": the girl is done to
         definite = re.search(
             r"\b(?:the|that|this)\s+(?:\w+\s+)?$", text[max(0, start - 20) : start], re.I
         )
@@ -105,6 +107,20 @@ def _judged_nouns(text: str) -> tuple[_Found, _Found]:
         elif not young and not noun.endswith(("men", "males", "females", "ladies")):
             unknown.append((start, sex, span))
     return described, unknown
+
+
+# What comes just before a boy or girl who is done to: "handing a girl", "the homes of a
+# girl", "exposed himself to two girls", "followed a young boy".
+_DONE_TO = re.compile(
+    r"\b(?:\w+ing|\w+ed|to|of|at|with|for|towards|on|from|by|gave|gives|give|told|tells"
+    r"|showed|shows|offers?|asks?|took|takes|follows|grabs|touches|met|meets|got)\s+"
+    r"(?:(?:a|an|the|two|three|some|young|little|teenage)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+def _done_to(text: str, start: int) -> bool:
+    return bool(_DONE_TO.search(text[max(0, start - 40) : start]))
 
 
 def _described_pronoun(text: str) -> tuple[int, str, tuple[int, int]] | None:
