@@ -95,6 +95,10 @@ def check_purpose(settings: Settings, purpose: str | None) -> str | None:
     stated = purpose.strip() if purpose else None
     if stated and len(stated) > 500:
         raise InvalidInput("purpose: at most 500 characters")
+    if stated and not stated.isprintable():
+        # Kept as it is said in the audit trail, where a control character (a NUL, which
+        # PostgreSQL refuses, or a terminal escape) has no place.
+        raise InvalidInput("purpose: plain text, without control characters")
     if not stated and settings.purpose_required:
         raise InvalidInput(
             "purpose: state why (e.g. an incident or case number): every search and view is "

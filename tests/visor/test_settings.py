@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from foundation.errors import InvalidInput
+from visor.security import check_purpose
 from visor.settings import Settings, setting_problems
 
 
@@ -79,3 +81,12 @@ def test_trusted_hosts_read_from_the_environment_as_a_list(
     )
     monkeypatch.delenv("VISOR_TRUSTED_HOSTS")
     assert Settings(home=tmp_path).trusted_hosts == ("localhost", "127.0.0.1", "[::1]")
+
+
+@pytest.mark.parametrize("purpose", ["case 1\x00", "op\x1b[31mred", "line\nbreak"])
+def test_a_purpose_with_control_characters_is_refused(tmp_path: Path, purpose: str) -> None:
+    # Found by schemathesis: a NUL in ?purpose= reached PostgreSQL's audit insert (a 500).
+    settings = Settings(home=tmp_path)
+    with pytest.raises(InvalidInput, match="control characters"):
+        check_purpose(settings, purpose)
+    assert check_purpose(settings, "  Op Kestrel, case 26/1234 ") == "Op Kestrel, case 26/1234"
