@@ -221,11 +221,12 @@ def csv_row(entry: LoggedEntry) -> list[Any]:
     data["references"] = " ".join(entry.references)
     data["redacted"] = " ".join(entry.redacted)
     data["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
-    # A spreadsheet runs a cell that starts with = + - @ as a formula: quote it inert.
-    return [_inert(data[column]) for column in CSV_COLUMNS]
+    return [inert_cell(data[column]) for column in CSV_COLUMNS]
 
 
-def _inert(value: Any) -> Any:
+def inert_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one that starts with = + - @ would run as a
+    formula, so it is quoted."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

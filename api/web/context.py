@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from api import context as api_context
 from api.auth import SESSION_COOKIE, Caller, authenticate, check_csrf, csrf_token
 from foundation.errors import (
     BackendUnavailable,
@@ -28,7 +29,6 @@ from imaging.blobstore import PhotoRejected
 from register.audit import AuditEvent
 from register.permissions import RestrictionPolicy
 from register.principals import Role
-from visor.services import Services
 from visor.settings import Settings
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -61,14 +61,13 @@ class WebConfig:
     restrictions: RestrictionPolicy
 
 
+# The API's own accessor, under the name the pages use.
+services_of = api_context.services
+
+
 def web_config(request: Request) -> WebConfig:
     config: WebConfig = request.app.state.web
     return config
-
-
-def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 def caller_of(request: Request) -> Caller:

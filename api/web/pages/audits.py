@@ -17,6 +17,7 @@ from foundation.errors import InvalidInput
 from register import agencies
 from register.audit import AuditEvent, LogFilter, LoggedEntry, read_log
 from register.permissions import authorize_read_audit
+from visor.audit_commands import inert_cell
 from visor.quality_audit_commands import audit_policy
 
 router = APIRouter(route_class=WebRoute)
@@ -145,11 +146,6 @@ def audit_log(
     return render(request, "audit_log.html", context)
 
 
-def _inert(value: str) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @router.get("/audit-log.csv", name="audit_log_csv")
 def audit_log_csv(
     request: Request, user: str = "", reference: str = "", since: str = "", until: str = ""
@@ -161,7 +157,9 @@ def audit_log_csv(
     for entry in entries:
         row = entry.model_dump()
         row["references"] = " ".join(entry.references)
-        writer.writerow([_inert(str(row[c] if row[c] is not None else "")) for c in CSV_COLUMNS])
+        writer.writerow(
+            [inert_cell(str(row[c] if row[c] is not None else "")) for c in CSV_COLUMNS]
+        )
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
