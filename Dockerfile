@@ -13,6 +13,25 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# PostgreSQL's client programs at the major version of the deployment's server
+# (docker-compose.yml's postgres image): `visor backup` runs pg_dump, which refuses a server
+# newer than itself, and pg_restore of a newer major's dump into an older server can fail on
+# settings the older one lacks, so the major is pinned to the server's rather than taken from
+# whatever Debian release the base image follows. They come from the PostgreSQL project's
+# Debian repository, as in the official postgres image.
+ARG POSTGRES_MAJOR=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl --fail --silent --show-error -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt $(. /etc/os-release && echo "$VERSION_CODENAME")-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_MAJOR}" \
+    && apt-get purge -y curl && apt-get autoremove -y \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY . /src
 COPY --from=docs /src/api/swagger_ui /src/api/swagger_ui
 RUN pip install /src && rm -rf /src

@@ -108,3 +108,15 @@ def test_the_api_image_runs_as_a_non_root_user() -> None:
     users = re.findall(r"^USER\s+(\S+)", (ROOT / "Dockerfile").read_text("utf-8"), flags=re.M)
     assert users, "the Dockerfile never leaves root"
     assert users[-1].split(":")[0] not in {"root", "0"}
+
+
+def test_the_api_image_has_pg_dump_of_the_servers_major_version() -> None:
+    """`visor backup` runs pg_dump in the API container; pg_dump refuses a newer server, so
+    the client the image installs must be the major of the compose file's postgres image."""
+    dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
+    pinned = re.search(r"^ARG\s+POSTGRES_MAJOR=(\d+)\s*$", dockerfile, flags=re.M)
+    assert pinned, "the Dockerfile does not pin POSTGRES_MAJOR"
+    assert '"postgresql-client-${POSTGRES_MAJOR}"' in dockerfile
+    image = str(services()["postgres"]["image"])
+    server_major = image.rpartition(":")[2].split(".")[0]
+    assert server_major == pinned.group(1), (image, pinned.group(1))
