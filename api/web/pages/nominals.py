@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Caller
 from api.web.body_outline import outline_svg
 from api.web.context import WebRoute, caller_of, checked_post, render, services_of, web_config
+from api.web.pages.attachments import attachments_context
 from api.web.record_form import EDITABLE, differences, edited_document, field_problems
 from api.web.results import mark_placements, primary_name
 from audits.photo_verdicts import photo_verdicts
@@ -103,7 +104,11 @@ def create_nominal(
 
 
 def _record_context(
-    request: Request, caller: Caller, reference: str, purpose: str | None
+    request: Request,
+    caller: Caller,
+    reference: str,
+    purpose: str | None,
+    activity_cursor: str | None = None,
 ) -> dict[str, Any]:
     config = web_config(request)
     with services_of(request).engine.begin() as connection:
@@ -112,6 +117,9 @@ def _record_context(
         version = store.find_existing(connection, [reference])[reference].version
         verdicts = photo_verdicts(
             connection, [(p.sha256, p.kind) for p in record.photos if p.sha256]
+        )
+        attached = attachments_context(
+            connection, request, caller, reference, purpose, activity_cursor
         )
         viewers = None
         if _may(authorize_read_audit, caller.principal):
@@ -141,18 +149,21 @@ def _record_context(
             mark_placements(record, None), f"marks of {reference} on a body outline"
         ),
         "purpose": purpose or "",
+        **attached,
     }
 
 
 @router.get("/nominals/{reference}", name="nominal")
-def nominal_page(request: Request, reference: str, purpose: str = "") -> Response:
+def nominal_page(
+    request: Request, reference: str, purpose: str = "", activity_after: str = ""
+) -> Response:
     caller = caller_of(request)
     config = web_config(request)
     if config.settings.purpose_required and not purpose.strip():
         # The purpose prompt: asked before anything is read, then the record is viewed.
         return render(request, "purpose.html", {"action": request.url.path})
     stated = check_purpose(config.settings, purpose)
-    context = _record_context(request, caller, reference, stated)
+    context = _record_context(request, caller, reference, stated, activity_after or None)
     added = request.query_params.get("photo_added", "")
     context["photo_added"] = added if added in context["verdicts"] else None
     return render(request, "nominal.html", context)
