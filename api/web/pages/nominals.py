@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
@@ -17,7 +17,6 @@ from api.web.record_form import EDITABLE, differences, edited_document, field_pr
 from api.web.results import mark_placements, primary_name
 from audits.photo_verdicts import photo_verdicts
 from foundation.errors import Forbidden, InvalidInput, NotFound, StaleVersion
-from imaging.analysis import THUMBNAIL
 from register import changes, store
 from register.audit import LogFilter, read_log
 from register.model import to_document
@@ -29,7 +28,7 @@ from register.permissions import (
     redact_record,
 )
 from register.photo_ingest import PhotoIngester
-from register.photo_uploads import NewPhoto, add_photo
+from register.photo_uploads import NewPhoto, add_photo, photo_file, view_photo
 from visor.security import check_purpose
 
 router = APIRouter(route_class=WebRoute)
@@ -170,23 +169,21 @@ def nominal_page(
 
 
 @router.get("/nominals/{reference}/photos/{sha256}", name="nominal_photo")
-def nominal_photo(request: Request, reference: str, sha256: str) -> Response:
-    """A photo's thumbnail, for a reader who may view the nominal. Not an audit entry of its
-    own: it is shown only inside a page whose view or search is recorded."""
+def nominal_photo(request: Request, reference: str, sha256: str, purpose: str = "") -> Response:
+    """A photo's thumbnail, through the API's own `view_photo`: refused unless the reader
+    may view every nominal holding it, and recorded as a view of the photo (part
+    "thumbnail") with the page's purpose. Sent no-store (every page is), so that each
+    showing is one the audit trail holds."""
     caller = caller_of(request)
-    with services_of(request).engine.connect() as connection:
+    stated = check_purpose(web_config(request).settings, purpose)
+    services = services_of(request)
+    with services.engine.begin() as connection:
         record = store.get_record(connection, reference)
-    authorize_view(caller.principal, record)
-    if sha256 not in {p.sha256 for p in record.photos}:
-        raise NotFound(f"{reference} has no such photo")
-    path = services_of(request).blob_store.derivative_path(sha256, THUMBNAIL)
-    if not path.is_file():
-        raise NotFound("the photo's thumbnail is not made yet")
-    return Response(
-        path.read_bytes(),
-        media_type="image/jpeg",
-        headers={"Cache-Control": "private, max-age=300"},
-    )
+        authorize_view(caller.principal, record)
+        if sha256 not in {p.sha256 for p in record.photos}:
+            raise NotFound(f"{reference} has no such photo")
+        held = view_photo(connection, caller.auditor, sha256, stated, "thumbnail")
+    return FileResponse(photo_file(services.blob_store, held, "thumbnail"), media_type="image/jpeg")
 
 
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
