@@ -112,3 +112,30 @@ def test_a_document_is_attached_listed_and_downloaded_as_audited_and_refused_whe
     sign_in(client, demo, "gmp.officer")
     listed = client.get(f"/nominals/{reference}").text
     assert listed.count('href="/documents/') == 1
+
+
+def test_the_activity_log_shows_its_newest_page_and_links_to_the_older_entries(
+    client: TestClient, demo: DemoRegister
+) -> None:
+    reference = demo.live("GMP")[0]["reference"]
+    sign_in(client, demo, "gmp.officer")
+    csrf = csrf_of(client.get(f"/nominals/{reference}").text)
+    for day in range(1, 52):  # one more than a page, each on its own day
+        answer = client.post(
+            f"/nominals/{reference}/activity",
+            data={
+                "csrf_token": csrf,
+                "kind": "other",
+                "occurred_on": f"2025-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}",
+                "text": f"paged entry {day:02d}",
+            },
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+    first = client.get(f"/nominals/{reference}").text
+    assert "paged entry 51" in first and "paged entry 02" in first
+    assert "paged entry 01" not in first
+    older = first.split('id="older-activity"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = client.get(older.replace("&amp;", "&")).text
+    assert "paged entry 01" in second and "paged entry 02" not in second
+    assert 'id="older-activity"' not in second
