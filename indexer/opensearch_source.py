@@ -105,6 +105,7 @@ def index_source(
         "towns": sorted(document.towns),
         "postcode_districts": sorted(document.postcode_districts),
         "mappa_category": document.mappa_category,
+        "mappa_level": document.mappa_level,
         "managing_agency": document.managing_agency,
         "wanted_missing": document.wanted_missing,
         # A blank or uniform picture matches every other blank one; it is not indexed (as

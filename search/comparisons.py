@@ -471,6 +471,8 @@ def filter_values(query: DescriptionQuery) -> dict[str, frozenset[object]]:
         allowed["status"] = frozenset([filters.status])
     if filters.mappa_category:
         allowed["mappa_category"] = frozenset(filters.mappa_category)
+    if filters.mappa_level:
+        allowed["mappa_level"] = frozenset(filters.mappa_level)
     if filters.managing_agency:
         allowed["managing_agency"] = frozenset(filters.managing_agency)
     if filters.wanted_missing is not None:

@@ -63,6 +63,7 @@ class SearchDocument:
     towns: frozenset[str]
     postcode_districts: frozenset[str]
     mappa_category: int | None
+    mappa_level: int | None
     managing_agency: str | None
     wanted_missing: bool
     raw: dict[str, str] = field(default_factory=dict)  # traits as recorded, for explanations
@@ -133,6 +134,7 @@ def search_document(record: NominalRecord, today: dt.date | None = None) -> Sear
             if a.postcode and (m := _POSTCODE_DISTRICT.match(a.postcode))
         ),
         mappa_category=record.mappa_category,
+        mappa_level=record.mappa_level,
         managing_agency=record.managing_agency,
         wanted_missing=record.wanted_missing,
         raw=raw,
@@ -174,6 +176,7 @@ def document_to_json(document: SearchDocument) -> dict[str, Any]:
         "towns": sorted(document.towns),
         "postcode_districts": sorted(document.postcode_districts),
         "mappa_category": document.mappa_category,
+        "mappa_level": document.mappa_level,
         "managing_agency": document.managing_agency,
         "wanted_missing": document.wanted_missing,
         "raw": document.raw,
@@ -211,6 +214,8 @@ def document_from_json(data: dict[str, Any]) -> SearchDocument:
         towns=frozenset(data["towns"]),
         postcode_districts=frozenset(data["postcode_districts"]),
         mappa_category=data["mappa_category"],
+        # Absent from a document stored before the level was kept: no level, as unrecorded.
+        mappa_level=data.get("mappa_level"),
         managing_agency=data["managing_agency"],
         wanted_missing=data["wanted_missing"],
         raw=dict(data["raw"]),

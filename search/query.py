@@ -64,6 +64,7 @@ class MarkQuery(_QueryPart):
 class Filters(_QueryPart):
     status: Literal["live", "archived", "any"] = "live"
     mappa_category: list[Literal[1, 2, 3]] | None = None
+    mappa_level: list[Literal[1, 2, 3]] | None = None
     managing_agency: list[str] | None = None
     wanted_missing: bool | None = None
 

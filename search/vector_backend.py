@@ -91,7 +91,13 @@ class VectorBackend:
                 self._places[place].append(i)
         self._filter_columns = {
             field: np.array([getattr(d, field) for d in docs], dtype=object)
-            for field in ("status", "mappa_category", "managing_agency", "wanted_missing")
+            for field in (
+                "status",
+                "mappa_category",
+                "mappa_level",
+                "managing_agency",
+                "wanted_missing",
+            )
         }
         self._count = count
 

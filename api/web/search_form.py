@@ -37,6 +37,7 @@ class SearchForm(BaseModel):
     marks: list[dict[str, str]] = []
     status: str = "live"
     mappa_category: list[int] = []
+    mappa_level: list[int] = []
     managing_agency: str = ""
     wanted_missing: bool = False
     purpose: str = ""
@@ -68,6 +69,7 @@ def read_form(params: Mapping[str, str], multi: Mapping[str, list[str]]) -> Sear
         if any(mark.values()):
             marks.append(mark)
     categories = [_whole("MAPPA category", c) for c in multi.get("mappa_category", []) if c]
+    levels = [_whole("MAPPA level", c) for c in multi.get("mappa_level", []) if c]
     status = params.get("status", "live")
     if status not in STATUSES:
         raise InvalidInput(f"status: one of {', '.join(STATUSES)}")
@@ -79,6 +81,7 @@ def read_form(params: Mapping[str, str], multi: Mapping[str, list[str]]) -> Sear
         marks=marks,
         status=status,
         mappa_category=categories,
+        mappa_level=levels,
         managing_agency=params.get("managing_agency", "").strip(),
         wanted_missing=params.get("wanted_missing") == "on",
         purpose=params.get("purpose", ""),
@@ -92,6 +95,8 @@ def query_document(form: SearchForm) -> dict[str, Any]:
     filters: dict[str, Any] = {"status": form.status}
     if form.mappa_category:
         filters["mappa_category"] = form.mappa_category
+    if form.mappa_level:
+        filters["mappa_level"] = form.mappa_level
     if form.managing_agency:
         filters["managing_agency"] = [form.managing_agency]
     if form.wanted_missing:

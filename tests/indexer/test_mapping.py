@@ -130,6 +130,7 @@ def test_every_field_is_filled_and_searchable(indexed: tuple[OpenSearch, str]) -
         ({"term": {"build": "stocky"}}, ["FULL1"]),
         ({"term": {"ethnic_appearance": "IC1"}}, ["FULL1"]),
         ({"terms": {"mappa_category": [2, 3]}}, ["FULL1"]),
+        ({"terms": {"mappa_level": [1]}}, ["FULL1"]),
         ({"term": {"managing_agency": "WYP"}}, ["FULL1"]),
         ({"term": {"wanted_missing": True}}, ["FULL1"]),
         ({"range": {"height_cm": {"gte": 175, "lte": 185}}}, ["FULL1"]),

@@ -113,6 +113,21 @@ def test_top_ten_equals_the_memory_backends(deployment: Deployment) -> None:
     assert agreement >= 0.99, differ[:3]
 
 
+def test_a_mappa_level_filter_answers_as_the_memory_backend(deployment: Deployment) -> None:
+    with snapshot(deployment.services.engine) as connection:
+        levels = {r.reference: r.mappa_level for r in iter_records(connection)}
+    for query in (
+        {"sex": "M", "build": "stocky", "filters": {"mappa_level": [3]}},
+        {"text": "tall woman", "filters": {"status": "any", "mappa_level": [1, 2]}},
+    ):
+        expected = run_search(query, deployment.memory, 20, AS_OF).candidates
+        found = run_search(query, deployment.opensearch, 20, AS_OF).candidates
+        assert found, query
+        assert [(s.reference, s.score) for s in found] == [(s.reference, s.score) for s in expected]
+        allowed = set(query["filters"]["mappa_level"])  # type: ignore[index]
+        assert {levels[s.reference] for s in found} <= allowed
+
+
 def test_photo_search_returns_the_same_matches(deployment: Deployment) -> None:
     with snapshot(deployment.services.engine) as connection:
         rows = list(iter_photo_hashes(connection))

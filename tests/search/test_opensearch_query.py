@@ -70,6 +70,10 @@ def _prepared(**fields: Any) -> Any:
             ],
         ),
         (
+            {"status": "any", "mappa_level": [3, 2]},
+            [{"terms": {"mappa_level": [2, 3]}}],
+        ),
+        (
             {"status": "any", "managing_agency": ["WYP", "GMP"]},
             [{"terms": {"managing_agency": ["GMP", "WYP"]}}],
         ),

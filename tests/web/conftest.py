@@ -87,6 +87,12 @@ def server(demo_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def purposeful_server(demo_settings: Settings) -> Iterator[str]:
+    """The app of a deployment that requires a purpose for every search and view."""
+    yield from _serve(create_app(demo_settings.model_copy(update={"require_purpose": True})))
+
+
+@pytest.fixture(scope="session")
 def no_referrer_server(demo_settings: Settings) -> Iterator[str]:
     yield from _serve(NoReferrerEverywhere(create_app(demo_settings)))
 

@@ -149,7 +149,7 @@ def test_upload_a_photo_and_find_its_nominal(
     tab = _tab(browser, server, demo, "gmp.officer")
     tab.go(f"/nominals/{wanted['reference']}")
     tab.page.get_by_label("Add a photo").set_input_files(str(photo))
-    tab.page.get_by_label("Kind").select_option("other")
+    tab.page.get_by_label("Kind of photo").select_option("other")
     tab.page.get_by_label("Taken on (YYYY-MM-DD)").fill("2026-01-02")
     tab.page.get_by_role("button", name="Add photo").click()
     verdict = tab.page.locator("#photo-verdict")
@@ -179,6 +179,9 @@ def test_a_viewer_sees_no_edit_controls_and_no_restricted_fields(
     for address in wanted["addresses"]:
         if address.get("postcode"):
             expect(tab.page.locator("main")).not_to_contain_text(address["postcode"])
+    expect(tab.page.locator("#add-activity, #add-document, #add-photo")).to_have_count(0)
+    expect(tab.page.locator("main")).to_contain_text("Documents are not shown to your roles")
+    expect(tab.page.locator("main")).to_contain_text("Intelligence entries are not shown")
     tab.check("record-viewer")
 
 
@@ -189,6 +192,7 @@ def test_an_officer_of_an_unrelated_agency_cannot_edit(
     tab = _tab(browser, server, demo, "mps.officer")
     tab.go(f"/nominals/{wanted['reference']}")
     expect(tab.page.get_by_role("link", name="Edit this record")).to_have_count(0)
+    expect(tab.page.locator("#add-activity, #add-document, #add-photo")).to_have_count(0)
     tab.go(f"/nominals/{wanted['reference']}/edit")
     expect(tab.page.get_by_role("alert")).to_contain_text("only its managing agency")
     tab.check("edit-refused")
@@ -222,9 +226,16 @@ def test_the_audit_dashboards_and_log_show_what_was_just_done(
     update = auditor.page.locator("#log tr", has_text="nominal.update").first
     expect(update).to_contain_text("gmp.officer")
     auditor.check("audit-log")
+    # The export is a disclosure: it names who receives it, and the log then shows it.
+    auditor.page.get_by_label("Disclosed to (required)").fill("ICO inspection")
+    auditor.page.get_by_label("Purpose").fill("annual audit")
     with auditor.page.expect_download() as download:
-        auditor.page.get_by_role("link", name="Export as CSV").click()
+        auditor.page.get_by_role("button", name="Export").click()
     assert "nominal.update" in download.value.path().read_text("utf-8")
+    auditor.go(f"/audit-log?reference={reference}")
+    disclosure = auditor.page.locator("#log tr", has_text="audit.export").first
+    expect(disclosure).to_contain_text("ICO inspection")
+    expect(disclosure).to_contain_text("annual audit")
 
 
 def test_partnerships_and_administration_pages(
@@ -264,3 +275,108 @@ def test_forms_still_post_when_every_answer_says_no_referrer(
     tab.page.get_by_label("hair length").fill("short")
     tab.page.get_by_role("button", name="Save").click()
     expect(tab.page.get_by_role("status")).to_contain_text("Saved")
+
+
+def test_add_to_the_activity_log_and_attach_and_download_a_document(
+    browser: Browser, server: str, demo: DemoRegister, tmp_path: Path
+) -> None:
+    reference = demo.live("GMP")[3]["reference"]
+    tab = _tab(browser, server, demo, "gmp.officer")
+    tab.go(f"/nominals/{reference}")
+    form = tab.page.locator("#add-activity")
+    form.get_by_label("Kind of entry").select_option("visit")
+    form.get_by_label("Date (YYYY-MM-DD)").fill("2026-01-07")
+    form.get_by_label("What happened").fill("Home visit: lives alone, new job at a garage")
+    form.get_by_role("button", name="Add entry").click()
+    expect(tab.page.locator("#activity-added")).to_be_visible()
+    expect(tab.page.locator("#activity")).to_contain_text("new job at a garage")
+    expect(tab.page.locator("#activity")).to_contain_text("gmp.officer (GMP)")
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text("Risk management plan: weekly visits.\n", encoding="utf-8")
+    form = tab.page.locator("#add-document")
+    form.get_by_label("Document (PDF, DOCX or text").set_input_files(str(plan))
+    form.get_by_label("Kind of document").select_option("risk_management_plan")
+    form.get_by_label("Title").fill("Risk management plan, January")
+    form.get_by_label("Author").fill("Offender manager")
+    form.get_by_role("button", name="Attach document").click()
+    expect(tab.page.locator("#document-added")).to_be_visible()
+    row = tab.page.locator("#documents tr", has_text="Risk management plan, January")
+    expect(row).to_contain_text("text")
+    tab.check("record-activity-documents")
+    with tab.page.expect_download() as download:
+        row.get_by_role("link", name=re.compile("Download")).click()
+    assert download.value.path().read_bytes() == plan.read_bytes()
+
+    # A file that is not a document is refused with the reason, and nothing is attached.
+    program = tmp_path / "plan.pdf"
+    program.write_bytes(b"MZ\x90\x00 not a document")
+    tab.go(f"/nominals/{reference}")
+    form = tab.page.locator("#add-document")
+    form.get_by_label("Document (PDF, DOCX or text").set_input_files(str(program))
+    form.get_by_label("Title").fill("Not a plan")
+    form.get_by_label("Author").fill("Someone")
+    form.get_by_role("button", name="Attach document").click()
+    expect(tab.page.get_by_role("alert")).to_contain_text("Windows executable")
+    tab.check("document-refused")
+    tab.go(f"/nominals/{reference}")
+    expect(tab.page.locator("#documents tbody tr")).to_have_count(1)
+
+
+def test_the_mappa_level_filter_keeps_only_that_level(
+    browser: Browser, server: str, demo: DemoRegister
+) -> None:
+    levels = {d["reference"]: d.get("mappa_level") for d in demo.documents}
+    tab = _tab(browser, server, demo, "gmp.officer")
+    tab.page.get_by_label("Description, in the witness's words").fill("a man in his thirties")
+    level = tab.page.get_by_role("group", name="MAPPA level")
+    level.get_by_label("3").check()
+    tab.page.locator("#describe").get_by_role("button", name="Search").click()
+    expect(tab.page.locator("article.candidate").first).to_be_visible()
+    expect(tab.page.get_by_role("group", name="MAPPA level").get_by_label("3")).to_be_checked()
+    found = _references(tab)
+    assert found and {levels[r] for r in found} == {3}
+    tab.check("results-mappa-level")
+
+
+def test_with_a_required_purpose_the_record_asks_first_and_its_photos_carry_it(
+    browser: Browser, purposeful_server: str, demo: DemoRegister
+) -> None:
+    wanted = demo.with_marked_face("YH-PROB")[1]
+    tab = _tab(browser, purposeful_server, demo, "gmp.officer")
+    tab.go(f"/nominals/{wanted['reference']}")
+    expect(tab.page.get_by_role("heading", name="Why are you looking?")).to_be_visible()
+    tab.check("purpose-prompt")
+    tab.page.get_by_label("Purpose").fill("case 77")
+    tab.page.get_by_role("button", name="Continue").click()
+    expect(tab.page.get_by_role("heading", level=1)).to_contain_text(wanted["reference"])
+    # Every thumbnail loads: each is a view of the photo, made with the page's purpose.
+    expect(tab.page.locator(".gallery img").first).to_be_visible()
+    tab.check("record-with-purpose")
+    tab.go("/search")
+    tab.page.get_by_label("Description, in the witness's words").fill(witness_description(wanted))
+    tab.page.get_by_label(re.compile("^Purpose")).fill("case 77")
+    tab.page.locator("#describe").get_by_role("button", name="Search").click()
+    expect(tab.page.locator("article.candidate img.thumb").first).to_be_visible()
+    tab.check("results-with-purpose")
+
+
+def test_an_auditor_who_may_read_sees_who_viewed_the_record(
+    browser: Browser, server: str, demo: DemoRegister
+) -> None:
+    reference = demo.live("GMP")[2]["reference"]
+    officer = _tab(browser, server, demo, "gmp.officer")
+    officer.go(f"/nominals/{reference}")
+    admin = _tab(browser, server, demo, "mps.admin")
+    admin.go("/admin")
+    admin.page.get_by_label("Username").fill("mps.reviewer")
+    admin.page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    roles = admin.page.get_by_role("group", name="Roles")
+    roles.get_by_label("auditor").check()
+    roles.get_by_label("viewer").check()
+    admin.page.get_by_role("button", name="Add user").click()
+    expect(admin.page.locator("#users")).to_contain_text("mps.reviewer")
+    reviewer = signed_in(browser, server, "mps.reviewer", "a long enough passphrase")
+    reviewer.go(f"/nominals/{reference}")
+    expect(reviewer.page.locator("#viewers")).to_contain_text("gmp.officer")
+    reviewer.check("record-auditor")

@@ -141,7 +141,6 @@ def test_a_viewer_and_an_unrelated_officer_may_not_edit(
     ("username", "path"),
     [
         ("mps.officer", "/audit-log"),
-        ("mps.officer", "/audit-log.csv"),
         ("mps.officer", "/audits/photos"),
         ("mps.officer", "/audits/compliance"),
         ("mps.officer", "/admin"),

@@ -39,13 +39,13 @@ def test_a_corrected_reading_is_sent_as_its_fields_alone() -> None:
             "age_min": "30",
             "mark0_type": "tattoo",
         },
-        {"mappa_category": ["2"]},
+        {"mappa_category": ["2"], "mappa_level": ["3", "1"]},
     )
     document = query_document(form)
     assert "text" not in document
     assert document["build"] == "slim" and document["age"] == {"min": 30}
     assert document["marks"] == [{"type": "tattoo"}]
-    assert document["filters"] == {"status": "live", "mappa_category": [2]}
+    assert document["filters"] == {"status": "live", "mappa_category": [2], "mappa_level": [3, 1]}
     assert query_document(SearchForm(text="tall man"))["text"] == "tall man"
 
 

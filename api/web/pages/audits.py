@@ -2,13 +2,13 @@
 the audit log viewer: for auditors (register/permissions.authorize_read_audit)."""
 
 import base64
-import csv
 import datetime as dt
-import io
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 
-from api.web.context import WebRoute, caller_of, render, services_of
+from api.audit_log import export_audit
+from api.web.context import WebRoute, caller_of, checked_post, render, services_of
 from audits.charts import age_chart, sharpness_chart
 from audits.compliance import audit_compliance
 from audits.photo_audit import PhotoAudit, audit_photos
@@ -17,22 +17,10 @@ from foundation.errors import InvalidInput
 from register import agencies
 from register.audit import AuditEvent, LogFilter, LoggedEntry, read_log
 from register.permissions import authorize_read_audit
-from visor.audit_commands import inert_cell
 from visor.quality_audit_commands import audit_policy
 
 router = APIRouter(route_class=WebRoute)
 SHOWN_ENTRIES = 500
-CSV_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "agency",
-    "action",
-    "target",
-    "outcome",
-    "purpose",
-    "references",
-)
 
 
 def _image(svg: str) -> str:
@@ -146,22 +134,32 @@ def audit_log(
     return render(request, "audit_log.html", context)
 
 
-@router.get("/audit-log.csv", name="audit_log_csv")
-def audit_log_csv(
-    request: Request, user: str = "", reference: str = "", since: str = "", until: str = ""
+@router.post("/audit-log/export", name="audit_log_export")
+def audit_log_export(
+    request: Request,
+    recipient: Annotated[str, Form(max_length=200)] = "",
+    purpose: Annotated[str, Form(max_length=500)] = "",
+    format: Annotated[Literal["csv", "jsonl"], Form()] = "csv",
+    user: Annotated[str, Form(max_length=200)] = "",
+    reference: Annotated[str, Form(max_length=200)] = "",
+    since: Annotated[str, Form(max_length=40)] = "",
+    until: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    entries = _entries(request, user, reference, since, until, None)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        row = entry.model_dump()
-        row["references"] = " ".join(entry.references)
-        writer.writerow(
-            [inert_cell(str(row[c] if row[c] is not None else "")) for c in CSV_COLUMNS]
-        )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    """The matching entries as a file, a disclosure to `recipient` as `visor audit export`
+    and the API's export are: the API's own route does it (the restricted fields the
+    auditor may not see redacted, the disclosure recorded with its recipient, purpose,
+    count and the file's SHA-256), so that there is one definition of an export."""
+    caller = checked_post(request, csrf_token)
+    return export_audit(
+        request,
+        caller,
+        recipient=recipient,
+        format=format,
+        user=user.strip() or None,
+        reference=reference.strip() or None,
+        since=since.strip() or None,
+        until=until.strip() or None,
+        action=None,
+        purpose=purpose,
     )

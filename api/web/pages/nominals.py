@@ -6,17 +6,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
 from api.web.body_outline import outline_svg
 from api.web.context import WebRoute, caller_of, checked_post, render, services_of, web_config
+from api.web.pages.attachments import attachments_context
 from api.web.record_form import EDITABLE, differences, edited_document, field_problems
 from api.web.results import mark_placements, primary_name
 from audits.photo_verdicts import photo_verdicts
 from foundation.errors import Forbidden, InvalidInput, NotFound, StaleVersion
-from imaging.analysis import THUMBNAIL
 from register import changes, store
 from register.audit import LogFilter, read_log
 from register.model import to_document
@@ -28,7 +28,7 @@ from register.permissions import (
     redact_record,
 )
 from register.photo_ingest import PhotoIngester
-from register.photo_uploads import NewPhoto, add_photo
+from register.photo_uploads import NewPhoto, add_photo, photo_file, view_photo
 from visor.security import check_purpose
 
 router = APIRouter(route_class=WebRoute)
@@ -103,7 +103,11 @@ def create_nominal(
 
 
 def _record_context(
-    request: Request, caller: Caller, reference: str, purpose: str | None
+    request: Request,
+    caller: Caller,
+    reference: str,
+    purpose: str | None,
+    activity_cursor: str | None = None,
 ) -> dict[str, Any]:
     config = web_config(request)
     with services_of(request).engine.begin() as connection:
@@ -112,6 +116,9 @@ def _record_context(
         version = store.find_existing(connection, [reference])[reference].version
         verdicts = photo_verdicts(
             connection, [(p.sha256, p.kind) for p in record.photos if p.sha256]
+        )
+        attached = attachments_context(
+            connection, request, caller, reference, purpose, activity_cursor
         )
         viewers = None
         if _may(authorize_read_audit, caller.principal):
@@ -141,41 +148,42 @@ def _record_context(
             mark_placements(record, None), f"marks of {reference} on a body outline"
         ),
         "purpose": purpose or "",
+        **attached,
     }
 
 
 @router.get("/nominals/{reference}", name="nominal")
-def nominal_page(request: Request, reference: str, purpose: str = "") -> Response:
+def nominal_page(
+    request: Request, reference: str, purpose: str = "", activity_after: str = ""
+) -> Response:
     caller = caller_of(request)
     config = web_config(request)
     if config.settings.purpose_required and not purpose.strip():
         # The purpose prompt: asked before anything is read, then the record is viewed.
         return render(request, "purpose.html", {"action": request.url.path})
     stated = check_purpose(config.settings, purpose)
-    context = _record_context(request, caller, reference, stated)
+    context = _record_context(request, caller, reference, stated, activity_after or None)
     added = request.query_params.get("photo_added", "")
     context["photo_added"] = added if added in context["verdicts"] else None
     return render(request, "nominal.html", context)
 
 
 @router.get("/nominals/{reference}/photos/{sha256}", name="nominal_photo")
-def nominal_photo(request: Request, reference: str, sha256: str) -> Response:
-    """A photo's thumbnail, for a reader who may view the nominal. Not an audit entry of its
-    own: it is shown only inside a page whose view or search is recorded."""
+def nominal_photo(request: Request, reference: str, sha256: str, purpose: str = "") -> Response:
+    """A photo's thumbnail, through the API's own `view_photo`: refused unless the reader
+    may view every nominal holding it, and recorded as a view of the photo (part
+    "thumbnail") with the page's purpose. Sent no-store (every page is), so that each
+    showing is one the audit trail holds."""
     caller = caller_of(request)
-    with services_of(request).engine.connect() as connection:
+    stated = check_purpose(web_config(request).settings, purpose)
+    services = services_of(request)
+    with services.engine.begin() as connection:
         record = store.get_record(connection, reference)
-    authorize_view(caller.principal, record)
-    if sha256 not in {p.sha256 for p in record.photos}:
-        raise NotFound(f"{reference} has no such photo")
-    path = services_of(request).blob_store.derivative_path(sha256, THUMBNAIL)
-    if not path.is_file():
-        raise NotFound("the photo's thumbnail is not made yet")
-    return Response(
-        path.read_bytes(),
-        media_type="image/jpeg",
-        headers={"Cache-Control": "private, max-age=300"},
-    )
+        authorize_view(caller.principal, record)
+        if sha256 not in {p.sha256 for p in record.photos}:
+            raise NotFound(f"{reference} has no such photo")
+        held = view_photo(connection, caller.auditor, sha256, stated, "thumbnail")
+    return FileResponse(photo_file(services.blob_store, held, "thumbnail"), media_type="image/jpeg")
 
 
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
