@@ -24,6 +24,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from api import context, errors
 from api.activity import router as activity_router
 from api.audit_log import router as audit_log_router
+from api.audits import router as audits_router
 from api.auth import AuthConfig
 from api.auth import router as auth_router
 from api.context import EscapedJSONResponse
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(activity_router)
     app.include_router(partnerships_router)
     app.include_router(audit_log_router)
+    app.include_router(audits_router)
     app.include_router(nominals_router)
     app.include_router(docs_router)
     install_web(app, settings)  # the web front end (api/web/)

@@ -11,7 +11,9 @@ The rules (docs/security.md):
   or revoked by a supervisor of the managing agency; management is transferred at a supervisor
   of the managing agency's request, accepted by a supervisor of the receiving one;
 - administrators manage the users of their own agency only;
-- auditors read the audit log and do nothing else unless given other roles too;
+- auditors read the audit log and do nothing else unless given other roles too; the audit
+  reports' work lists they read are their own agency's, every agency's only where their agency
+  is granted the national view;
 - restricted fields are visible only to the roles that need them.
 """
 
@@ -158,6 +160,26 @@ def authorize_manage_agencies(principal: Principal) -> None:
 def authorize_read_audit(principal: Principal) -> None:
     if not (principal.is_operator or principal.has(Role.AUDITOR)):
         raise _refuse(principal, "read the audit log: that needs the auditor role")
+
+
+def audit_report_scope(
+    principal: Principal, agency: str | None, national_agencies: Iterable[str]
+) -> str | None:
+    """The agency whose nominals an audit report (photo quality, compliance) may show this
+    principal when `agency` is asked for (None: every agency's): an auditor's own agency,
+    any agency (or all) for an auditor of an agency granted the national view
+    (VISOR_AUDIT_NATIONAL_AGENCIES), and for the CLI's local operator."""
+    if not (principal.is_operator or principal.has(Role.AUDITOR)):
+        raise _refuse(principal, "read the audit reports: that needs the auditor role")
+    if principal.is_operator or principal.agency in set(national_agencies):
+        return agency
+    if agency is None or agency == principal.agency:
+        return principal.agency
+    raise _refuse(
+        principal,
+        f"read the audit reports of {agency}: an auditor reads their own agency's "
+        f"({principal.agency}) unless it is granted the national view",
+    )
 
 
 def authorize_import(principal: Principal) -> None:

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from audits.compliance import ComplianceAudit, audit_compliance
-from audits.photo_audit import PhotoAudit, audit_photos
+from audits.compliance import ComplianceAudit
+from audits.photo_audit import PhotoAudit
 from audits.policy import AuditPolicy
 from audits.report_html import compliance_report_html, photo_report_html
+from audits.reports import check_as_of, read_audit_report
 from audits.tabular import write_compliance_csv, write_photo_csv
 from foundation.errors import InvalidInput
 from imaging.analysis import THUMBNAIL
-from register.database import snapshot
 from visor.output import emit
+from visor.security import operator_auditor
 from visor.services import Services
 from visor.settings import Settings
 
@@ -54,9 +55,7 @@ def _as_of(text: str | None) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError as error:
         raise InvalidInput(f"--as-of must be a date (YYYY-MM-DD): {text}") from error
-    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
-        raise InvalidInput("--as-of must be between 1900-01-01 and today")
-    return day
+    return check_as_of(day, "--as-of")
 
 
 def _write(path: Path, write: Callable[[IO[str]], None]) -> None:
@@ -75,15 +74,16 @@ def _write(path: Path, write: Callable[[IO[str]], None]) -> None:
 
 
 def run_quality_audit(args: argparse.Namespace, services: Services) -> int:
-    as_of = _as_of(args.as_of)
-    policy = audit_policy(services.settings)
-    with snapshot(services.engine) as connection:
-        if args.quality_audit == "photos":
-            audit: PhotoAudit | ComplianceAudit = audit_photos(
-                connection, policy, as_of, args.agency
-            )
-        else:
-            audit = audit_compliance(connection, policy, as_of, args.agency)
+    settings = services.settings
+    audit = read_audit_report(
+        services.engine,
+        operator_auditor(settings),
+        args.quality_audit,
+        audit_policy(settings),
+        _as_of(args.as_of),
+        args.agency,
+        settings.audit_national_agencies,
+    )
     if args.csv is not None:
         if isinstance(audit, PhotoAudit):
             photo_audit = audit

@@ -228,6 +228,12 @@ class Settings(BaseSettings):
         "anyone else); besides the NIF fields, `documents` (its attached documents) and "
         "`intelligence` (the intelligence entries of its activity log).",
     )
+    audit_national_agencies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Agencies (codes, comma-separated) whose auditors are granted the "
+        "national view: the audit reports of every agency through the API and the web pages. "
+        "Other auditors read their own agency's.",
+    )
     restricted_field_roles: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("officer", "supervisor"),
         description="Roles that see the restricted fields, comma-separated.",
@@ -328,7 +334,9 @@ class Settings(BaseSettings):
             raise ValueError("is not random enough (fewer than 8 different characters)")
         return value
 
-    @field_validator("restricted_fields", "restricted_field_roles", mode="before")
+    @field_validator(
+        "restricted_fields", "restricted_field_roles", "audit_national_agencies", mode="before"
+    )
     @classmethod
     def _split_names(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -46,6 +46,8 @@ REFERENCE = "R1"
 # What R1 holds in its restricted fields: none of it may reach a role that may not see it.
 RESTRICTED_VALUES = ("Salford", "M6 5AB", "WEAPONS")
 PURPOSE = {"purpose": "matrix check"}
+# The agency whose auditors are granted the national view of the audit reports.
+NATIONAL_AUDIT_AGENCY = RELATIONS["partner"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,20 @@ def creators(ok: int = 201) -> Callable[[Who], int]:
     return lambda who: ok if who.role in (Role.OFFICER, Role.SUPERVISOR) else 403
 
 
+def audit_readers(agency: str | None) -> Callable[[Who], int]:
+    """An audit report of `agency`'s work list (None: the default scope): auditors of that
+    agency, or of the agency granted the national view; a default scope is every
+    auditor's (their own agency's, or the nation's)."""
+
+    def rule(who: Who) -> int:
+        if who.role != Role.AUDITOR:
+            return 403
+        may = agency in (None, who.agency) or who.agency == NATIONAL_AUDIT_AGENCY
+        return 200 if may else 403
+
+    return rule
+
+
 def principals() -> list[Who]:
     return [
         Who(role, relation, state)
@@ -154,7 +170,11 @@ def matrix_register(
 ) -> Iterator[MatrixRegister]:
     folder = tmp_path_factory.mktemp("matrix")
     for url in _database(request, folder):
-        settings = Settings(home=folder / "home", database_url=url)
+        settings = Settings(
+            home=folder / "home",
+            database_url=url,
+            audit_national_agencies=(NATIONAL_AUDIT_AGENCY,),
+        )
         services = build_services(settings)
         try:
             _fill(services, folder)

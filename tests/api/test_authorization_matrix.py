@@ -1,6 +1,6 @@
-"""The nominal routes' authorization matrix, generated: every route x every role x agency
-relation (managing, partner, revoked partner, unrelated) x token state (valid, none,
-expired, signed with another key, alg=none, disabled user), each status asserted; no
+"""The nominal and audit-report routes' authorization matrix, generated: every route x every
+role x agency relation (managing, partner, revoked partner, unrelated) x token state (valid,
+none, expired, signed with another key, alg=none, disabled user), each status asserted; no
 unauthorised 2xx anywhere; no restricted field in any answer to a role that may not see
 it. On SQLite and PostgreSQL, the register built once per database."""
 
@@ -13,6 +13,7 @@ from tests.api.matrix import (
     MatrixRegister,
     Row,
     Target,
+    audit_readers,
     changers,
     creators,
     matrix_register,
@@ -89,6 +90,19 @@ ROWS = [
         changers(201),
         body=lambda t: {"reference": f"A{t.serial}"},
         if_match=True,
+    ),
+    Row("audit photos", "GET", "/api/v1/audits/photos", audit_readers(None)),
+    Row("audit compliance", "GET", "/api/v1/audits/compliance", audit_readers(None)),
+    *(
+        Row(
+            f"audit {kind} of {agency}",
+            "GET",
+            f"/api/v1/audits/{kind}",
+            audit_readers(agency),
+            params=(("agency", agency), ("as_of", "2026-01-31")),
+        )
+        for kind in ("photos", "compliance")
+        for agency in (RELATIONS["managing"], RELATIONS["unrelated"])
     ),
 ]
 

@@ -70,6 +70,30 @@ def test_bad_files_are_refused_with_a_reason(data: bytes, reason: str) -> None:
         decode_bytes(data)
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<HTML>",
+        b"< \t sCrIpT src=x>",
+        b"<IFRAME/",
+        b"<Svg onload=x>",
+        b"<BODY>",
+        b"<object data=x>",
+        b"<EMBED src=x>",
+        b"<?PHP echo 1;",
+        b"%pdf-1.7",
+        b"<!doctype html>",
+        b"RAR!\x1a\x07\x00",
+        b"7Z\xbc\xaf\x27\x1c",
+    ],
+)
+def test_every_polyglot_marker_is_found_in_any_case(payload: bytes) -> None:
+    # The fast substring check that runs before the regular expression must let every one
+    # of its matches through, whatever the letter case.
+    with pytest.raises(PhotoRejected, match="polyglot"):
+        decode_bytes(ROCKET[:400] + payload + ROCKET[400:])
+
+
 def test_an_animated_gif_or_webp_is_refused() -> None:
     import skimage
 

@@ -103,7 +103,7 @@ def test_open_the_record_edit_it_and_meet_a_concurrent_edit(
 ) -> None:
     wanted = demo.with_marked_face("GMP")[2]
     reference = wanted["reference"]
-    officer = _tab(browser, server, demo, "gmp.officer")
+    officer = _tab(browser, server, demo, "mps.officer")
     officer.go(f"/nominals/{reference}")
     expect(officer.page.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(officer.page.locator(".gallery img").first).to_be_visible()
@@ -205,13 +205,13 @@ def test_the_audit_dashboards_and_log_show_what_was_just_done(
     auditor.go("/audits/photos")
     expect(auditor.page.get_by_role("heading", name="Photo-quality audit")).to_be_visible()
     auditor.check("audit-photos")
-    auditor.go("/audits/compliance?agency=GMP")
+    auditor.go("/audits/compliance?agency=MPS")
     overdue = auditor.page.locator("#work-list tr", has_text="review_overdue").first
     reference = overdue.locator("a").inner_text()
     auditor.check("audit-compliance")
 
     # An officer records today's review of that nominal...
-    officer = _tab(browser, server, demo, "gmp.officer")
+    officer = _tab(browser, server, demo, "mps.officer")
     officer.go(f"/nominals/{reference}/edit")
     officer.page.get_by_label("last reviewed").fill(dt.date.today().isoformat())
     officer.page.get_by_label("Reason for the change").fill("MAPPA review held")
@@ -219,12 +219,12 @@ def test_the_audit_dashboards_and_log_show_what_was_just_done(
     expect(officer.page.get_by_role("status")).to_contain_text("Saved")
 
     # ...and the dashboard no longer lists it as overdue, and the log shows who did it.
-    auditor.go("/audits/compliance?agency=GMP")
+    auditor.go("/audits/compliance?agency=MPS")
     listed = auditor.page.locator("#work-list tr", has_text=reference)
     expect(listed.filter(has_text="review_overdue")).to_have_count(0)
     auditor.go(f"/audit-log?reference={reference}")
     update = auditor.page.locator("#log tr", has_text="nominal.update").first
-    expect(update).to_contain_text("gmp.officer")
+    expect(update).to_contain_text("mps.officer")
     auditor.check("audit-log")
     # The export is a disclosure: it names who receives it, and the log then shows it.
     auditor.page.get_by_label("Disclosed to (required)").fill("ICO inspection")
@@ -251,7 +251,7 @@ def test_partnerships_and_administration_pages(
     expect(admin.page.locator("#users")).to_contain_text("mps.viewer")
     expect(admin.page.locator("#users")).not_to_contain_text("gmp.officer")
     admin.check("admin")
-    officer = _tab(browser, server, demo, "gmp.officer")
+    officer = _tab(browser, server, demo, "mps.officer")
     officer.page.get_by_role("link", name="New nominal").click()
     officer.page.get_by_label("Reference").fill("WEB0000001")
     officer.page.get_by_label("Surname").fill("Example")

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Form, Request, Response
 from api.audit_log import export_audit
 from api.web.context import WebRoute, caller_of, checked_post, render, services_of
 from audits.charts import age_chart, sharpness_chart
-from audits.compliance import audit_compliance
-from audits.photo_audit import PhotoAudit, audit_photos
+from audits.compliance import ComplianceAudit
+from audits.photo_audit import PhotoAudit
 from audits.policy import threshold
+from audits.reports import AuditKind, read_audit_report
 from foundation.errors import InvalidInput
 from register import agencies
 from register.audit import AuditEvent, LogFilter, LoggedEntry, read_log
@@ -33,20 +34,24 @@ def _agencies(request: Request) -> list[str]:
         return [a.code for a in agencies.list_agencies(connection)]
 
 
-def _agency(request: Request, agency: str) -> str | None:
-    if agency and agency not in _agencies(request):
-        raise InvalidInput(f"agency: no agency {agency}")
-    return agency or None
+def _report(request: Request, kind: AuditKind, agency: str) -> PhotoAudit | ComplianceAudit:
+    """The report as the API gives it (audits/reports.py): the same scope rule, recorded."""
+    services = services_of(request)
+    return read_audit_report(
+        services.engine,
+        caller_of(request).auditor,
+        kind,
+        audit_policy(services.settings),
+        dt.date.today(),
+        agency or None,
+        services.settings.audit_national_agencies,
+    )
 
 
 @router.get("/audits/photos", name="photo_audit")
 def photo_dashboard(request: Request, agency: str = "") -> Response:
-    caller = caller_of(request)
-    authorize_read_audit(caller.principal)
-    services = services_of(request)
-    policy = audit_policy(services.settings)
-    with services.engine.connect() as connection:
-        audit = audit_photos(connection, policy, dt.date.today(), _agency(request, agency))
+    audit = _report(request, "photos", agency)
+    assert isinstance(audit, PhotoAudit)
     context = {
         "audit": audit,
         "charts": _photo_charts(audit),
@@ -69,13 +74,7 @@ def _photo_charts(audit: PhotoAudit) -> list[tuple[str, str]]:
 
 @router.get("/audits/compliance", name="compliance_audit")
 def compliance_dashboard(request: Request, agency: str = "") -> Response:
-    caller = caller_of(request)
-    authorize_read_audit(caller.principal)
-    services = services_of(request)
-    with services.engine.connect() as connection:
-        audit = audit_compliance(
-            connection, audit_policy(services.settings), dt.date.today(), _agency(request, agency)
-        )
+    audit = _report(request, "compliance", agency)
     context = {"audit": audit, "agency": agency, "agencies": _agencies(request)}
     return render(request, "audit_compliance.html", context)
 
