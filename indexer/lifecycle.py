@@ -3,6 +3,7 @@ position (the last outbox event it holds) kept beside it in a small state index.
 
 import contextlib
 import datetime as dt
+import math
 from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch
@@ -20,8 +21,17 @@ _STATE_MAPPING = {
             "updated_at": {"type": "date"},
         },
     },
-    "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+    # A copy on a second node whenever there is one, as for the nominal index: the sync
+    # position must outlive the loss of the node holding it, or sync stops with it.
+    "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
 }
+
+# One primary shard per this many nominals. A shard is fixed when its index is made, so the
+# count is chosen from the register's size at each rebuild. Small shards are copied again
+# quickly when a node is lost and spread a large register's searches over the nodes; too
+# many small ones cost more per search than they save (see docs/reliability.md).
+NOMINALS_PER_SHARD = 25_000
+MAX_SHARDS = 16
 
 
 def ensure_templates(client: OpenSearch, names: IndexNames) -> None:
@@ -44,8 +54,25 @@ def ensure_templates(client: OpenSearch, names: IndexNames) -> None:
                 raise  # anything but another process having made it first
 
 
-def create_index(client: OpenSearch, index: str) -> None:
-    client.indices.create(index=index, body=index_body())
+def shard_count(nominals: int, nominals_per_shard: int = NOMINALS_PER_SHARD) -> int:
+    """Primary shards for a nominal index made for a register of `nominals`."""
+    if nominals_per_shard < 1:
+        raise ValueError(f"nominals per shard must be at least 1, not {nominals_per_shard}")
+    return min(MAX_SHARDS, max(1, math.ceil(nominals / nominals_per_shard)))
+
+
+def create_index(
+    client: OpenSearch,
+    index: str,
+    nominals: int = 0,
+    nominals_per_shard: int = NOMINALS_PER_SHARD,
+) -> None:
+    """Make a nominal index sized for a register of `nominals`. Replicas are not set here:
+    the mapping's `auto_expand_replicas` keeps one copy on a second node whenever the
+    cluster has one, and none on a single node, where a replica could not be placed."""
+    body = index_body()
+    body["settings"]["index"]["number_of_shards"] = shard_count(nominals, nominals_per_shard)
+    client.indices.create(index=index, body=body)
 
 
 def swap_alias(client: OpenSearch, names: IndexNames, index: str) -> list[str]:

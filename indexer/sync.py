@@ -21,7 +21,13 @@ from sqlalchemy import Connection, Engine
 
 from foundation.errors import Conflict
 from indexer.bulk import BulkResult, write_actions
-from indexer.lifecycle import create_index, forget_position, swap_alias, write_position
+from indexer.lifecycle import (
+    NOMINALS_PER_SHARD,
+    create_index,
+    forget_position,
+    swap_alias,
+    write_position,
+)
 from indexer.mapping import mapping_version
 from indexer.opensearch_source import index_source
 from register.database import snapshot
@@ -92,15 +98,18 @@ def rebuild(
     batch_size: int = 1000,
     on_progress: Callable[[int], object] | None = None,
     on_total: Callable[[int], None] | None = None,
+    nominals_per_shard: int = NOMINALS_PER_SHARD,
 ) -> RebuildResult:
     index = names.new_index(mapping_version())
-    create_index(client, index)
     written = 0
     try:
         with snapshot(engine) as connection:
             position = settled_position(connection)
+            total = count_nominals(connection)
+            # Shards are sized for the register as the snapshot holds it.
+            create_index(client, index, total, nominals_per_shard)
             if on_total:
-                on_total(count_nominals(connection))
+                on_total(total)
             for batch in batched(iter_indexable(connection, batch_size), batch_size):
                 write_actions(client, [_index_action(index, n) for n in batch])
                 written += len(batch)

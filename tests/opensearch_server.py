@@ -21,7 +21,7 @@ LAUNCHER = Path(__file__).parent / "opensearch_node" / "run.sh"
 START_TIMEOUT = 240.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -46,7 +46,7 @@ def java_available() -> bool:
 def running_opensearch(heap: str = "1g") -> Iterator[str]:
     """Yield the URL of a fresh single-node cluster; stop it and delete its data after."""
     root = Path(tempfile.mkdtemp(prefix="visor-os-"))
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (root / "node.log").open("wb")
     process = subprocess.Popen(

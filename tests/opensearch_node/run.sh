@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs one OpenSearch node from Maven Central artifacts: run.sh BASE_DIR HTTP_PORT CLUSTER_NAME
+# Runs one OpenSearch node from Maven Central artifacts:
+#   run.sh BASE_DIR HTTP_PORT CLUSTER_NAME [key=value node setting ...]
 # `run.sh --fetch` only downloads the artifacts (CI does it before the tests).
 # VISOR_OPENSEARCH_HEAP sets the heap (default 1g).
 set -euo pipefail

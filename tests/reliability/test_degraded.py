@@ -1,6 +1,7 @@
 """Degraded modes, mid-workload: the register's PostgreSQL stopped as abruptly as a crash and
 started again while a writer keeps editing; the photo store unable to take a file (its disk
-full, simulated with RLIMIT_FSIZE in a process of its own). Each time: a clear error to the
+full, simulated with RLIMIT_FSIZE in a process of its own); the search cluster cut off
+under a running API and outbox follower. Each time: a clear error to the
 caller, nothing acknowledged lost, nothing half-written, and recovery without a restart of
 the caller once the fault clears."""
 
@@ -9,21 +10,33 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 import tests
+from api.app import create_app
 from foundation.errors import BackendUnavailable, StaleVersion
+from indexer.lifecycle import ensure_templates
+from indexer.sync import rebuild, reconcile
 from register import changes, store
 from register.audit import verify_register
 from register.database import snapshot, translated_errors
+from register.indexing import outbox_position
 from register.model import NominalRecord
-from tests.conftest import minimal_record
+from search.opensearch_connection import IndexNames, connect
+from search.opensearch_index import current_index, read_position
+from tests.api.sign_in import sign_in
+from tests.cli_helpers import visor_env
+from tests.conftest import minimal_record, run_import
 from tests.postgres_server import find_postgres_bin, postgres_server
+from tests.tcp_proxy import CuttableProxy
 from visor.security import chain_signer, operator_auditor
 from visor.services import Services, build_services
 from visor.settings import Settings
+from visor.synthetic import write_bundle
 
 ROOT = Path(tests.__file__).resolve().parents[1]  # the repository, where `-m tests...` runs
 
@@ -244,3 +257,83 @@ def test_an_import_into_a_full_photo_store_refuses_the_photos_and_keeps_the_reco
                 assert stored == photos[f"photos/p{index}.png"]
     finally:
         services.close()
+
+
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_opensearch_down_mid_workload_through_the_api(
+    tmp_path: Path, opensearch_url: str, opensearch_names: IndexNames
+) -> None:
+    """The search cluster goes away under a running API and its outbox follower: searches
+    answer 503 problem+json saying why, edits still commit and wait in the outbox, and when
+    the cluster returns both catch up by themselves, with neither restarted."""
+    names = opensearch_names
+    parts = urlsplit(opensearch_url)
+    with CuttableProxy(parts.hostname or "127.0.0.1", parts.port or 9200) as proxy:
+        settings = Settings(
+            home=tmp_path / "home",
+            opensearch_url=proxy.url,
+            opensearch_index_prefix=names.prefix,
+        )
+        services = build_services(settings)
+        run_import(services, write_bundle(tmp_path / "bundle", 50, seed=3))
+        cluster = connect(opensearch_url)
+        ensure_templates(cluster, names)
+        rebuild(cluster, services.engine, names)
+        follower = subprocess.Popen(
+            [sys.executable, "-m", "visor.cli", "index", "sync", "--follow", "--interval", "0.2"],
+            env=visor_env(
+                settings.home,
+                settings.database_url,
+                VISOR_OPENSEARCH_URL=proxy.url,
+                VISOR_OPENSEARCH_INDEX_PREFIX=names.prefix,
+            ),
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with TestClient(create_app(settings), base_url="http://localhost") as client:
+                sign_in(client, settings)
+                assert client.post("/api/v1/search", json=DOWN_QUERY).status_code == 200
+
+                proxy.cut()
+                refused = client.post("/api/v1/search", json=DOWN_QUERY)
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["content-type"].startswith("application/problem+json")
+                assert (
+                    "search unavailable: OpenSearch cannot be reached" in refused.json()["detail"]
+                )
+                created = client.post("/api/v1/nominals", json=DOWN_RECORD)
+                assert created.status_code == 201, created.text
+                with snapshot(services.engine) as connection:
+                    queued = outbox_position(connection)
+                index = current_index(cluster, names)
+                assert read_position(cluster, names, index) < queued  # waiting in the outbox
+
+                proxy.restore()
+                deadline = time.monotonic() + 60
+                while read_position(cluster, names, index) < queued:
+                    assert follower.poll() is None, "the follower rides out the outage"
+                    assert time.monotonic() < deadline, "the follower never caught up"
+                    time.sleep(0.2)
+                cluster.indices.refresh(index=index)
+                found = client.post("/api/v1/search", json=DOWN_QUERY, params={"top": 100})
+                assert found.status_code == 200, found.text
+                references = [c["reference"] for c in found.json()["candidates"]]
+                assert DOWN_RECORD["reference"] in references
+        finally:
+            follower.terminate()
+            follower.wait(timeout=30)
+        assert reconcile(cluster, services.engine, names, repair=False).total == 0
+        services.close()
+
+
+# A description only the record created during the outage fits well.
+DOWN_RECORD = minimal_record(
+    "OUTAGE1",
+    build="stocky",
+    hair_colour="ginger",
+    marks=[{"type": "tattoo", "location": "left forearm", "description": "a scorpion"}],
+)
+DOWN_QUERY = {"text": "stocky ginger man, scorpion tattoo on his left forearm"}
