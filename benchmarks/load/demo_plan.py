@@ -59,3 +59,16 @@ def write_plan(home: Path, passwords: dict[str, str]) -> Path:
     path = home / PLAN_FILE
     path.write_text(plan.model_dump_json(), encoding="utf-8")
     return path
+
+
+def prepared_demo(home: Path, size: int) -> Path:
+    """The plan of a demo register in `home`, built first unless one of `size` is there (the
+    demo prints its passwords once, so they are kept in the plan beside it)."""
+    plan = home / PLAN_FILE
+    marker = home / "load-size"
+    if plan.exists() and marker.exists() and marker.read_text() == str(size):
+        return plan
+    passwords = build_demo(home, size)
+    written = write_plan(home, passwords)
+    marker.write_text(str(size))
+    return written
