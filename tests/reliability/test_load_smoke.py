@@ -8,6 +8,8 @@ The second server is a process of its own (`--workers 1`) on the same register, 
 test knows which process answers (the workers of one server share a socket).
 """
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,13 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from benchmarks.load.demo_plan import build_demo, write_plan
 from benchmarks.load.plan import LoadPlan
 from benchmarks.load.run import run_locust
 from benchmarks.load.server import Served, start_serving, stop_serving, wait_serving
-from register import tables
+from register import database, tables
 from register.audit import verify_register
 from register.database import snapshot
 from visor.security import chain_signer
@@ -202,3 +204,41 @@ def test_failed_sign_ins_through_both_processes_lock_the_account(
     for served in (deployment.workers, deployment.other):
         locked = httpx.post(f"{served.url}/api/v1/auth/token", data=right, timeout=TIMEOUT)
         assert locked.status_code == 401, "locked after failures counted by both processes"
+
+
+def test_many_writing_threads_queue_rather_than_starve_in_sqlites_busy_handler(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What gave the load test its 500s ("database is locked" at BEGIN IMMEDIATE): dozens of
+    threads of one server process waiting for SQLite's write lock, whose busy handler lets
+    a newcomer overtake a writer that has waited long, until its busy timeout passes. Here
+    with a 2 s timeout: 16 threads, each wanting the lock 30 times for 10 ms, 4.8 s in all
+    but never more than 15 x 10 ms ahead of any one of them in a queue."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 2)
+    engine = database.create_register_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE writes (thread INTEGER, n INTEGER)"))
+    errors: list[BaseException] = []
+    start = threading.Barrier(16)
+
+    def writer(number: int) -> None:
+        start.wait()
+        try:
+            for n in range(30):
+                with engine.begin() as connection:
+                    connection.execute(text(f"INSERT INTO writes VALUES ({number}, {n})"))
+                    time.sleep(0.01)  # the rest of a short write transaction
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    try:
+        assert errors == []
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM writes")) == 16 * 30
+    finally:
+        engine.dispose()
