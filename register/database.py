@@ -1,5 +1,6 @@
 """Engine creation and schema migration for SQLite and PostgreSQL."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -20,6 +21,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Marks the connection of a transaction begun with `engine.begin()`: the register's one way
 # to write (reads use `engine.connect()` or `snapshot`).
 _WRITING = "visor_writing"
+# How long a writer waits for SQLite's one write lock (in its busy handler, and before that
+# for the other writing threads of its process).
+BUSY_TIMEOUT_SECONDS = 30
 
 
 def _begin_sqlite(connection: Connection) -> None:
@@ -33,12 +37,29 @@ def _begin_sqlite(connection: Connection) -> None:
 
 
 @contextmanager
-def _begin_writing(engine: Engine) -> Iterator[Connection]:
-    """`Engine.begin()` for SQLite: the same, with the connection marked as writing."""
-    with engine.connect() as connection:
-        connection.execution_options(**{_WRITING: True})
-        with connection.begin():
-            yield connection
+def _begin_writing(engine: Engine, writers: threading.RLock) -> Iterator[Connection]:
+    """`Engine.begin()` for SQLite: the same, with the connection marked as writing, and one
+    writing thread of this process at a time.
+
+    SQLite's busy handler is not a queue: a waiting writer sleeps and tries again, and
+    whoever tries the moment the lock is free gets it, so under load one waiter could lose
+    every time for the whole busy timeout and fail with "database is locked" (a 500 at
+    sign-in, search, view and edit in the load test: dozens of threads of each server
+    process waiting). Threads of one process now queue on this lock first, so that at most
+    one per process waits in SQLite's handler; the wait here is bounded by the same busy
+    timeout, and passing it is `BackendUnavailable` (503), never a bare database error.
+    """
+    if not writers.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+        raise BackendUnavailable(
+            f"the register is busy: no write lock within {BUSY_TIMEOUT_SECONDS} s"
+        )
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{_WRITING: True})
+            with connection.begin():
+                yield connection
+    finally:
+        writers.release()
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -51,7 +72,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -66,7 +87,9 @@ def create_register_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         # Every write in the register goes through engine.begin(); this one instance's
         # begin() marks its transactions as writes, so that _begin_sqlite locks first.
-        engine.begin = partial(_begin_writing, engine)  # type: ignore[method-assign]
+        # Re-entrant: a thread already writing that begins again waits in SQLite, as before.
+        writers = threading.RLock()
+        engine.begin = partial(_begin_writing, engine, writers)  # type: ignore[method-assign]
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -4,8 +4,14 @@ The backend is built from one snapshot of the register together with the outbox 
 that snapshot includes; `refresh()` looks for outbox events past that position and, if
 there are any, builds again from a new snapshot. Rebuilding whole keeps the arrays simple
 and exact; at 100,000 nominals it takes seconds, and only after a change.
+
+A server searches from several threads at once: one rebuild at a time, the others waiting
+for it rather than each rebuilding the same change (under load every search in flight saw
+the change together and all rebuilt at once), and the backend and the position it was built
+at are replaced together.
 """
 
+import threading
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -23,15 +29,14 @@ class RegisterIndex:
     def __init__(self, engine: Engine, build: Callable[..., VectorBackend] = VectorBackend) -> None:
         self.engine = engine
         self._build = build
-        self.position = -1
-        self.backend = self._load()
+        self._rebuilding = threading.Lock()
+        self.position, self.backend = self._load()
 
-    def _load(self) -> VectorBackend:
+    def _load(self) -> tuple[int, VectorBackend]:
         with snapshot(self.engine) as connection:
             position = outbox_position(connection)
             backend = self._build(search_document(r) for r in iter_records(connection))
-        self.position = position
-        return backend
+        return position, backend
 
     @property
     def statistics(self) -> RegisterStatistics:
@@ -48,5 +53,9 @@ class RegisterIndex:
             latest = outbox_position(connection)
         if latest == self.position:
             return False
-        self.backend = self._load()
+        with self._rebuilding:
+            # Another thread may have rebuilt past `latest` while this one waited.
+            if latest <= self.position:
+                return False
+            self.position, self.backend = self._load()
         return True

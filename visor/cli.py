@@ -25,9 +25,10 @@ from tqdm import tqdm
 from foundation.errors import Conflict, InvalidInput, NotFound, VisorError
 from foundation.escapes import json_text, printable
 from imaging.blobstore import PhotoRejected
+from imaging.pool import default_workers
 from register import changes
 from register.audit import AuditEvent
-from register.database import translated_errors
+from register.database import open_register, translated_errors
 from register.model import Status, to_document
 from register.nif_export import export_bundle
 from register.nif_import import (
@@ -65,7 +66,12 @@ from visor.index_commands import add_index_arguments, run_index
 from visor.output import OutputClosed, emit
 from visor.query_file import QueryInput, read_queries
 from visor.search_engines import SearchEngines
-from visor.security import check_purpose, operator_auditor, restriction_policy
+from visor.security import (
+    check_purpose,
+    operator_auditor,
+    restriction_policy,
+    signing_keys,
+)
 from visor.services import Services, build_services
 from visor.settings import Settings, setting_problems
 
@@ -353,12 +359,41 @@ def _set_status(status: Status) -> Callable[[argparse.Namespace, Services], int]
     return run
 
 
+WORKER_PING_SECONDS = 60
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    if args.workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return EXIT_OK
+    # Several processes, each building the app from the same environment (Settings() reads
+    # it, as it did for `settings`). What they share lives in the register: sessions,
+    # lock-out counts, the audit chain (appended under the write lock), and the outbox
+    # position each embedded index compares with its own before every search. Checked and
+    # migrated once here, so that a missing key is one message, not one per worker, and
+    # the workers do not race to migrate a new register.
+    signing_keys(settings)
+    with translated_errors():
+        open_register(settings.effective_database_url).dispose()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        # The supervisor restarts a worker that does not answer its ping in time. A worker
+        # answers only once it has imported the app (seconds on a busy machine: numpy,
+        # OpenCV, the vocabularies), and a worker busy with searches answers late: uvicorn's
+        # 5 s killed healthy workers at start-up on a loaded 2-core machine.
+        timeout_worker_healthcheck=WORKER_PING_SECONDS,
+    )
     return EXIT_OK
 
 
@@ -452,6 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(standalone=True)
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sub.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server processes (default: one per core, here %(default)s)",
+    )
 
     sub = command(
         "demo", "build a synthetic demo register, then serve the web pages over it", run_demo
