@@ -102,9 +102,9 @@ def _decide(
             refused = "user disabled"
         elif user.locked(at):
             refused = "account locked"
-        elif stored != attempt.checked_hash:
+        elif stored != attempt.checked_hash and not _still_accepted(stored, attempt, parameters):
             refused = "password changed during sign-in"
-        elif not attempt.password_ok:
+        elif stored == attempt.checked_hash and not attempt.password_ok:
             refused = "wrong password"
             _count_failure(connection, user, policy)
         else:
@@ -133,6 +133,17 @@ def _decide(
         ],
     )
     return SignInOutcome(user, session, refused)
+
+
+def _still_accepted(stored: str | None, attempt: _Attempt, parameters: Argon2Parameters) -> bool:
+    """Whether the password checked against the old hash matches the hash stored now: a
+    sign-in beside this one may have rehashed the same password (new Argon2 parameters),
+    which must not refuse this one. Rare, so the write lock is held for the check only then."""
+    return (
+        attempt.password_ok
+        and stored is not None
+        and verify_password(stored, attempt.password, parameters)
+    )
 
 
 def _count_failure(connection: Connection, user: User, policy: SessionPolicy) -> None:
