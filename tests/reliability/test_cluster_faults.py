@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cluster_faults import Fault, run_fault
+from benchmarks.cluster_faults import Fault, filled_register, run_fault
 from tests.conftest import _unavailable
 from tests.opensearch_cluster import Cluster, running_cluster
 from tests.opensearch_server import java_available
 
 pytestmark = [pytest.mark.opensearch, pytest.mark.slow]
 
-NOMINALS = 3000
-NOMINALS_PER_SHARD = 1000  # three primaries at this size, one on each node to begin with
+NOMINALS = 1500
+NOMINALS_PER_SHARD = 500  # three primaries at this size, one on each node to begin with
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +34,18 @@ def cluster() -> Iterator[Cluster]:
 def test_a_node_lost_mid_bulk_loses_nothing_acknowledged(
     cluster: Cluster, fault: Fault, tmp_path: Path
 ) -> None:
-    figures = run_fault(
-        cluster,
-        tmp_path,
-        fault,
-        NOMINALS,
-        nominals_per_shard=NOMINALS_PER_SHARD,
-        batch_size=250,
-        outage_s=5.0,
-    )
+    services = filled_register(tmp_path, NOMINALS)
+    try:
+        figures = run_fault(
+            cluster,
+            services,
+            fault,
+            nominals_per_shard=NOMINALS_PER_SHARD,
+            batch_size=100,
+            outage_s=3.0,
+        )
+    finally:
+        services.close()
     print(json.dumps(asdict(figures)))  # the figures, for `pytest -s`
     assert (figures.shards, figures.replicas) == (3, 1)
     assert figures.edits_acknowledged > 0 and figures.edit_errors == 0, figures
