@@ -243,6 +243,12 @@ def authorize_restore(principal: Principal) -> None:
         raise _refuse(principal, "restore the register: the register's local operator does")
 
 
+def authorize_check_register(principal: Principal) -> None:
+    """A consistency check reads every record, file and audit entry: the operator's job."""
+    if not principal.is_operator:
+        raise _refuse(principal, "check the register: the register's local operator does")
+
+
 def redact_record(
     principal: Principal, document: Mapping[str, Any], policy: RestrictionPolicy
 ) -> dict[str, Any]:

@@ -61,6 +61,7 @@ from visor.backup_commands import (
     run_backup,
     run_restore,
 )
+from visor.check_commands import run_check
 from visor.demo import run_demo
 from visor.index_commands import add_index_arguments, run_index
 from visor.output import OutputClosed, emit
@@ -482,6 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
         "restore-backup", "restore a backup into an empty register, and verify it", run_restore
     )
     add_restore_arguments(sub)
+
+    command("check", "check the register is whole: histories, outbox, audit, files", run_check)
 
     sub = command("serve", "serve the HTTP API (/api/v1, OpenAPI at /openapi.json)", _serve)
     sub.set_defaults(standalone=True)

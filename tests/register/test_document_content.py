@@ -1,6 +1,8 @@
 """Document checks by content: what is accepted as a PDF, a DOCX or text, and every hostile
 file refused with its reason (whatever name it came under)."""
 
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,11 @@ from tests.document_samples import (
     many_parts_docx,
     pdf,
     zip_bomb_docx,
+)
+from tests.reliability.hostile_files import docx_parts, zip_of
+
+DOCUMENT_OPEN = (
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
 )
 
 
@@ -61,6 +68,12 @@ HOSTILE = [
     (b"PK\x03\x04" + b"\x00" * 100, "not a readable DOCX (ZIP) file"),
     (zip_bomb_docx(), "over the 200 MiB limit (a zip bomb)"),
     (many_parts_docx(), "parts, over the 2000 limit"),
+    # A bomb within the sizes: 2 MiB of zeros from a few kilobytes.
+    (docx(extra={"word/media/pad.png": bytes(2 * 1024 * 1024)}), "over 100 to one (a zip bomb)"),
+    (docx(extra={"word/media/inner.png": docx()}), "word/media/inner.png is a ZIP archive"),
+    (docx(extra={"word/media/a.png": WINDOWS_EXE}), "is a Windows executable (PE)"),
+    (docx(extra={"word/embeddings/sheet.xlsx": docx()}), "an embedded object"),
+    (b"A note\n" + pdf(), "a polyglot: a PDF header at byte 7"),
 ]
 
 
@@ -90,3 +103,37 @@ def test_an_oversize_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         out.truncate(20 * 1024 * 1024 + 1)  # sparse: nothing is written
     with pytest.raises(DocumentRejected, match="larger than the 20 MiB limit"):
         check_document(path)
+
+
+def test_a_stream_that_inflates_far_is_read_a_piece_at_a_time(tmp_path: Path) -> None:
+    """150 MiB of zeros in one Flate stream (under the 200 MiB budget, so accepted): the
+    checker holds a few MiB of it at a time, never the whole."""
+    inflater = zlib.compressobj(9)
+    zeros = bytes(1024 * 1024)
+    data = b"".join(inflater.compress(zeros) for _ in range(150)) + inflater.flush()
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(pdf(stream + b"\nendstream"))
+    tracemalloc.start()
+    try:
+        assert check_document(path).format == "pdf"
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024, peak
+
+
+def test_a_wide_document_xml_is_read_as_a_stream(tmp_path: Path) -> None:
+    """8 MiB of empty paragraphs in word/document.xml, compressed little enough to pass the
+    ratio check (stored): parsed without building a tree."""
+    body = b"<w:p/>" * (8 * 1024 * 1024 // 6)
+    document = DOCUMENT_OPEN + body + b"</w:body></w:document>"
+    path = tmp_path / "wide.docx"
+    path.write_bytes(zip_of(docx_parts(document), stored=True))
+    tracemalloc.start()
+    try:
+        assert check_document(path).format == "docx"
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, peak

