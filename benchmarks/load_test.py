@@ -13,7 +13,8 @@ a ramp (users / 4 per second, so that sign-ins, each an Argon2 hash, are not all
 keep going --steady seconds. Printed per backend and load: throughput, p50/p95/p99 per kind of
 request over the steady part, failures, 5xx (with requests not answered at all), the server's
 CPU (its supervisor and workers, in cores), the sync follower's, and the whole machine's busy
-share (locust runs on the same machine). Nothing is mocked.
+share and load average (locust runs on the same machine). Every request of each level is
+kept in --home as requests-BACKEND-WORKERS-USERS.jsonl. Nothing is mocked.
 """
 
 import argparse
@@ -25,7 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
 from benchmarks.load.demo_plan import prepared_demo
@@ -105,6 +106,7 @@ class Result:
     server_cores: float
     follower_cores: float
     machine_busy: float
+    load_average: float  # the machine's, over the last minute of the level
 
 
 def _visor(environment: dict[str, str], *arguments: str) -> None:
@@ -176,17 +178,19 @@ def _level(
     print(f"{backend}, {workers} workers: {users} users ({ramp:.0f} s ramp)...", file=sys.stderr)
     with Sampler(served.process.pid, follower) as sampler:
         requests = run_locust(served.url, plan, users, ramp, args.steady, args.nice)
+    kept = plan.parent / f"requests-{backend}-{workers}-{users}.jsonl"
+    kept.write_text("".join(json.dumps(astuple(r)) + "\n" for r in requests), encoding="utf-8")
     since, until = steady_window(requests, ramp)
     server, sync, busy = sampler.over(since, until)
     rows = summarise(requests, since, until)
-    return Result(backend, workers, users, rows, server, sync, busy)
+    return Result(backend, workers, users, rows, server, sync, busy, os.getloadavg()[0])
 
 
 def _table(results: list[Result]) -> str:
     lines = [
         "| backend | workers | users | request | count | req/s | p50 ms | p95 ms | p99 ms "
-        "| failed | 5xx |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| failed | 5xx | no answer |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for row in result.rows:
@@ -194,12 +198,13 @@ def _table(results: list[Result]) -> str:
                 f"| {result.backend} | {result.workers} | {result.users} | {row.name} "
                 f"| {row.count} "
                 f"| {row.per_second:.1f} | {row.p50:.0f} | {row.p95:.0f} | {row.p99:.0f} "
-                f"| {row.failures} | {row.server_errors} |"
+                f"| {row.failures} | {row.server_errors} | {row.unanswered} |"
             )
         lines.append(
             f"| {result.backend} | {result.workers} | {result.users} "
             f"| CPU: server {result.server_cores:.2f} cores, sync {result.follower_cores:.2f}, "
-            f"machine {result.machine_busy:.0%} busy | | | | | | | |"
+            f"machine {result.machine_busy:.0%} busy, load average {result.load_average:.0f} "
+            "| | | | | | | | |"
         )
     return "\n".join(lines)
 

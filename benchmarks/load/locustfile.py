@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +31,7 @@ from benchmarks.load.plan import Account, LoadPlan, read_plan
 RECORD_VARIABLE = "VISOR_LOAD_RECORD"
 PURPOSE = {"purpose": "load test: incident 4471/26"}
 EDIT_ATTEMPTS = 5
+SIGN_IN_ATTEMPTS = 3
 THINK_SECONDS = (1.0, 3.0)
 
 PLAN: LoadPlan = read_plan()
@@ -72,12 +74,19 @@ class SignedInUser(HttpUser):
 
     def on_start(self) -> None:
         self.account = _next(self.accounts)
-        answer = self.client.post(
-            "/api/v1/auth/token",
-            data={"username": self.account.username, "password": self.account.password},
-            name="sign in",
-        )
-        token = answer.json()["access_token"] if answer.status_code == 200 else "refused"
+        token = "refused"
+        # A person whose sign-in fails (a 503 from a busy server) tries again after a pause;
+        # every attempt is counted.
+        for _ in range(SIGN_IN_ATTEMPTS):
+            answer = self.client.post(
+                "/api/v1/auth/token",
+                data={"username": self.account.username, "password": self.account.password},
+                name="sign in",
+            )
+            if answer.status_code == 200:
+                token = answer.json()["access_token"]
+                break
+            time.sleep(random.uniform(*THINK_SECONDS))
         self.client.headers["Authorization"] = f"Bearer {token}"
 
 

@@ -22,6 +22,7 @@ LOCUSTFILE = Path(__file__).parent / "locustfile.py"
 REPOSITORY = Path(__file__).resolve().parents[2]
 RECORD_VARIABLE = "VISOR_LOAD_RECORD"  # the locustfile's own name for it
 SIGN_IN = "sign in"
+STOP_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class Row:
     p95: float
     p99: float
     failures: int
-    server_errors: int
+    server_errors: int  # 5xx
+    unanswered: int  # no answer at all: refused, reset, timed out
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
@@ -63,7 +65,8 @@ def run_locust(
         command += ["--users", str(users), "--spawn-rate", f"{users / ramp_seconds:.3f}"]
         command += ["--run-time", f"{math.ceil(ramp_seconds + steady_seconds)}s"]
         command += ["--host", url, "--only-summary", "--loglevel", "WARNING"]
-        command += ["--stop-timeout", "10"]
+        # Requests in flight at the end are let finish (not cut off and miscounted).
+        command += ["--stop-timeout", str(STOP_SECONDS)]
         if nice:
             command = ["nice", "-n", str(nice), *command]
         environment = {**os.environ, PLAN_VARIABLE: str(plan), RECORD_VARIABLE: str(record)}
@@ -109,6 +112,6 @@ def _row(name: str, group: list[Request], seconds: float) -> Row:
         p95=percentile(times, 0.95),
         p99=percentile(times, 0.99),
         failures=sum(r.failed for r in group),
-        # No answer at all (status 0: refused, reset, timed out) counts with the 5xx.
-        server_errors=sum(r.status >= 500 or r.status == 0 for r in group),
+        server_errors=sum(r.status >= 500 for r in group),
+        unanswered=sum(r.status == 0 for r in group),
     )
