@@ -86,7 +86,10 @@ class PhotoRefused:
 
 def prepare_worker() -> None:
     """Load what every photo's analysis uses (the face detector's library and model) once
-    per worker, before its memory limit applies."""
+    per worker, before its memory limit applies; and the FFT library pHash uses, which is
+    imported when first needed (not at CLI start-up), so that no photo pays for it."""
+    import scipy.fft  # noqa: F401
+
     default_detector()
 
 
