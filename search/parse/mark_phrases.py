@@ -24,6 +24,9 @@ MARK_WORDS = {
     "tattoos": "tattoo",
     "tattooed": "tattoo",
     "inked": "tattoo",
+    "sleeved": "tattoo",
+    "sleeve tattoo": "tattoo",
+    "sleeve tattoos": "tattoo",
     "ink": "tattoo",
     "scar": "scar",
     "scars": "scar",
@@ -145,9 +148,15 @@ _MISSING = (
     re.compile(
         r"\b(?:only|just)\s+(?:has|had|got|have)\s+(?:one|two|three|four)\s+(fingers|toes)\b", re.I
     ),
+    # "the top of one of his fingers is missing", "two fingers missing on his right hand",
+    # "part of his ear is gone": the part named before the word that says it is missing.
     re.compile(
-        r"\b(?:top|tip|end|part)\s+of\s+(?:one\s+of\s+)?(?:his\s+|her\s+|a\s+)?(fingers?|thumbs?)"
-        r"\s+(?:was|is|were|are)?\s*missing\b",
+        r"\b(?:(?:top|tip|end|part|half|bit)\s+of\s+(?:one\s+of\s+)?(?:his\s+|her\s+|a\s+|the\s+)?)?"
+        r"(?:(?:one|two|three|a|his|her)\s+)?((?:little|index|middle|ring|small|big)\s+)?"
+        r"(fingers?|thumbs?|toes?|ear|eye|hand|leg|arm)"
+        r"(?:\s+(?:on|of)\s+(?:his|her|the)\s+((?:(?:left|right)\s+)?(?:hand|foot)))?"
+        r"\s+(?:(?:is|was|were|are)\s+)?"
+        r"(?:missing|gone|cut\s+off|chopped\s+off|amputated)\b",
         re.IGNORECASE,
     ),
 )
@@ -216,6 +225,8 @@ def _place_in(after: str) -> str | None:
         ):
             return place
         return place if not re.fullmatch(r"(?:him|her|them|there)\b.*", place, re.I) else None
+    if re.match(r"\s*(?:of|saying|reading|showing)\b", after, re.IGNORECASE):
+        return None  # "a tattoo of a skull": what it shows, not where
     if body_map().locate(trimmed_place(_sides_spelled(after))).region is not None:
         return trimmed_place(_sides_spelled(after))  # "tattoo L forearm", "scar right cheek"
     return None
@@ -226,20 +237,49 @@ def _described(words: str | None) -> str | None:
     return said or None
 
 
+# "his neck was covered in tattoos", "arms full of ink": the body part said before the mark.
+_COVERED = re.compile(
+    r"^(.*?)\s+(?:(?:is|was|are|were)\s+)?(?:all\s+)?(?:covered|full|plastered|done|filled)"
+    r"\s+(?:in|with|of)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+# "lots of tattoos", "a few scars", "two tattoos": how many, not what they show.
+_QUANTITY = re.compile(
+    r"^(?:lots\s+of|loads\s+of|(?:a\s+)?lot\s+of|plenty\s+of|(?:a\s+)?few|(?:a\s+)?couple\s+of"
+    r"|several|many"
+    r"|numerous|multiple|various|some|two|three|four|a\s+number\s+of|more)\b\s*",
+    re.IGNORECASE,
+)
+# "a tattoo on his wrist of a rose": what it shows, said after where it is.
+_SHOWING_AFTER = re.compile(
+    r"\b(?:of|saying|reading|showing)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.+)$", re.IGNORECASE
+)
+
+
 def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     """One mark from the words around its mark word: what it shows and where it is."""
     before = part[: match.start()]
     after = part[match.end() :]
     said = match.group(1).lower()
-    description: str | None = _ARTICLES_BEFORE.sub("", before).strip()
+    if covered := _COVERED.match(before):
+        place = _ARTICLES_BEFORE.sub("", covered.group(1)).strip(" ,'\"")
+        if body_map().locate(_sides_spelled(place)).region is not None and not _place_in(after):
+            return MarkQuery(type=kind, location=place)
+    description: str | None = _QUANTITY.sub("", _ARTICLES_BEFORE.sub("", before).strip())
+    shown: str | None = None  # what the words after it say it shows ("of a skull")
     if of := re.match(
         r"\s*(?:of|saying|reading|that says|which says|showing|like)\s+"
         r"(?:a\s+|an\s+|the\s+|some\s+)?(.+?)(?=\s+" + LOCATION_WORDS + r"\b|$)",
         after,
         re.IGNORECASE,
     ):
-        description = f"{description} {of.group(1)}".strip()
+        shown = of.group(1)
+        description = f"{description} {shown}".strip()
     location: str | None = _place_in(after)
+    if location is not None and not description and (shows := _SHOWING_AFTER.search(after)):
+        motif = trimmed_place(shows.group(1))
+        if tattoo_motifs().find(normalise(motif)) and not body_map().locate(motif).region:
+            description = motif
     if (
         location is None
         and kind == "piercing"
@@ -255,12 +295,20 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     other = mark_word(like.group(1)) if location and like else None
     if other and kind == "mark":  # "a purple mark on his chin like a birthmark"
         kind = MARK_WORDS[other.group(1).lower()]
-    if description and body_map().locate(description).region:
+    if description and body_map().locate(description).region and not shown:
         if location is None:
             location, description = description, None
         elif not tattoo_motifs().find(normalise(description)):
             description = None  # "left arm tattoo on the forearm": a place, said twice
     return MarkQuery(type=kind, location=location, description=_described(description))
+
+
+_HANDLED = re.compile(
+    r"\b(?:pulled|pulling|pulls|took|taking|takes|holding|held|holds|waved|waving|brandished"
+    r"|brandishing|carrying|carried|produced|producing|wielding|wielded|pointing|pointed|grabbed"
+    r"|threw|throwing|swung|swinging|drew|drawing)\s+(?:out\s+)?(?:\w+\s+)?$"
+)
+_ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORECASE)
 
 
 def motif_alone(part: str) -> MarkQuery | None:
@@ -273,6 +321,10 @@ def motif_alone(part: str) -> MarkQuery | None:
         r"\b(?:my|your|our)\s+(?:\w+\s+)?$", normalise(before)[: motifs[0].start]
     ):
         return None  # "grabbed my sleeve": no motif of his
+    if _HANDLED.search(normalise(before)[: motifs[0].start]):
+        return None  # "pulled a knife out of her sleeve": a weapon, not a tattoo
+    if where and _ACTED_ON.search(part[: where.start()]):
+        return None  # "a knife ... punched me in the mouth": the place is the victim's
     described = _ARTICLES_BEFORE.sub("", before).strip(" ,'\"")
     place = trimmed_place(where.group(1)) if where else None
     if place and body_map().locate(place).region is None:

@@ -70,12 +70,32 @@ def _parts(sentence: str, offset: int) -> list[tuple[str, tuple[int, int], str]]
             continue  # "a green, white and orange flag"
         if word and not _names_another(sentence[cut.end() :], word):
             continue  # "a knife with blood dripping", "a snake and a knife on his eyebrow"
+        if word == "and" and _shows_more(sentence[position : cut.start()], sentence[cut.end() :]):
+            continue  # "a tattoo of a skull and crossbones on his hand": one mark
         pieces.append(
             (sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by)
         )
         position, cut_by = cut.end(), word or ","
     pieces.append((sentence[position:], (offset + position, offset + len(sentence)), cut_by))
     return [p for p in pieces if p[0].strip()]
+
+
+def _shows_more(before: str, rest: str) -> bool:
+    """Whether "and" goes on with what a mark shows: the mark before it says what it shows
+    but not yet where, and what follows is a motif with a place but no mark word."""
+    upto = re.split(r"[,;]|\b(?:and|with|plus|also)\b", rest, maxsplit=1)[0]
+    said, following = read_part(before), read_part(upto)
+    return (
+        said is not None
+        and said.kind == "mark"
+        and bool(said.mark.description)
+        and not said.mark.location
+        and mark_word(before) is not None
+        and following is not None
+        and following.kind == "mark"
+        and mark_word(upto) is None
+        and following.mark.type == "tattoo"
+    )
 
 
 def _names_another(rest: str, word: str) -> bool:

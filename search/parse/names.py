@@ -3,13 +3,20 @@
 "the profile said", "I met", "somebody said", "shouting ... at him"), before one ("Stuart,
 she calls him", "Dwayne Ellery, AKA 'Dee'"), a nickname in quotes, a name given with an age
 ("Kyle Cox, 35,", "Kieran Lusk, 26?"), a name beside a relation ("My ex, Graham,", "her
-ex-partner Danny ROGERS"), or a name that is the subject of the description ("Pat is
-described as", "Niamh has brown eyes", "A Mr Hughes is believed to...").
+ex-partner Danny ROGERS"), a name that is the subject of the description ("Pat is
+described as", "Niamh has brown eyes", "A Mr Hughes is believed to...") or of what was done
+to the witness ("Kev won't leave me alone"), a name known through someone else ("her
+uncle's friend Dave"), after a verb of knowing ("the kids know him as", "introduced himself
+to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev") or
+"Mr" ("a Mr Patel").
 
 Cues are read in any case ("Calls himself EDDIE"); the name itself is capitalised or in
-capitals. Brands, places, words of the description and the witness's own name ("My name is
-Tyrese") are not names; nor is a name said of someone else ("my cousin Reece", "Dean's lad",
-"my dad isn't called Dean") or a name inked as a tattoo ("KAYLEIGH tattooed on his hand").
+capitals. Brands (except a forename after a naming cue: "a lad called Jordan"), places,
+words of the description, a nationality claimed ("said he was Polish") and the witness's own
+name ("My name is Tyrese") are not names; nor is the one harmed ("Chloe, 14, was
+approached", "The victim, Amy,"); nor is a name said of someone else ("my cousin Reece",
+"Dean's lad", "my dad isn't called Dean") or a name inked as a tattoo ("KAYLEIGH tattooed on
+his hand").
 """
 
 import re
@@ -17,7 +24,7 @@ from functools import cache
 
 from search.parse.context import words
 from search.parse.text import Reading
-from search.vocabulary import load, normalise
+from search.vocabulary import accents, ethnic_appearance, load, normalise
 
 # "O'Brien" and "D'Souza" begin with a single capital and an apostrophe.
 _NAME_WORD = r"(?:(?:[A-Z]'[A-Z]|[A-Z])[a-zA-Z]+(?:['-][A-Za-z]+)*)"
@@ -28,21 +35,39 @@ _CUES = (
     r"|said her name was|said he was called|said she was called|gave (?:his|her) name as"
     r"|gave (?:a |the )?name(?: of| as)?"
     r"|(?:first |sur)?name(?:d)?(?: is| was| of|'s| possibly| maybe"
-    r"| probably| given| provided| supplied| stated| used)?"
+    r"| probably| given| provided| supplied| stated| used"
+    r"| (?:may|might|could|should) be| (?:is|was) (?:possibly|maybe|probably|either))?"
     r"|known (?:to (?:her|him|them|police|us|me|locals|people) )?as|also known as"
+    # "named locally as", "she knows only as", "the kids know as", "introduced himself to
+    # the staff as": a verb of knowing or naming, a few small words, then "as".
+    r"|(?:known|know|knows|knew|named|introduced (?:him|her)self"
+    r"|refer(?:s|red)? to(?: (?:him|her))?)"
+    r"(?: (?:him|her|them|only|just|locally|round here|around here|on the street|on the estate"
+    r"|online|to (?:the |his |her )?\w+|by (?:the |his |her )?\w+)){0,3} as"
     r"|known locally as|known to (?:use|go by) the name(?: of)?|uses the name|used the name"
-    r"|goes by(?: the name(?: of)?)?|go by(?: the name(?: of)?)?|goes under"
+    r"|(?:goes|go|went|going) by(?: the name(?: of)?)?|goes under"
     r"|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?|answering to"
     r"|possibly called|possible name|believed to be called|believed to be named|may be called"
     r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
     r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
     r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
+    r"|(?:police|officers|detectives) (?:want|would like|are keen|are trying|are appealing)"
+    r" (?:to )?(?:trace|speak to|speak with|locate|find|identify)|(?:wanted man|trace)"
     r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
     r"|(?:the )?(?:profile|account|username|user name|insta name|handle)(?: name)?"
     r"(?: said| says| was| is| read)?|(?:i|we|she|he) met|have you seen|somebody said"
     r"|someone said|(?:a|his|her|another) (?:mate|friend|lad|man|woman|girl) said)"
 )
-_AFTER_CUE = re.compile(rf"\b(?i:{_CUES})\s*[:\-]?\s*[\"']?{_NAME}")
+_AFTER_CUE = re.compile(
+    rf"\b(?i:{_CUES})\s*[:\-]?\s*[\"']?(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
+)
+# "He said he was Dean from the council", "claiming to be Kev": a name, unless the word says
+# where the person is from ("said he was Polish").
+_CLAIMED = re.compile(
+    r"\b(?i:(?:said|says|told (?:her|him|them|me|us|the \w+)|claimed|claiming|pretended"
+    r"|pretending) (?:he|she)(?: was| is|'s)(?: just)?|(?:claimed|claiming|pretended|pretending)"
+    rf" to be)\s+[\"']?{_NAME}"
+)
 _BEFORE_CUE = re.compile(
     rf"\b{_NAME}[\"']?\s*,?\s+(?i:she|he|they|people|everyone|we|the kids|his mates|her mates)"
     r"\s+(?i:calls?|called)(?:\s+(?i:him|her))?\b"
@@ -55,14 +80,25 @@ _BEFORE_ALIAS = re.compile(
 _QUOTED = re.compile(rf"[\"']({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})[\"']")
 # "What's his name? Caller: Stuart Clark", "Did she say a name? A: Sara"
 _ANSWERED = re.compile(rf"\bname\?\s*(?:[A-Z][a-z]*\s*:\s*)?{_NAME}")
+# "Chloe, 14, was approached", "Mrs Khan was robbed": what was done to her makes her the victim.
+_DONE_TO = (
+    r"\s*(?i:was|had been|has been|were)\s+(?:\w+\s+)?(?i:approached|attacked|assaulted"
+    r"|grabbed|followed|targeted|robbed|walking|sitting|waiting|touched|punched|hit|threatened"
+    r"|stabbed|raped|injured|hurt|pushed|kicked|groped|exposed|left|taken|found|chased|on)\b"
+)
 # "Kyle Cox, 35, ...", "Kevin Hughes (37)", "Kieran Lusk, 26?", "Liam Hartnett, age 29,"
 _WITH_AGE = re.compile(
     rf"{_NAME},?\s*(?:\(\d{{2}}\)|,\s*(?i:aged?\s+)?\d{{2}}\s*[,?.])"
     r"(?!\s*(?i:said|says|told|tells|reported|added|described)\b)"  # "Sarah, 24, said the man..."
+    rf"(?!{_DONE_TO})"
 )
 # In a text written all in lower case, a name after its plainest cues ("his name was tommo").
 _LOWER_CUE = re.compile(
-    r"\b(?:his|her) name (?:was|is) ([a-z][a-z'-]+)\b|\bcalls? (?:him|her)self ([a-z][a-z'-]+)\b"
+    r"\b(?:(?:his|her) name(?: was| is|'s)|(?:calls?|called|calling) (?:him|her)self"
+    r"|(?:said|says|told \w+) (?:he|she) (?:was|is) called|(?:is|was) known as"
+    r"|(?:goes|went|go) by the name(?: of)?|answers to(?: the name(?: of)?)?"
+    r"|(?:they|everyone|people|kids|we) calls? (?:him|her)|(?:nickname|name) (?:is|was))"
+    r" ((?:big |little |old |young )?[a-z][a-z'-]+)\b"
 )
 _RELATIONS = (
     r"ex|ex-partner|ex-boyfriend|ex-husband|ex-girlfriend|ex-wife|partner|boyfriend|husband"
@@ -71,8 +107,23 @@ _RELATIONS = (
 )
 # "My ex, Graham, he's outside", "the fella next door, Chris,", "her ex-partner Danny ROGERS",
 # "Shane used to be mum's boyfriend"
+# "her uncle's friend Dave", "my brother's mate, Lewis,", "a family friend called": someone
+# known through someone else is the one described; "my cousin Reece" is the witness's company.
+_KNOWN_THROUGH = (
+    r"(?:[a-z]+'s\s+(?:friend|mate|pal|boyfriend|partner|husband|ex|brother|dad|son|lodger"
+    r"|neighbour|colleague|boss|cousin|uncle|mate's\s+dad)|family\s+friend|friend\s+of\s+the\s+family)"
+)
+# "The suspect, Kieran, is white", "The man, Mr Harris, runs the shop"
+_SUSPECT_NOUNS = (
+    r"suspect|offender|attacker|assailant|robber|man|male|woman|female|driver|bloke|guy|lad"
+)
+_THROUGH_SOMEONE = re.compile(
+    rf"\b(?i:my|her|his|our|their|the victim's|victim's|a)\s+(?i:{_KNOWN_THROUGH})"
+    rf"\s*,?\s*{_NAME}\b"
+)
 _APPOSITION = re.compile(
     rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
+    rf"|\b(?i:the|a)\s+(?i:{_SUSPECT_NOUNS})\s*,\s*{_NAME}\s*,"
     rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
 )
 # "Pat is described as", "Niamh has brown eyes", "Mark is white", "A Mr Hughes is believed"
@@ -80,25 +131,45 @@ _SUBJECT = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\b[Aa]\s))(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?{_NAME}\s+"
     r"(?i:(?:is|was)\s+(?:described|believed|thought|said|wanted|known|approx|about|around|aged"
     r"|white|black|asian|of|in\s+his|in\s+her|\d)|has\s+(?:\w+\s+){0,2}(?:hair|eyes|a\s+tattoo|tattoos"
-    r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands)",
+    r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands"
+    # "Kev won't leave me alone", "Dean keeps texting me", "Gary grabbed her": what the
+    # one named does to the witness or the one harmed.
+    r"|(?:won't|wouldn't|will\s+not)\s+leave\s+(?:me|her|us|them)"
+    r"|(?:keeps|kept|has\s+been|had\s+been)\s+\w+ing\s+(?:me|her|us|them)\b"
+    r"|(?:hit|punched|grabbed|followed|threatened|attacked|touched|texted|messaged|slapped"
+    r"|pushed|kicked|raped|assaulted|stalked|groomed|harassed|strangled|choked|flashed)"
+    r"\s+(?:me|her|us|them|my)\b)",
     re.MULTILINE,
+)
+# "a Mr Patel offered her a lift", "It was Mr Kowalski from upstairs": a title names someone.
+# Only "Mr": a woman named by her title is in these accounts mostly the one harmed or a
+# witness ("Mrs Henderson, she's really old", "I told Miss").
+_TITLED = re.compile(
+    rf"\bMr\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)\b(?!,?(?:\s*\d+\s*,)?{_DONE_TO})"
 )
 _PATTERNS = (
     _BEFORE_ALIAS,
     _AFTER_CUE,
     _BEFORE_CUE,
     _ANSWERED,
+    _THROUGH_SOMEONE,
     _APPOSITION,
+    _CLAIMED,
     _WITH_AGE,
     _SUBJECT,
+    _TITLED,
     _QUOTED,
 )
+# Patterns whose words say a name follows: there a word that is also a brand ("a lad called
+# Jordan") is the name; elsewhere it is more likely the brand.
+_CUED = frozenset(_PATTERNS) - {_WITH_AGE, _SUBJECT, _QUOTED}
 # A name said of someone else, or as a tattoo.
 _OTHERS_BEFORE = re.compile(
     r"\b(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:cousin|friend|mate|brother|sister|son|daughter"
     r"|dad|mum|uncle|auntie|aunt|nan|grandad|granddaughter|grandson|niece|nephew|boyfriend"
     r"|girlfriend|husband|wife|dog|cat)\s*,?\s*$|\b(?:isn't|wasn't|not)\s+called\s+$|\bmy\s+name\s+is\s+$"
-    r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$",
+    r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$"
+    r"|\b(?:victim|complainant|injured\s+party|ip|informant|witness|caller)\s*,?\s*(?:named\s+as\s+)?$",
     re.IGNORECASE,
 )
 _TATTOO_AFTER = re.compile(
@@ -127,13 +198,32 @@ def _titles() -> frozenset[str]:
     return frozenset(load("not_evidence")["titles"])
 
 
-def _clean(said: str, places: frozenset[str]) -> str | None:
+@cache
+def _brands() -> frozenset[str]:
+    """Brand and shop words ("Nike", "Jordan", "Ford"): some are forenames too."""
+    return frozenset(normalise(w) for w in load("not_evidence")["not_names"]) - {"police"}
+
+
+def _says_where_from(word: str) -> bool:
+    """ "said he was Polish", "claimed to be Irish": a nationality, accent or appearance."""
+    return bool(accents().canonical(word) or ethnic_appearance().canonical(word))
+
+
+# Capitalised at a sentence's start, never a name: "It was her stepdad", "He was tall".
+_PRONOUNS = frozenset(["it", "he", "she", "they", "this", "that", "there", "we", "you", "i"])
+
+
+def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
     kept: list[str] = []
     parts = said.split()
+    if parts and normalise(parts[0]) in _PRONOUNS:
+        return None
     while len(parts) > 1 and normalise(parts[0]) in _titles():
         parts = parts[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
     for word in parts:
-        if normalise(word) in not_names() or normalise(word) in places:
+        said_word = normalise(word)
+        a_brand_named = cued and not kept and said_word in _brands()
+        if (said_word in not_names() and not a_brand_named) or said_word in places:
             break
         kept.append(word)
     name = " ".join(kept).strip(" .'\"")
@@ -164,12 +254,14 @@ def read_name(reading: Reading, places: frozenset[str]) -> None:
             group = next(i for i in range(1, (match.lastindex or 1) + 1) if match.group(i))
             if _someone_elses(text, match.start(group), match.end(group)):
                 continue
-            if name := _clean(match.group(group), places):
+            if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
+                continue
+            if name := _clean(match.group(group), places, pattern in _CUED):
                 reading.take("name", name, match.span(), f'name heard: "{name}"')
                 return
     if not re.search(r"[A-Z]", text):
         for match in _LOWER_CUE.finditer(text):
-            said = match.group(1) or match.group(2)
-            if normalise(said) not in not_names() and normalise(said) not in places:
+            said = match.group(1)
+            if normalise(said.split()[-1]) not in not_names() and normalise(said) not in places:
                 reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
                 return
