@@ -1,5 +1,10 @@
 """The scale-out candidate backend: OpenSearch finds the top K, `score()` orders them.
 
+OpenSearch finds them in two stages (see `opensearch_query`): a cheap first stage ranks
+every nominal passing the filters by what agrees and keeps a window of references; the full
+evidence then ranks only that window. A register (or a filtered part of one) smaller than
+the window is searched in one exhaustive stage instead.
+
 The index holds each nominal's search document beside its searchable fields, so the final
 scores and explanations are computed here by the same function the memory backend uses,
 with statistics gathered from the same index. A conformance test holds its top 10 to the
@@ -20,7 +25,13 @@ from foundation.errors import SearchUnavailable
 from search.document import document_from_json
 from search.opensearch_connection import IndexNames
 from search.opensearch_index import current_index, read_position
-from search.opensearch_query import DEFAULT_CANDIDATES, candidate_query
+from search.opensearch_query import (
+    DEFAULT_CANDIDATES,
+    FIRST_STAGE_WINDOW,
+    first_stage_query,
+    second_stage_query,
+    single_stage_query,
+)
 from search.opensearch_statistics import load_statistics
 from search.scoring import PreparedQuery, Score, counter_of, score, with_ties
 from search.statistics import RegisterStatistics
@@ -47,10 +58,14 @@ class OpenSearchBackend:
         candidates: int = DEFAULT_CANDIDATES,
         statistics_ttl: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        window: int | None = FIRST_STAGE_WINDOW,
     ) -> None:
+        """`window`: the first stage's, None for the single exhaustive stage (the
+        benchmark's baseline)."""
         self.client = client
         self.names = names
         self.candidates = candidates
+        self.window = window
         self._ttl = statistics_ttl
         self._clock = clock
         self._checked_at = float("-inf")
@@ -73,14 +88,28 @@ class OpenSearchBackend:
             self._checked_at = self._clock()
         return self._statistics
 
-    def candidate_hits(self, prepared: PreparedQuery, size: int) -> list[dict[str, Any]]:
-        body = candidate_query(prepared, self.statistics, size)
+    def _hits(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         try:
             found = self.client.search(index=self.names.alias, body=body)
         except TransportError as error:
             raise unavailable(error) from error
         hits: list[dict[str, Any]] = found["hits"]["hits"]
         return hits
+
+    def first_stage(self, prepared: PreparedQuery, window: int) -> list[str]:
+        """The references the first stage keeps, best first."""
+        body = first_stage_query(prepared, self.statistics, window)
+        return [hit["sort"][1] for hit in self._hits(body)]
+
+    def candidate_hits(self, prepared: PreparedQuery, size: int) -> list[dict[str, Any]]:
+        stats = self.statistics
+        window = max(self.window or 0, size)
+        kept = self.first_stage(prepared, window) if self.window else []
+        if len(kept) < window:
+            # Fewer agree than the window holds: the register is small enough to weigh
+            # every nominal in full, and one that agrees on nothing may be in the top.
+            return self._hits(single_stage_query(prepared, stats, size))
+        return self._hits(second_stage_query(prepared, stats, kept, size))
 
     def search(self, prepared: PreparedQuery, top: int) -> list[Score]:
         stats = self.statistics

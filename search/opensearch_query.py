@@ -18,6 +18,23 @@ wide margin:
 Names are the approximation: exact, nickname, first-four-letters and sound-key clauses are
 exact, but Jaro-Winkler becomes a fuzzy query. `score()` then orders the candidates, so an
 approximation costs nothing unless it pushes a true top-10 nominal out of the top K.
+
+Weighing all of that for every nominal is what made a search slow (every nominal matches
+some clause of every trait, and the script has no bound the engine can prune by), so the
+candidates are found in two stages:
+
+1. the first stage ranks every nominal passing the filters by what agrees only: each
+   comparison's levels worth more than nothing recorded (`agreement_only`), at their
+   weight, and the mark levels as constant-score clauses (`mark_level_clauses`, the same
+   table as the script's). Every clause has a known most, and a common value agreed is
+   worth little, so the engine skips the nominals that cannot reach the window; it returns
+   the window's references, no documents;
+2. the second stage weighs the full evidence above on those references only and returns
+   the top K documents for `score()`.
+
+Both sort by score, then reference, as `score()`'s order does: a query rescorer would do
+stage 2 in the same request but cannot keep that tie-break, and a vague description ties
+hundreds of nominals, so the exact top 10 is the first references among them.
 """
 
 import datetime as dt
@@ -55,7 +72,17 @@ from search.scoring import PreparedQuery
 from search.statistics import RegisterStatistics
 from search.vocabulary import normalise
 
-DEFAULT_CANDIDATES = 300
+# K, what `score()` re-scores in Python, and W, the first stage's window. Chosen on the
+# benchmark's queries (benchmarks/opensearch_search.py, 100,000 nominals, 2026-12-02): the
+# second stage's top 150 held the exact top 10 for every query (100: 0.9975), and a window
+# of 500 did (250: 0.995); W is twice that for the larger registers, where more nominals
+# come near the top. Re-scoring is most of a search's time (some 1.5 ms a candidate on the
+# loaded benchmark machine), so K stays small; the window costs little, the references
+# only.
+DEFAULT_CANDIDATES = 150
+FIRST_STAGE_WINDOW = 1000
+# score()'s order: best first, equals by reference (rescore cannot keep it, hence two requests).
+_BEST_FIRST = [{"_score": "desc"}, {"reference": "asc"}]
 _EPSILON = 0.0005  # below score()'s rounding: such a clause changes nothing
 _SIDES = ("left", "right", None)
 
@@ -81,10 +108,11 @@ def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
     return clauses or [{"match_all": {}}]
 
 
-def _shifted(weights: dict[str, float], field: str) -> list[Clause]:
+def _shifted(weights: dict[str, float], field: str, agreement_only: bool = False) -> list[Clause]:
     """One clause per term `score()` weighs; any other value (none recorded; IC0/IC9; sex X
-    or U) is no evidence, 0 in `score()`, and gets the shift that keeps boosts positive."""
-    shift = -min(0.0, *weights.values())
+    or U) is no evidence, 0 in `score()`, and gets the shift that keeps boosts positive.
+    `agreement_only`: no shift, so only the terms `score()` weighs above 0 have a clause."""
+    shift = 0.0 if agreement_only else -min(0.0, *weights.values())
     # Terms worth the same (every colour far from the one asked, say) share one clause.
     by_boost: dict[float, list[str]] = defaultdict(list)
     for term, bits in weights.items():
@@ -100,13 +128,15 @@ def _shifted(weights: dict[str, float], field: str) -> list[Clause]:
     return clauses
 
 
-def trait_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+def trait_clauses(
+    prepared: PreparedQuery, stats: RegisterStatistics, agreement_only: bool = False
+) -> list[Clause]:
     clauses: list[Clause] = []
     for trait in TRAITS:
         asked = prepared.traits.get(trait.attribute)
         if asked is None:
             continue
-        group = _shifted(trait.weights(asked, stats), trait.attribute)
+        group = _shifted(trait.weights(asked, stats), trait.attribute, agreement_only)
         if group:
             clauses.append({"bool": {"should": group}})
     return clauses
@@ -127,9 +157,12 @@ def _banded(
     bits_at_miss: list[float],
     band: Callable[[int, int], dict[str, Any]],
     limit: int,
+    agreement_only: bool = False,
 ) -> list[Clause]:
-    """Range clauses for [low, high] and each whole unit of miss either side."""
-    floor = min(bits_at_miss)
+    """Range clauses for [low, high] and each whole unit of miss either side, worth their
+    weight above the farthest miss's (`agreement_only`: above 0, the misses that count
+    for the nominal)."""
+    floor = 0.0 if agreement_only else min(bits_at_miss)
     clauses = []
     for miss, bits in enumerate(bits_at_miss):
         boost = bits - floor
@@ -144,7 +177,9 @@ def _banded(
     return clauses
 
 
-def age_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+def age_clauses(
+    prepared: PreparedQuery, stats: RegisterStatistics, agreement_only: bool = False
+) -> list[Clause]:
     asked = prepared.query.age
     if asked is None:
         return []
@@ -159,18 +194,22 @@ def age_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clau
             "lte": _born_by(as_of, start).isoformat(),
         }
 
-    ranges = _banded("dates_of_birth", low, high, bits, band, limit=130)
-    return _best_of(ranges, "dates_of_birth", -min(bits))
+    ranges = _banded("dates_of_birth", low, high, bits, band, 130, agreement_only)
+    return _best_of(ranges, "dates_of_birth", 0.0 if agreement_only else -min(bits))
 
 
-def height_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+def height_clauses(
+    prepared: PreparedQuery, stats: RegisterStatistics, agreement_only: bool = False
+) -> list[Clause]:
     asked = prepared.query.height_cm
     if asked is None:
         return []
     low, high = HEIGHT.bounds(asked)
     bits = _miss_weights(HEIGHT, HEIGHT.by_anyone(low, high, stats, prepared.as_of))
-    ranges = _banded("height_cm", low, high, bits, lambda s, e: {"gte": s, "lte": e}, limit=300)
-    return _best_of(ranges, "height_cm", -min(bits))
+    ranges = _banded(
+        "height_cm", low, high, bits, lambda s, e: {"gte": s, "lte": e}, 300, agreement_only
+    )
+    return _best_of(ranges, "height_cm", 0.0 if agreement_only else -min(bits))
 
 
 def _miss_weights(comparison: RangeComparison, expected: float) -> list[float]:
@@ -429,11 +468,31 @@ def area_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
     return [{"dis_max": {"queries": levels, "tie_breaker": 0.0}}] if levels else []
 
 
-def candidate_query(
-    prepared: PreparedQuery, stats: RegisterStatistics, size: int = DEFAULT_CANDIDATES
-) -> dict[str, Any]:
-    """The search body that fetches the top `size` candidates, best first."""
-    should = [
+def mark_level_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    """Per mark asked, the same contribution as `mark_clauses` without a script: one
+    constant-score clause per (kind, place, look) group a recorded mark can fall in, worth
+    `mark_weight` of that agreement above the floor. The groups of each factor partition the
+    marks, so exactly one clause holds per mark and the nested max is the best mark's."""
+    clauses: list[Clause] = []
+    for mark in prepared.marks:
+        chance = stats.remember(("mark", mark), partial(mark_chance, mark, stats))
+        floor = float(mark_weight(0.0, chance))
+        groups = [_kind_groups(mark), _place_groups(mark), _look_groups(mark)]
+        levels = []
+        for choice in product(*groups):
+            agreement = float(np.prod([factor for factor, _ in choice]))
+            boost = float(mark_weight(agreement, chance)) - floor
+            if boost > _EPSILON:
+                levels.append(_constant({"bool": {"filter": [c for _, c in choice]}}, boost))
+        if levels:
+            query = {"dis_max": {"queries": levels, "tie_breaker": 0.0}}
+            clauses.append({"nested": {"path": "marks", "score_mode": "max", "query": query}})
+    return clauses
+
+
+def evidence_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    """Every comparison's clauses: the full evidence, `score()` plus a constant."""
+    return [
         *trait_clauses(prepared, stats),
         *age_clauses(prepared, stats),
         *height_clauses(prepared, stats),
@@ -442,10 +501,79 @@ def candidate_query(
         *mo_clauses(prepared, stats),
         *area_clauses(prepared, stats),
     ]
+
+
+def single_stage_query(
+    prepared: PreparedQuery, stats: RegisterStatistics, size: int = DEFAULT_CANDIDATES
+) -> dict[str, Any]:
+    """The full evidence weighed for every nominal passing the filters: exact, and what a
+    register smaller than the first stage's window is searched with (the benchmark's
+    baseline too)."""
+    evidence = evidence_clauses(prepared, stats)
     return {
         "size": size,
         "track_total_hits": False,
         "_source": ["search_document"],
-        "query": {"bool": {"filter": filter_clauses(prepared), "should": should}},
-        "sort": [{"_score": "desc"}, {"reference": "asc"}],
+        "query": {"bool": {"filter": filter_clauses(prepared), "should": evidence}},
+        "sort": _BEST_FIRST,
+    }
+
+
+def agreement_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Clause]:
+    """The first stage's evidence: each comparison's clauses for the levels `score()` weighs
+    above what a nominal with nothing recorded gets, at that weight, all constant-score (so
+    the engine knows each clause's most and skips the nominals that cannot reach the window:
+    a common trait agreed, sex M say, is worth little and a rare one much). What is left
+    out, a contradiction's penalty, only ranks a contradicting nominal too high here, and
+    the second stage weighs it in full."""
+    return [
+        *trait_clauses(prepared, stats, agreement_only=True),
+        *age_clauses(prepared, stats, agreement_only=True),
+        *height_clauses(prepared, stats, agreement_only=True),
+        *name_clauses(prepared, stats),
+        *mark_level_clauses(prepared, stats),
+        *mo_clauses(prepared, stats),
+        *area_clauses(prepared, stats),
+    ]
+
+
+def first_stage_query(
+    prepared: PreparedQuery, stats: RegisterStatistics, window: int = FIRST_STAGE_WINDOW
+) -> dict[str, Any]:
+    """The references of the `window` nominals agreeing most, ties by reference as in
+    `score()`'s order. The filters are filters; without one, only nominals agreeing on
+    something are hits (a register where fewer than `window` are goes to the single stage)."""
+    filters = list(filter_clauses(prepared))
+    if filters == [{"match_all": {}}]:
+        filters = []
+    return {
+        "size": window,
+        "track_total_hits": False,
+        # The references come back as the sort's tie-breaker: loading each hit's stored _id
+        # as well cost twice the search itself (100,000 nominals, window 1,000: 156 ms
+        # took at the median with it, 55 ms without).
+        "stored_fields": "_none_",
+        "query": {"bool": {"filter": filters, "should": agreement_clauses(prepared, stats)}},
+        "sort": _BEST_FIRST,
+    }
+
+
+def second_stage_query(
+    prepared: PreparedQuery,
+    stats: RegisterStatistics,
+    references: list[str],
+    size: int = DEFAULT_CANDIDATES,
+) -> dict[str, Any]:
+    """The full evidence on the first stage's window only: its top `size`, best first."""
+    return {
+        "size": size,
+        "track_total_hits": False,
+        "_source": ["search_document"],
+        "query": {
+            "bool": {
+                "filter": [{"ids": {"values": references}}],
+                "should": evidence_clauses(prepared, stats),
+            }
+        },
+        "sort": _BEST_FIRST,
     }

@@ -16,15 +16,21 @@ from search.comparisons import TRAITS, mark_chance, mark_weight
 from search.document import MarkDocument
 from search.evidence import scalar_bits
 from search.opensearch_query import (
+    FIRST_STAGE_WINDOW,
     _born_by,
     age_clauses,
+    agreement_clauses,
     area_clauses,
-    candidate_query,
+    evidence_clauses,
     filter_clauses,
+    first_stage_query,
     height_clauses,
     mark_clauses,
+    mark_level_clauses,
     mo_clauses,
     name_clauses,
+    second_stage_query,
+    single_stage_query,
     trait_clauses,
 )
 from search.query import DescriptionQuery
@@ -248,9 +254,97 @@ def test_a_mark_scores_its_best_recorded_mark_by_script() -> None:
 
 
 def test_the_whole_body() -> None:
-    body = candidate_query(_prepared(sex="M", area="Leeds"), _stats(), 250)
+    body = single_stage_query(_prepared(sex="M", area="Leeds"), _stats(), 250)
     assert body["size"] == 250
     assert body["_source"] == ["search_document"]
     assert body["sort"] == [{"_score": "desc"}, {"reference": "asc"}]
     assert body["query"]["bool"]["filter"] == [{"terms": {"status": ["live"]}}]
     assert len(body["query"]["bool"]["should"]) == 2
+
+
+def _boosts(group: dict[str, Any], field: str) -> dict[str, float]:
+    """term -> boost of a trait's group of constant-score clauses."""
+    return {
+        term: c["constant_score"]["boost"]
+        for c in group["bool"]["should"]
+        for term in c["constant_score"]["filter"].get("terms", {}).get(field, [])
+    }
+
+
+def test_first_stage_trait_clauses_are_the_agreeing_terms_at_their_weight() -> None:
+    from search.vocabulary import builds
+
+    stats = _stats()
+    trait = {t.attribute: t for t in TRAITS}
+    [sex, build] = trait_clauses(_prepared(sex="F", build="stocky"), stats, agreement_only=True)
+    # Only F agrees; M (a contradiction, below 0 in score()) and nothing recorded get no
+    # clause, so no clause matches nearly every nominal.
+    f = trait["sex"].weight("F", "F", stats)
+    assert sex["bool"]["should"] == [
+        {"constant_score": {"filter": {"terms": {"sex": ["F"]}}, "boost": round(f, 4)}}
+    ]
+    shown = _boosts(build, "build")
+    for term in builds().terms:
+        contribution = trait["build"].weight("stocky", term, stats)
+        assert shown.get(term, 0.0) == pytest.approx(max(0.0, contribution), abs=1e-4), term
+    assert not any("must_not" in c["constant_score"]["filter"] for c in build["bool"]["should"])
+
+
+def test_first_stage_ranges_keep_the_misses_worth_something() -> None:
+    prepared = _prepared(age={"min": 30, "max": 35}, height_cm={"min": 175, "max": 180})
+    full = age_clauses(prepared, _stats()) + height_clauses(prepared, _stats())
+    first = age_clauses(prepared, _stats(), True) + height_clauses(prepared, _stats(), True)
+    # No clause for nothing recorded, and fewer bands: the far misses count for nothing.
+    assert len(full) == 4 and len(first) == 2
+    for stage_one, exhaustive in zip(first, full[::2], strict=True):
+        bands = stage_one["dis_max"]["queries"]
+        assert 0 < len(bands) < len(exhaustive["dis_max"]["queries"])
+        # The in-range band is worth score()'s in-range weight, not that less the floor.
+        inside, inside_full = bands[0]["constant_score"], exhaustive["dis_max"]["queries"][0]
+        assert inside["filter"] == inside_full["constant_score"]["filter"]
+        assert inside["boost"] < inside_full["constant_score"]["boost"]
+        assert all(b["constant_score"]["boost"] > 0 for b in bands)
+
+
+def test_mark_levels_give_the_best_marks_contribution_without_a_script() -> None:
+    stats = _stats()
+    prepared = _prepared(
+        marks=[{"type": "tattoo", "location": "left forearm", "description": "snake"}]
+    )
+    [clause] = mark_level_clauses(prepared, stats)
+    assert clause["nested"]["path"] == "marks" and clause["nested"]["score_mode"] == "max"
+    assert "script" not in str(clause)
+    mark = prepared.marks[0]
+    chance = mark_chance(mark, stats)
+    floor = float(mark_weight(0.0, chance))
+    levels = clause["nested"]["query"]["dis_max"]["queries"]
+    boosts = sorted(level["constant_score"]["boost"] for level in levels)
+    perfect = MarkDocument(
+        "tattoo", Location("forearm", "left"), frozenset({"snake"}), "snake", "", ""
+    )
+    best = float(mark_weight(mark_agreement(mark, perfect), chance)) - floor
+    # The perfect mark's level is the best; every level is one the script's table holds.
+    assert boosts[-1] == pytest.approx(best, abs=1e-4)
+    [scripted] = mark_clauses(prepared, stats)
+    table = scripted["function_score"]["script_score"]["script"]["params"]
+    assert {round(b, 3) for b in boosts} <= {round(b, 3) for b in table["bits"]}
+
+
+def test_the_two_stages() -> None:
+    prepared = _prepared(sex="M", build="stocky", area="Leeds", filters={"status": "any"})
+    first = first_stage_query(prepared, _stats())
+    # No filter asked: no match_all either, so only nominals agreeing on something are hits
+    # (the backend goes to the single stage when fewer than the window are).
+    assert first["query"]["bool"]["filter"] == []
+    assert first["query"]["bool"]["should"] == agreement_clauses(prepared, _stats())
+    assert first["size"] == FIRST_STAGE_WINDOW
+    assert first["stored_fields"] == "_none_"  # the references ride in the sort values
+    assert first["sort"] == [{"_score": "desc"}, {"reference": "asc"}]
+    live = first_stage_query(_prepared(sex="M"), _stats(), 50)
+    assert live["query"]["bool"]["filter"] == [{"terms": {"status": ["live"]}}]
+    assert live["size"] == 50
+    second = second_stage_query(prepared, _stats(), ["N1", "N2"], 20)
+    assert second["query"]["bool"]["filter"] == [{"ids": {"values": ["N1", "N2"]}}]
+    assert second["query"]["bool"]["should"] == evidence_clauses(prepared, _stats())
+    assert second["size"] == 20 and second["_source"] == ["search_document"]
+    assert second["sort"] == first["sort"]
