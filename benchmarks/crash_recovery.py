@@ -7,7 +7,7 @@ tests/reliability/crashing.py; CI runs a few points of it (tests/reliability/
 test_crash_recovery.py).
 
     nice python -m benchmarks.crash_recovery [--kills 20] [--import-changes 4000]
-        [--api-changes 1500] [--backends sqlite postgresql] [--seed 14]
+        [--api-changes 1500] [--backends sqlite postgresql] [--seed 14] [--sync-batch 50]
 
 The sync's workload is every change the other two made (its index is built while the register
 is empty), so each backend's workload is import-changes + api-changes changes.
@@ -87,7 +87,9 @@ def run_backend(
         _report(imported)
         written = crash_api(register, args.api_changes, args.kills, args.seed, _work(folder, "api"))
         _report(written)
-        synced = crash_sync(for_sync, args.kills, args.seed, _work(folder, "sync"), batch_size=100)
+        synced = crash_sync(
+            for_sync, args.kills, args.seed, _work(folder, "sync"), batch_size=args.sync_batch
+        )
         _report(synced)
         return [imported, written, synced]
 
@@ -111,6 +113,7 @@ def main() -> None:
     parser.add_argument("--api-changes", type=int, default=1500)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--sync-batch", type=int, default=50, help="visor index sync --batch-size")
     args = parser.parse_args()
     os.environ["VISOR_SECRET_KEY"] = TEST_SECRET_KEY  # the in-process checks read it
     started = time.monotonic()
