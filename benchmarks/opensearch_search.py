@@ -1,9 +1,12 @@
 """The OpenSearch backend on one real node against the embedded (vectorised memory) backend
-at the same size: bulk indexing rate, search p50/p95, agreement of the final top 10, and
-recall of the candidate stage against K.
+at the same size: bulk indexing rate, search p50/p95 of the two-stage candidate query and
+of the earlier single-stage one (both in the same run, each query on each in turn),
+agreement of the final top 10 with the memory backend's, recall of the exact top 10 in the
+first stage's window and in the top K candidates.
 
     python -m benchmarks.opensearch_search [--sizes 100000 1000000] [--queries 100]
                                            [--url http://...] [--heap 4g]
+                                           [--keep] [--no-plain-bulk]
 
 Without --url a node is started from the Maven Central artifacts, as in the tests. Nominals
 are synthetic (the demo's generator) and indexed straight from their records with the same

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         "deployments can share a cluster.",
     )
     opensearch_candidates: int = Field(
-        default=300,
+        default=150,
         ge=10,
         le=5000,
         description="Candidates OpenSearch returns per search for the scoring function to "
