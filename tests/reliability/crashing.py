@@ -145,6 +145,22 @@ def _committed_versions(engine: Engine) -> dict[str, int]:
         return {r: v for r, v in connection.execute(select(n.c.reference, n.c.version))}
 
 
+def _later_versions(register: Register) -> list[tuple[str, int, list[str]]]:
+    """(reference, version, changed fields) of every version after the first."""
+    n, v = tables.nominals, tables.nominal_versions
+    engine = create_engine(register.database_url)
+    try:
+        with snapshot(engine) as connection:
+            rows = connection.execute(
+                select(n.c.reference, v.c.version, v.c.changed_fields)
+                .join(n, n.c.id == v.c.nominal_id)
+                .where(v.c.version > 1)
+            )
+            return [(reference, version, list(fields)) for reference, version, fields in rows]
+    finally:
+        engine.dispose()
+
+
 def prepare_index(register: Register) -> None:
     """Templates and an index (built from whatever the register holds) for the sync."""
     services = build_services(register.settings())
@@ -232,10 +248,17 @@ def crash_import(
     counts.acknowledged = len(acknowledged)
     counts.found = sum(1 for r, v in acknowledged.items() if after.get(r, 0) >= v)
     counts.lost = counts.acknowledged - counts.found
-    # Each line once, at version 1: a re-run that wrote a line twice would show here.
+    # Each line once; a later version only where a run added photos: a photo refused in a
+    # killed run (by the photo worker's time limit, on a loaded machine) is added by the
+    # next, as documented. Any other second version is a line written twice.
     expected = {json.loads(line)["reference"] for line in (bundle / "nominals.jsonl").open()}
-    if set(after) != expected or set(after.values()) != {1}:
+    if set(after) != expected:
         counts.problems.append("the register does not hold each line of the bundle once")
+    counts.problems += [
+        f"{reference} version {version} changed {fields} on a re-run of the same bundle"
+        for reference, version, fields in _later_versions(register)
+        if fields != ["photos"]
+    ]
     judge(register, counts)
     counts.seconds = time.monotonic() - started
     return counts
