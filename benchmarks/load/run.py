@@ -15,11 +15,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import benchmarks
 from benchmarks.load.plan import PLAN_VARIABLE
 
 LOCUSTFILE = Path(__file__).parent / "locustfile.py"
-# Locust imports the locustfile, which imports benchmarks.load.plan: run from the repository.
-REPOSITORY = Path(__file__).resolve().parents[2]
+# Locust imports the locustfile, which imports benchmarks.load.plan: it runs in the folder
+# that holds the benchmarks package.
+IMPORT_ROOT = Path(benchmarks.__file__).resolve().parent.parent
 RECORD_VARIABLE = "VISOR_LOAD_RECORD"  # the locustfile's own name for it
 SIGN_IN = "sign in"
 STOP_SECONDS = 120
@@ -73,7 +75,7 @@ def run_locust(
         # Locust's exit status is 1 when any request failed: the caller judges failures from
         # the record; a run that wrote none has failed to run at all.
         finished = subprocess.run(
-            command, env=environment, cwd=REPOSITORY, capture_output=True, text=True
+            command, env=environment, cwd=IMPORT_ROOT, capture_output=True, text=True
         )
         if not record.exists():
             raise RuntimeError(f"locust did not run ({finished.returncode}):\n{finished.stderr}")
