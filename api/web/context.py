@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -88,6 +88,13 @@ def checked_post(request: Request, sent_csrf: str) -> Caller:
 def sign_in_url(next_path: str, message: str | None = None) -> str:
     query = {"next": next_path, **({"message": message} if message else {})}
     return "/sign-in?" + urlencode(query)
+
+
+def record_url(reference: str, purpose: str = "", anchor: str = "", **notes: str) -> str:
+    """The record page to return to after a form posted on it, with the purpose it was
+    opened for (else a deployment that requires one asks again, and the note is lost)."""
+    query = urlencode({**({"purpose": purpose.strip()} if purpose.strip() else {}), **notes})
+    return f"/nominals/{quote(reference, safe='')}" + (f"?{query}" if query else "") + anchor
 
 
 def roles_of(caller: Caller | None) -> set[str]:

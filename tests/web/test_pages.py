@@ -370,3 +370,35 @@ def test_partnership_asked_granted_and_revoked_and_a_transfer_accepted_through_t
     assert "Managed by LDN-PROB" in client.get(f"/nominals/{reference}").text
     decisions = {e["action"] for e in _log(demo_settings, reference=reference)}
     assert "nominal.update" in decisions
+
+
+def test_forms_on_a_record_return_to_it_with_the_purpose_it_was_opened_for(
+    purposeful: TestClient, demo: DemoRegister, demo_settings: Settings
+) -> None:
+    """Where a purpose is required, a form posted from the record comes back to the record
+    (not to the purpose prompt, which would lose the note of what was done)."""
+    reference = demo.live("GMP")[2]["reference"]
+    sign_in(purposeful, demo, "gmp.officer")
+    record = purposeful.get(f"/nominals/{reference}", params={"purpose": "case 12"}).text
+    csrf = csrf_of(record)
+    photo = purposeful.post(
+        f"/nominals/{reference}/photos",
+        data={"csrf_token": csrf, "version": str(version_of(record)), "purpose": "case 12"},
+        files={"photo": ("photo.jpg", patterned_photo(3), "image/jpeg")},
+    )
+    assert photo.status_code == 200 and 'id="photo-verdict"' in photo.text
+    edit = purposeful.get(f"/nominals/{reference}/edit", params={"purpose": "case 12"}).text
+    saved = purposeful.post(
+        f"/nominals/{reference}/edit",
+        data={"csrf_token": csrf_of(edit), "version": str(version_of(edit)), "purpose": "case 12"}
+        | {"hair_colour": "grey"},
+    )
+    assert saved.status_code == 200 and "Saved." in saved.text
+    entry = {"kind": "visit", "occurred_on": "2026-01-09", "text": "Seen at home"}
+    added = purposeful.post(
+        f"/nominals/{reference}/activity",
+        data={"csrf_token": csrf, "purpose": "case 12"} | entry,
+    )
+    assert added.status_code == 200 and "Entry added to the activity log" in added.text
+    views = _log(demo_settings, user="gmp.officer", action="nominal.view")
+    assert views[-1]["purpose"] == "case 12"

@@ -7,14 +7,20 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, get_args
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import Connection
 
 from api.auth import Caller
-from api.web.context import WebRoute, caller_of, checked_post, services_of, web_config
+from api.web.context import (
+    WebRoute,
+    caller_of,
+    checked_post,
+    record_url,
+    services_of,
+    web_config,
+)
 from foundation.errors import InvalidInput, TooLarge
 from register.activity import (
     MAX_TEXT,
@@ -90,11 +96,8 @@ def _copy_capped(document: UploadFile, to: Path) -> int:
 
 
 def _back(reference: str, purpose: str, note: str) -> RedirectResponse:
-    query = urlencode({**({"purpose": purpose} if purpose.strip() else {}), note: "1"})
     anchor = "#activity-heading" if note == "activity_added" else "#documents-heading"
-    return RedirectResponse(
-        f"/nominals/{quote(reference, safe='')}?{query}{anchor}", status_code=303
-    )
+    return RedirectResponse(record_url(reference, purpose, anchor, **{note: "1"}), status_code=303)
 
 
 @router.post("/nominals/{reference}/activity", name="add_activity")

@@ -11,7 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
 from api.web.body_outline import outline_svg
-from api.web.context import WebRoute, caller_of, checked_post, render, services_of, web_config
+from api.web.context import (
+    WebRoute,
+    caller_of,
+    checked_post,
+    record_url,
+    render,
+    services_of,
+    web_config,
+)
 from api.web.pages.attachments import attachments_context
 from api.web.record_form import EDITABLE, differences, edited_document, field_problems
 from api.web.results import mark_placements, primary_name
@@ -198,6 +206,7 @@ def add_photo_page(
     kind: Annotated[str, Form()] = "face",
     taken_on: Annotated[str, Form(max_length=20)] = "",
     version: Annotated[int, Form()] = 0,
+    purpose: Annotated[str, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a photo; the record page then shows its quality verdict at once."""
@@ -230,11 +239,15 @@ def add_photo_page(
             )
         finally:
             ingester.close()
-    return RedirectResponse(f"/nominals/{reference}?photo_added={added.sha256}", status_code=303)
+    back = record_url(reference, purpose, photo_added=added.sha256)
+    return RedirectResponse(back, status_code=303)
 
 
-def _edit_context(caller: Caller, document: dict[str, Any], version: int) -> dict[str, Any]:
+def _edit_context(
+    caller: Caller, document: dict[str, Any], version: int, purpose: str
+) -> dict[str, Any]:
     return {
+        "purpose": purpose,
         "reference": document["reference"],
         "values": document,
         "version": version,
@@ -258,7 +271,8 @@ def edit_page(request: Request, reference: str, purpose: str = "") -> Response:
     with services_of(request).engine.begin() as connection:
         record = changes.view(connection, caller.auditor, reference, stated)
         version = store.find_existing(connection, [reference])[reference].version
-    return render(request, "nominal_edit.html", _edit_context(caller, to_document(record), version))
+    context = _edit_context(caller, to_document(record), version, stated or "")
+    return render(request, "nominal_edit.html", context)
 
 
 @router.post("/nominals/{reference}/edit", name="save_nominal")
@@ -276,6 +290,7 @@ def _save(
     request: Request, caller: Caller, reference: str, expected: int, form: dict[str, str]
 ) -> Response:
     engine = services_of(request).engine
+    purpose = form.get("purpose", "")
     with engine.connect() as connection:
         stored = store.get_record(connection, reference)
     authorize_change(caller.principal, stored)
@@ -283,7 +298,7 @@ def _save(
     submitted = edited_document(current, form)
     record, problems = field_problems(submitted)
     if record is None:
-        context = _edit_context(caller, submitted, expected) | {"problems": problems}
+        context = _edit_context(caller, submitted, expected, purpose) | {"problems": problems}
         return render(request, "nominal_edit.html", context, status_code=422)
     try:
         with engine.begin() as connection:
@@ -297,10 +312,10 @@ def _save(
                 (e.document for e in store.history(connection, reference) if e.version == expected),
                 current,
             )
-        context = _edit_context(caller, now_document, stale.current) | {
+        context = _edit_context(caller, now_document, stale.current, purpose) | {
             "stale": str(stale),
             "read_version": expected,
             "diff": differences(read, submitted, now_document),
         }
         return render(request, "nominal_edit.html", context, status_code=409)
-    return RedirectResponse(f"/nominals/{reference}?saved=1", status_code=303)
+    return RedirectResponse(record_url(reference, purpose, saved="1"), status_code=303)
