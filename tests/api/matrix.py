@@ -137,7 +137,8 @@ def expected(row: Row, who: Who) -> int:
 # -- the register, once per module and database ------------------------------------------
 
 
-def _database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+def database_for(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """The URL of an empty register database for the fixture's `request.param`."""
     if request.param == "sqlite":
         yield f"sqlite:///{folder / 'register.db'}"
         return
@@ -169,7 +170,7 @@ def matrix_register(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MatrixRegister]:
     folder = tmp_path_factory.mktemp("matrix")
-    for url in _database(request, folder):
+    for url in database_for(request, folder):
         settings = Settings(
             home=folder / "home",
             database_url=url,

@@ -101,8 +101,10 @@ ROWS = [
             audit_readers(agency),
             params=(("agency", agency), ("as_of", "2026-01-31")),
         )
-        for kind in ("photos", "compliance")
-        for agency in (RELATIONS["managing"], RELATIONS["unrelated"])
+        for kind, agency in (
+            ("photos", RELATIONS["managing"]),
+            ("compliance", RELATIONS["unrelated"]),
+        )
     ),
 ]
 
