@@ -104,9 +104,7 @@ def filter_clauses(prepared: PreparedQuery) -> list[Clause]:
         {"terms": {field: sorted(allowed, key=str)}}
         for field, allowed in filter_values(prepared.query).items()
     ]
-    # Every nominal that passes the filters is a candidate, even one no clause matches (a
-    # filter makes the should clauses optional; without one, match_all does).
-    return clauses or [{"match_all": {}}]
+    return clauses
 
 
 def _shifted(weights: dict[str, float], field: str, agreement_only: bool = False) -> list[Clause]:
@@ -511,11 +509,14 @@ def single_stage_query(
     register smaller than the first stage's window is searched with (the benchmark's
     baseline too)."""
     evidence = evidence_clauses(prepared, stats)
+    # Every nominal that passes the filters is a candidate, even one no clause matches (a
+    # filter makes the should clauses optional; without one, match_all does).
+    filters = filter_clauses(prepared) or [{"match_all": {}}]
     return {
         "size": size,
         "track_total_hits": False,
         "_source": ["search_document"],
-        "query": {"bool": {"filter": filter_clauses(prepared), "should": evidence}},
+        "query": {"bool": {"filter": filters, "should": evidence}},
         "sort": _BEST_FIRST,
     }
 
@@ -544,9 +545,7 @@ def first_stage_query(
     """The references of the `window` nominals agreeing most, ties by reference as in
     `score()`'s order. The filters are filters; without one, only nominals agreeing on
     something are hits (a register where fewer than `window` are goes to the single stage)."""
-    filters = list(filter_clauses(prepared))
-    if filters == [{"match_all": {}}]:
-        filters = []
+    filters = filter_clauses(prepared)
     return {
         "size": window,
         "track_total_hits": False,

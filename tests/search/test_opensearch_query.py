@@ -66,7 +66,7 @@ def _prepared(**fields: Any) -> Any:
     ("filters", "expected"),
     [
         ({}, [{"terms": {"status": ["live"]}}]),
-        ({"status": "any"}, [{"match_all": {}}]),
+        ({"status": "any"}, []),
         (
             {"status": "archived", "mappa_category": [3, 1], "wanted_missing": True},
             [
@@ -336,6 +336,8 @@ def test_the_two_stages() -> None:
     # No filter asked: no match_all either, so only nominals agreeing on something are hits
     # (the backend goes to the single stage when fewer than the window are).
     assert first["query"]["bool"]["filter"] == []
+    # The single stage weighs every nominal passing the filters, so with none it matches all.
+    assert single_stage_query(prepared, _stats())["query"]["bool"]["filter"] == [{"match_all": {}}]
     assert first["query"]["bool"]["should"] == agreement_clauses(prepared, _stats())
     assert first["size"] == FIRST_STAGE_WINDOW
     assert first["stored_fields"] == "_none_"  # the references ride in the sort values
