@@ -103,7 +103,7 @@ def test_open_the_record_edit_it_and_meet_a_concurrent_edit(
 ) -> None:
     wanted = demo.with_marked_face("GMP")[2]
     reference = wanted["reference"]
-    officer = _tab(browser, server, demo, "mps.officer")
+    officer = _tab(browser, server, demo, "gmp.officer")
     officer.go(f"/nominals/{reference}")
     expect(officer.page.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(officer.page.locator(".gallery img").first).to_be_visible()
