@@ -13,6 +13,9 @@ from audits.findings import Flag, flag, worst
 from audits.photo_rules import face_photo_flags
 from audits.policy import AuditPolicy, Severity
 from register import tables
+from register.activity import ACTIVITY_ADDED
+from register.changes import VERSION_ACTIONS
+from register.documents import DOCUMENT_ADDED
 
 _REVIEW_SEVERITY: dict[int, Severity] = {3: "high", 2: "medium", 1: "low"}
 
@@ -54,7 +57,7 @@ def _child_counts(connection: Connection, table: Any) -> dict[int, int]:
 
 # The audited actions that add to or change a record: a partner agency "contributes" when a
 # user of it did one of these (reads, searches and views do not count).
-CONTRIBUTIONS = ("nominal.create", "nominal.update", "nominal.archive", "nominal.restore")
+CONTRIBUTIONS = (*VERSION_ACTIONS, ACTIVITY_ADDED, DOCUMENT_ADDED)
 
 
 def _contributing_agencies(connection: Connection) -> dict[str, set[str]]:

@@ -23,6 +23,9 @@ from register.permissions import RestrictionPolicy, authorize_change, authorize_
 from register.plausibility import date_problem
 from register.store import now
 
+# The audit action of an entry added (a contribution, for the compliance audit).
+ACTIVITY_ADDED = "activity.add"
+
 ActivityKind = Literal["visit", "intelligence", "change_of_circumstance", "other"]
 INTELLIGENCE = "intelligence"  # both the kind and the restricted field's name
 MAX_TEXT = 20_000
@@ -120,7 +123,7 @@ def add_activity(
     auditor.record(
         connection,
         AuditEvent(
-            "activity.add",
+            ACTIVITY_ADDED,
             target=reference,
             references=[reference],
             details={"entry": entry_id, "kind": new.kind, "occurred_on": new.occurred_on},

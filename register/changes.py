@@ -25,16 +25,25 @@ from register.validation import check_document
 # The lists of a nominal one item at a time may be added to (the API's sub-resources).
 APPENDABLE = ("marks", "modus_operandi", "offences", "addresses", "associates")
 ALL_VISIBLE = RestrictionPolicy(fields=frozenset())
+# The audit actions that write a new version of a nominal: the register's consistency check
+# and the compliance audit's "contributed" both read the trail by these names.
+CREATED, UPDATED, ARCHIVED, RESTORED = (
+    "nominal.create",
+    "nominal.update",
+    "nominal.archive",
+    "nominal.restore",
+)
+VERSION_ACTIONS = (CREATED, UPDATED, ARCHIVED, RESTORED)
 
 
 def change_event(written: Written, **details: Any) -> AuditEvent:
     """The entry for one record written: its version and, field by field, before and after
     (the whole record for a creation)."""
     if written.outcome is Outcome.CREATED:
-        action, changes = "nominal.create", {"after": written.after}
+        action, changes = CREATED, {"after": written.after}
     else:
         before, after = written.before or {}, written.after
-        action = "nominal.update"
+        action = UPDATED
         changes = {
             "before": {f: before[f] for f in written.changed_fields if f in before},
             "after": {f: after[f] for f in written.changed_fields if f in after},
@@ -185,7 +194,7 @@ def set_status(
     auditor.record(
         connection,
         AuditEvent(
-            "nominal.archive" if status == "archived" else "nominal.restore",
+            ARCHIVED if status == "archived" else RESTORED,
             target=reference,
             references=[reference],
             details={

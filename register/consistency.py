@@ -15,11 +15,10 @@ from sqlalchemy import Connection, and_, func, select
 
 from imaging.blobstore import BlobStore
 from register import tables
+from register.changes import VERSION_ACTIONS
 from register.model import to_document
 from register.store import load_records
 
-# Audit actions that record a new version of a nominal (changes.change_event, set_status).
-VERSION_ACTIONS = ("nominal.create", "nominal.update", "nominal.archive", "nominal.restore")
 MAX_PROBLEMS = 100  # named in the report; the rest are counted
 CHUNK = 500
 

@@ -34,6 +34,9 @@ from register.permissions import (
 from register.plausibility import date_problem
 from register.store import now
 
+# The audit action of a document added (a contribution, for the compliance audit).
+DOCUMENT_ADDED = "document.add"
+
 DocumentKind = Literal["risk_assessment", "risk_management_plan", "mappa_minutes", "other"]
 DOCUMENTS = "documents"  # the restricted field's name
 
@@ -130,7 +133,7 @@ def add_document(
         auditor.record(
             connection,
             AuditEvent(
-                "document.add",
+                DOCUMENT_ADDED,
                 target=reference,
                 references=[reference],
                 details={

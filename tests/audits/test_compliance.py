@@ -10,6 +10,7 @@ from audits.compliance import ComplianceAudit, audit_compliance
 from audits.policy import AuditPolicy
 from audits.report_html import compliance_report_html
 from register import changes, store
+from register.activity import NewActivity, add_activity
 from register.audit import Auditor
 from register.principals import Principal, Role
 from tests.audits.test_photo_audit import assert_self_contained
@@ -146,6 +147,18 @@ def test_partner_agencies_that_have_not_contributed(register: Services) -> None:
     assert audit.summary["partners_not_contributed"] == ["GMP"]
     by = {a.agency: a for a in audit.agencies}
     assert (by["WM-PROB"].partner_records, by["WM-PROB"].partner_contributed) == (1, 1)
+
+
+def test_an_activity_entry_is_a_contribution(register: Services) -> None:
+    partner = Auditor(
+        chain_signer(register.settings),
+        Principal("officer2", "GMP", frozenset({Role.OFFICER})),
+        client="test",
+    )
+    visit = NewActivity("visit", AS_OF - dt.timedelta(days=1), "Seen at home, compliant.")
+    with register.engine.begin() as connection:
+        add_activity(connection, partner, "L1/BARE", visit)
+    assert _audit(register).summary["partners_not_contributed"] == ["WM-PROB"]
 
 
 def test_json_and_report(register: Services) -> None:
