@@ -6,7 +6,8 @@ takes (a Content-Length above it is refused before a byte is read); `read_body` 
 route to its own, smaller cap. `json_content` refuses a body declared as something else.
 """
 
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -44,6 +45,22 @@ async def read_body(request: Request, limit: int, what: str) -> bytes:
         if len(content) > limit:
             raise TooLarge(f"{what} is larger than {_size(limit)}")
     return bytes(content)
+
+
+COPY_CHUNK = MIB
+
+
+def copy_capped(upload: BinaryIO, to: Path, limit: int, what: str) -> int:
+    """A form's uploaded file copied to `to` a chunk at a time, refused as soon as it passes
+    `limit` bytes (the web pages' photos and documents); its size."""
+    size = 0
+    with to.open("wb") as out:
+        while chunk := upload.read(COPY_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"{what} is larger than {_size(limit)}")
+            out.write(chunk)
+    return size
 
 
 def json_content(request: Request) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import Connection
 
 from api.auth import Caller
+from api.limits import copy_capped
 from api.web.context import (
     WebRoute,
     caller_of,
@@ -21,7 +22,7 @@ from api.web.context import (
     services_of,
     web_config,
 )
-from foundation.errors import InvalidInput, TooLarge
+from foundation.errors import InvalidInput
 from register.activity import (
     MAX_TEXT,
     ActivityKind,
@@ -45,7 +46,6 @@ router = APIRouter(route_class=WebRoute)
 ACTIVITY_KINDS: tuple[str, ...] = get_args(ActivityKind)
 DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
 ACTIVITY_SHOWN = 50
-_COPY_CHUNK = 1024 * 1024
 
 
 def attachments_context(
@@ -81,18 +81,6 @@ def _date(label: str, value: str) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"{label}: a date, YYYY-MM-DD (got {value.strip()!r})") from None
-
-
-def _copy_capped(document: UploadFile, to: Path) -> int:
-    """The upload copied to `to`, refused as soon as it passes the documents' cap."""
-    size = 0
-    with to.open("wb") as out:
-        while chunk := document.file.read(_COPY_CHUNK):
-            size += len(chunk)
-            if size > MAX_DOCUMENT_BYTES:
-                raise TooLarge(f"the document is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB")
-            out.write(chunk)
-    return size
 
 
 def _back(reference: str, purpose: str, note: str) -> RedirectResponse:
@@ -141,7 +129,7 @@ def add_document_page(
     services = services_of(request)
     with tempfile.TemporaryDirectory(prefix="visor-upload-") as folder:
         upload = Path(folder) / "document"
-        size = _copy_capped(document, upload)
+        size = copy_capped(document.file, upload, MAX_DOCUMENT_BYTES, "the document")
         if size == 0:
             raise InvalidInput("choose a document (PDF, DOCX or text) to attach")
         add_document(

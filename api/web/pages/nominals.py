@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
+from api.limits import copy_capped
 from api.web.body_outline import outline_svg
 from api.web.context import (
     WebRoute,
@@ -25,6 +26,7 @@ from api.web.record_form import EDITABLE, differences, edited_document, field_pr
 from api.web.results import mark_placements, primary_name
 from audits.photo_verdicts import photo_verdicts
 from foundation.errors import Forbidden, InvalidInput, NotFound, StaleVersion
+from imaging.blobstore import MAX_PHOTO_BYTES
 from register import changes, store
 from register.audit import LogFilter, read_log
 from register.model import to_document
@@ -194,7 +196,6 @@ def nominal_photo(request: Request, reference: str, sha256: str, purpose: str = 
     return FileResponse(photo_file(services.blob_store, held, "thumbnail"), media_type="image/jpeg")
 
 
-MAX_PHOTO_BYTES = 50 * 1024 * 1024
 PHOTO_KINDS = ("face", "mark", "other")
 
 
@@ -217,15 +218,11 @@ def add_photo_page(
         taken = dt.date.fromisoformat(taken_on.strip()) if taken_on.strip() else None
     except ValueError:
         raise InvalidInput("taken on: a date, YYYY-MM-DD") from None
-    content = photo.file.read(MAX_PHOTO_BYTES + 1)
-    if len(content) > MAX_PHOTO_BYTES:
-        raise InvalidInput("the photo is larger than 50 MiB")
-    if not content:
-        raise InvalidInput("choose a photo (JPEG, PNG or WebP) to add")
     services = services_of(request)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "upload"
-        source.write_bytes(content)
+        if not copy_capped(photo.file, source, MAX_PHOTO_BYTES, "the photo"):
+            raise InvalidInput("choose a photo (JPEG, PNG or WebP) to add")
         ingester = PhotoIngester(services.blob_store, services.settings.photo_limits)
         try:
             added = add_photo(

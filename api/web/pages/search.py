@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
+from api.limits import copy_capped
 from api.web.context import (
     WebRoute,
     caller_of,
@@ -21,6 +22,7 @@ from api.web.context import (
 from api.web.results import candidate_views
 from api.web.search_form import MAX_MARKS, SearchForm, query_document, read_form, understood_fields
 from foundation.errors import Forbidden, InvalidInput
+from imaging.blobstore import MAX_PHOTO_BYTES
 from register import agencies
 from register.audit import AuditEvent
 from register.model import MarkType
@@ -42,7 +44,6 @@ def may_read_audit(principal: Principal) -> bool:
     return True
 
 
-MAX_PHOTO_BYTES = 50 * 1024 * 1024
 MARK_TYPES = MarkType.__args__  # type: ignore[attr-defined]
 
 
@@ -158,14 +159,11 @@ def photo_search(
     caller = checked_post(request, csrf_token)
     authorize_search(caller.principal)
     stated = check_purpose(web_config(request).settings, purpose)
-    content = photo.file.read(MAX_PHOTO_BYTES + 1)
-    if len(content) > MAX_PHOTO_BYTES:
-        raise InvalidInput("the photo is larger than 50 MiB")
-    if not content:
-        raise InvalidInput("choose a photo (JPEG, PNG or WebP) to search with")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "query"
-        path.write_bytes(content)
+        if not copy_capped(photo.file, path, MAX_PHOTO_BYTES, "the photo"):
+            raise InvalidInput("choose a photo (JPEG, PNG or WebP) to search with")
+        content = path.read_bytes()
         hashes = hash_query_image(path)
     candidates = search_photos(
         services_of(request).engine,
