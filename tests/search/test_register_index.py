@@ -299,3 +299,24 @@ def test_a_rolled_back_id_holds_nothing_back(postgres_url: str) -> None:
         assert index.refresh() is False
     finally:
         engine.dispose()
+
+
+def test_motifs_past_the_bitmask_build_afresh(
+    generated: list[dict[str, Any]], queries: list[dict[str, Any]]
+) -> None:
+    """Motif bits of marks since replaced are not reused in place: when they would overflow
+    the 64-bit mask, the change builds a fresh backend, with the same answers."""
+    documents = [_document(g, f"N{i}") for i, g in enumerate(generated[:50])]
+    marked = next(i for i, d in enumerate(documents) if d.marks)
+
+    def with_motifs(document: SearchDocument, prefix: str) -> SearchDocument:
+        mark = dataclasses.replace(
+            document.marks[0], motifs=frozenset(f"{prefix}{n}" for n in range(40))
+        )
+        return dataclasses.replace(document, marks=(mark,))
+
+    documents[marked] = with_motifs(documents[marked], "old")
+    backend = VectorBackend(documents)
+    changed = backend.changed([with_motifs(documents[marked], "new")])
+    assert len(changed._motif_ids) < len(backend._motif_ids) + 40  # built afresh
+    _same_answers(changed, queries)
