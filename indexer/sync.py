@@ -10,14 +10,13 @@
 - `reconcile`: compare (reference, version) between register and index and repair any drift.
 """
 
-import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from opensearchpy import OpenSearch, helpers
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from foundation.errors import Conflict
 from indexer.bulk import BulkResult, write_actions
@@ -33,7 +32,6 @@ from indexer.opensearch_source import index_source
 from register.database import snapshot
 from register.indexing import (
     IndexableNominal,
-    OutboxEvent,
     count_events_after,
     database_now,
     iter_indexable,
@@ -41,17 +39,12 @@ from register.indexing import (
     load_indexable,
     outbox_events_after,
     outbox_position,
+    settled_events,
+    settled_position,
 )
 from register.store import count_nominals
 from search.opensearch_connection import IndexNames
 from search.opensearch_index import current_index, read_position
-
-# An outbox id below a later one may still be in an uncommitted transaction (ids are taken
-# at insert, not at commit). Sync waits at such a gap until the row after it is this old, by
-# the database's clock at its insert, before deciding the id was rolled back. Outbox rows are
-# inserted at the end of a write, just before its commit, so 30 s is a wide margin.
-GAP_GRACE = dt.timedelta(seconds=30)
-RECENT_EVENTS = 10_000  # how far back a rebuild looks for ids still in flight
 
 T = TypeVar("T")
 
@@ -142,28 +135,6 @@ class SyncResult:
     waiting_at_gap: bool = False
 
 
-def _settled(events: list[OutboxEvent], position: int, now: dt.datetime) -> list[OutboxEvent]:
-    """The events that can be applied now: up to the first gap in ids, unless whatever
-    follows the gap is old enough that the missing id must have been rolled back."""
-    expected = position + 1
-    for i, event in enumerate(events):
-        if event.id != expected and now - event.created_at < GAP_GRACE:
-            return events[:i]
-        expected = event.id + 1
-    return events
-
-
-def settled_position(connection: Connection) -> int:
-    """The outbox position a snapshot can claim to include: the newest id, unless a recent
-    id below it is missing (its transaction may still commit, after the snapshot). Events
-    past the position are applied again by the next sync, which is harmless."""
-    latest = outbox_position(connection)
-    start = max(0, latest - RECENT_EVENTS)
-    recent = outbox_events_after(connection, start, RECENT_EVENTS)
-    settled = _settled(recent, start, database_now(connection))
-    return settled[-1].id if settled else start
-
-
 def _apply(client: OpenSearch, engine: Engine, index: str, references: list[str]) -> BulkResult:
     with snapshot(engine) as connection:
         nominals = load_indexable(connection, references)
@@ -196,7 +167,7 @@ def sync(
         with engine.connect() as connection:
             found = outbox_events_after(connection, position, batch_size)
             current = database_now(connection)
-        events = _settled(found, position, current)
+        events = settled_events(found, position, current)
         if not events:
             result.waiting_at_gap = bool(found)
             break

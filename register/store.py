@@ -247,7 +247,7 @@ def write_outbox(
 ) -> None:
     """Outbox rows for (nominal_id, reference, version). On PostgreSQL the row's time is the
     database's clock at the insert, not the writer's: the indexer measures how long an id
-    has been missing by it (see indexer/sync.py), so it must not depend on a client's clock
+    has been missing by it (see register/indexing.py), so it must not depend on a client's clock
     or on how long the transaction ran before this point."""
     statement = insert(tables.outbox)
     rows: list[dict[str, Any]] = [

@@ -6,7 +6,8 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -145,6 +146,37 @@ def count_documents(documents: Iterable[SearchDocument]) -> StatisticsCounts:
         if document.height_cm is not None:
             counts.heights[document.height_cm] += 1
     return counts
+
+
+def combined_counts(total: StatisticsCounts, part: StatisticsCounts, sign: int) -> StatisticsCounts:
+    """`total` with `part`'s counts added (sign 1) or taken away (sign -1): the counts a fresh
+    count of the documents would give, values counted nowhere left out. Neither is changed
+    (a backend still searching holds `total`)."""
+    result = StatisticsCounts()
+    for name in (f.name for f in fields(StatisticsCounts)):
+        setattr(result, name, _combined(getattr(total, name), getattr(part, name), sign))
+    return result
+
+
+def _combined(total: Any, part: Any, sign: int) -> Any:
+    if isinstance(total, int):
+        return total + sign * part
+    if isinstance(total, Counter):
+        if not part:
+            return total
+        result = Counter(total)
+        for key, number in part.items():
+            left = result[key] + sign * number
+            if left < 0:
+                raise ValueError(f"took away more {key!r} than were counted")
+            if left:
+                result[key] = left
+            else:
+                del result[key]
+        return result
+    if isinstance(total, dict):
+        return {key: _combined(value, part[key], sign) for key, value in total.items()}
+    raise TypeError(f"cannot combine counts of type {type(total).__name__}")
 
 
 def _expand(counter: Counter[int]) -> np.ndarray:

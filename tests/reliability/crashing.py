@@ -49,7 +49,7 @@ API_USER = "crash-officer"
 API_PREFIX = "API/"  # the references the API clients write
 POLL_SECONDS = 0.02
 # How long convergence may take: a gap in the outbox ids (a transaction killed after taking
-# its id) holds the sync for indexer.sync.GAP_GRACE before it is judged rolled back.
+# its id) holds the sync for register.indexing.GAP_GRACE before it is judged rolled back.
 CONVERGE_SECONDS = 120.0
 
 
