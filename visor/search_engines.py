@@ -13,19 +13,17 @@ from foundation.errors import SearchUnavailable
 from imaging.hashes import PerceptualHashes
 from imaging.keypoints import Probe, stored_keypoints
 from indexer.lifecycle import ensure_templates
-from register.photos import iter_photo_hashes
 from search.memory_backend import CandidateBackend
 from search.opensearch_backend import OpenSearchBackend, unavailable
 from search.opensearch_connection import IndexNames, connect
 from search.opensearch_photos import search_photo_opensearch
-from search.photo_index import PhotoHashIndex
 from search.photo_search import (
     PhotoCandidate,
-    build_photo_index,
     judge_candidates,
     search_photo,
 )
 from search.register_index import RegisterIndex
+from search.register_photo_index import RegisterPhotoIndex
 from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
 from visor.services import Services
@@ -103,16 +101,16 @@ class SearchEngines:
             return FallbackBackend(backend, self._memory)
         return backend
 
-    def photos(self) -> PhotoSearch:
-        built: dict[bool, PhotoHashIndex] = {}
+    @cached_property
+    def photo_index(self) -> RegisterPhotoIndex:
+        """The embedded photo index, one per process: built on first need, kept current."""
+        return RegisterPhotoIndex(self.services.engine)
 
+    def photos(self) -> PhotoSearch:
         def in_memory(
             hashes: PerceptualHashes, top: int, radius: int, archived: bool
         ) -> list[PhotoCandidate]:
-            if archived not in built:
-                with self.services.engine.connect() as connection:
-                    built[archived] = build_photo_index(iter_photo_hashes(connection), archived)
-            return search_photo(built[archived], hashes, top, radius)
+            return search_photo(self.photo_index.index(archived), hashes, top, radius)
 
         def on_cluster(
             hashes: PerceptualHashes, top: int, radius: int, archived: bool
