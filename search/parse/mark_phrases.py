@@ -262,9 +262,10 @@ _SHOWING_AFTER = re.compile(
 # Words before a mark word that belong to other readings, in a circulation written without
 # commas ("M IC1 30-35 5'9 slim bld shaved hd TATS neck"): an age, a height, a trait's noun.
 _OTHER_READINGS = (
-    r"\S*\d[-'\"/]\S*|\b\d+\s*(?:ft|cm|yrs?|years)|\b(?:build|built|head|hair|eyes|accent"
-    r"|male|female|years\s+old|beard|stubble|moustache|shaved|bald|dreads|dreadlocks|braids"
-    r"|plaits|ponytail|curls|afro|IC\d)"
+    r"\S*\d[-'\"/]\S*|\b\d+\s*(?:ft|cm|yrs?|years)|\b(?:build|built|hair|eyes|accent"
+    r"|male|female|years\s+old|beard|stubble|moustache|(?:shaved|shaven|bald)\s+head"
+    r"|shaved(?!\s+head)|bald(?!\s+head)|dreads|dreadlocks|braids|plaits|ponytail|curls|afro"
+    r"|IC\d)"
 )
 # Where what a mark word's own words say of it begins, reading back from it: after an
 # article or a verb of having ("a skull tattoo", "has LOVE tattooed"), a subject and its verb
@@ -347,9 +348,14 @@ _HANDLED = re.compile(
 _ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORECASE)
 
 
+_HAIR_ON_THE_HEAD = re.compile(r"(?:(?:a|his|her)\s+)?(?:shaved|shaven|bald|skin)\s+head(?:ed)?")
+
+
 def motif_alone(part: str) -> MarkQuery | None:
     """A tattoo motif said with no mark word: 'skull and crossbones on his arm' (a tattoo on a
     body part), or 'a bird, an eagle' (what a mark said beside it shows)."""
+    if _HAIR_ON_THE_HEAD.fullmatch(normalise(part)):
+        return None  # "shaved head, skull tattoo on his calf": the hair, not a motif
     where = _PLACE_AFTER.search(part)
     before = part[: where.start()] if where else part
     motifs = tattoo_motifs().find(normalise(before))
