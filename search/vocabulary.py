@@ -258,7 +258,32 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+def _stems(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower())]
+
+
+def _meaningful_stems(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
+
+
+@cache
+def _mo_phrases() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """Witness phrases for what was done (`mo_phrases.json`), as stem sequences, and the
+    register's words each stands for."""
+    meaning: dict[str, list[str]] = {}
+    for register_words, phrases in load("mo_phrases")["terms"].items():
+        for phrase in phrases:
+            meaning.setdefault(" ".join(_stems(phrase)), _meaningful_stems(register_words))
+    alternatives = "|".join(re.escape(p) for p in sorted(meaning, key=len, reverse=True) if p)
+    return re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)"), meaning
+
+
 def mo_tokens(text: str) -> list[str]:
     """The stems of the words of an MO text that carry meaning: stop words and short words
-    dropped, so that "offered a lift" and "offers lifts" share "offer" and "lift"."""
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
+    dropped, so that "offered a lift" and "offers lifts" share "offer" and "lift"; a
+    witness's phrase for what was done ("flashed at") adds the register's words for it
+    ("exposes himself")."""
+    pattern, meaning = _mo_phrases()
+    said = _meaningful_stems(text)
+    meant = [w for m in pattern.finditer(" ".join(_stems(text))) for w in meaning[m.group(0)]]
+    return said + [w for w in dict.fromkeys(meant) if w not in said]  # each added word once

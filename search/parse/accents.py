@@ -16,9 +16,11 @@ from search.parse.context import sentence_bounds
 from search.parse.text import Reading
 from search.vocabulary import accents
 
-_BEFORE = re.compile(r"(?<![\w'-])((?:[\w'-]+\s+){0,3})accents?\b", re.IGNORECASE)
+# "accent", and the words for one: "a Scottish twang", "a Geordie lilt", "an Irish brogue".
+_ACCENT = r"(?:accents?|twang|lilt|burr|brogue|drawl)"
+_BEFORE = re.compile(rf"(?<![\w'-])((?:[\w'-]+\s+){{0,3}}){_ACCENT}\b", re.IGNORECASE)
 _AFTER = re.compile(
-    r"\baccents?\s*(?:was\s+|is\s+|as\s+|:\s*|-\s*)?['\"]?((?:[\w'-]+\s*){1,3})", re.IGNORECASE
+    rf"\b{_ACCENT}\s*(?:was\s+|is\s+|as\s+|:\s*|-\s*)?['\"]?((?:[\w'-]+\s*){{1,3}})", re.IGNORECASE
 )
 _LOCAL = re.compile(r"\blocal\s+accent\b|\b(?:sounded|talked|talks|spoke|sounds)\s+local\b", re.I)
 _SPEECH = re.compile(
@@ -43,7 +45,8 @@ ACCENT_WORDS = frozenset(w.replace("[\\s-]", " ") for w in _ADJECTIVES.split("|"
     "norfolk",
 }
 _PREDICATE = re.compile(
-    rf"\b(?:he|she|they)(?:'s|\s+was|\s+is|\s+were|\s+sounded|\s+sounds)\s+(?:(?:quite|very|definitely"
+    rf"\b(?:he|she|they|(?:the|this|a)\s+(?:man|woman|male|female|suspect|bloke|guy|lad|lady))"
+    rf"(?:'s|\s+was|\s+is|\s+were|\s+sounded|\s+sounds)\s+(?:(?:quite|very|definitely"
     rf"|obviously|clearly|proper|dead)\s+)?({_ADJECTIVES})\b",
     re.IGNORECASE,
 )

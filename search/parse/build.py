@@ -18,6 +18,12 @@ from search.vocabulary import builds
 # Words that name sizes of anything, not only of bodies.
 _SIZE_WORDS = frozenset(words()["size_words"])
 _ONLY_BEFORE_A_BODY = frozenset(["broad", "lean", "slight", "toned"])
+# Of those, the ones that alone after "was" or in a description's list still say a body (a
+# broad one is an accent as often), unless a noun follows ("a slight limp").
+_SAID_OF_A_BODY_ALONE = frozenset(["lean", "slight", "toned"])
+_PREDICATED = re.compile(
+    r"(?:\b(?:was|is|were|are|and|quite|very|fairly|rather)|[,;:]|\d['\"]?)\s*$", re.IGNORECASE
+)
 _BODY_AFTER = re.compile(
     r"[\s-]+(?:build|built|frame|figure|framed|set|size|sized|looking|type|(?:sort|kind) of"
     r" (?:size|build)|all over|shouldered|shoulders)\b",
@@ -59,12 +65,18 @@ def _is_build(reading: Reading, text: str, start: int, end: int) -> bool:
         return False  # "someone called Big Man"
     if _NEGATED.search(text[max(0, start - 16) : start]):
         return False  # "a normal sort of size, not fat"
-    if _BODY_AFTER.match(after):
-        return True
+    if _BODY_AFTER.match(after) or _BODY_AFTER.search(f" {said}"):
+        return True  # "slim build shaved head": the phrase itself names the body
     if said.split()[-1] not in _SIZE_WORDS:
-        return not _NOUN_AFTER.match(after)  # "stocky", not "thin face"
+        # "stocky", not "thin face"; a list item ends at a dash ("stocky - grey hair")
+        return bool(re.match(r"\s+-\s", after)) or not _NOUN_AFTER.match(after)
     if said in _ONLY_BEFORE_A_BODY:
-        return False  # "Norfolk, very broad"
+        # "Norfolk, very broad"; but "He was 5ft 8 and slight.", "41 yrs, 6'0, slight."
+        return (
+            said in _SAID_OF_A_BODY_ALONE
+            and bool(_PREDICATED.search(text[:start]))
+            and bool(_STANDS_ALONE.match(after))
+        )
     if _people_after().match(after):
         return True  # "a big lad"
     if _SAID_OF_SPEECH.search(text[max(0, start - 20) : start]):

@@ -60,6 +60,11 @@ _VERBS = frozenset(
 _FOLLOWERS = frozenset(["and", "with", "but", "or", "who", "in", "of", "aged", "about", "around"])
 
 
+# Items of a list written with dashes or slashes ("Male - white - 20s", "male/white/30s")
+# stand apart as if between commas.
+_ITEM_BREAK = re.compile(r"\s+-\s+|\s*/\s*")
+
+
 def _quotes_blanked(text: str) -> str:
     """Quotation marks as spaces, apostrophes inside words kept: "'white, late 30s" reads
     white. One character for one, so offsets hold."""
@@ -155,10 +160,10 @@ def _is_appearance(text: str, first: PhraseMatch, phrase: PhraseMatch) -> bool:
             return False  # "a people carrier, dark, black or navy"; not "white, grey hair"
     if re.match(rf"[\s/-]*(?:[\w-]+[\s/-]+)?{_PEOPLE}\b", after):
         return True  # "black male", "white british man", "asian-looking"
-    before = re.findall(r"[a-z][a-z']*", clause_before(text, first.start))
+    before = re.findall(r"[a-z][a-z']*", _ITEM_BREAK.split(clause_before(text, first.start))[-1])
     rest = [
         w
-        for w in re.findall(r"[a-z][a-z']*", clause_after(text, phrase.end))
+        for w in re.findall(r"[a-z][a-z']*", _ITEM_BREAK.split(clause_after(text, phrase.end))[0])
         if w not in _HEDGES and ethnic_appearance().canonical(w) is None
     ]  # "Indian or Pakistani", "Chinese or maybe Korean": one appearance, said twice
     # After the last "is"/"was"/"described as", only lead-ins ("Cox is described as white,",

@@ -25,6 +25,9 @@ MARK_WORDS = {
     "tattooed": "tattoo",
     "inked": "tattoo",
     "sleeved": "tattoo",
+    "tatted": "tattoo",
+    "full sleeve": "tattoo",
+    "half sleeve": "tattoo",
     "sleeve tattoo": "tattoo",
     "sleeve tattoos": "tattoo",
     "ink": "tattoo",
@@ -131,7 +134,7 @@ _PLACE_AFTER = re.compile(
 # "knuckles I think", "back of his hand too".
 _PLACE_ENDS = re.compile(
     r"\s+(?:like|which|that|where|when|i\s+think|too|as\s+well|you|but|so|because|cos|with"
-    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is)\b|\s+-\s|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
+    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is)\b|\s+-\s|\s*\(|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
     r"(?<!base)(?<!nape)(?<!palm)(?<!tip)(?<!bottom)(?<!middle)(?<!outside)(?<!length)(?<!knuckles)"
     r"(?<!back of)\s+of\s+(?:an?|some|the)\s",
     re.IGNORECASE,
@@ -256,6 +259,38 @@ _SHOWING_AFTER = re.compile(
 )
 
 
+# Words before a mark word that belong to other readings, in a circulation written without
+# commas ("M IC1 30-35 5'9 slim bld shaved hd TATS neck"): an age, a height, a trait's noun.
+_OTHER_READINGS = (
+    r"\S*\d[-'\"/]\S*|\b\d+\s*(?:ft|cm|yrs?|years)|\b(?:build|built|hair|eyes|accent"
+    r"|male|female|years\s+old|beard|stubble|moustache|(?:shaved|shaven|bald)\s+head"
+    r"|shaved(?!\s+head)|bald(?!\s+head)|dreads|dreadlocks|braids|plaits|ponytail|curls|afro"
+    r"|IC\d)"
+)
+# Where what a mark word's own words say of it begins, reading back from it: after an
+# article or a verb of having ("a skull tattoo", "has LOVE tattooed"), a subject and its verb
+# ("he is heavily tatted"), a word that says how much or how ("heavily", "like"), or another
+# reading's words.
+_BEFORE_STARTS = re.compile(
+    r"^.*(?:\b(?:a|an|the|some|his|her|with|has|had|got|have|like|heavily|lightly|fully|very"
+    r"|quite|really|is|was|are|were|he|she|they|i|you|he's|she's)|" + _OTHER_READINGS + r")\s+",
+    re.IGNORECASE,
+)
+_OTHER_READINGS_BEFORE = re.compile(rf"^.*(?:{_OTHER_READINGS})\s+", re.IGNORECASE)
+
+
+def _said_before(before: str) -> str:
+    return _BEFORE_STARTS.sub("", before).strip()
+
+
+def own_words_start(part: str) -> int:
+    """Where a part's mark begins, past the words of other readings said before it without
+    a comma ("IC1 male 25 yrs dragon tattoo R forearm": "dragon")."""
+    match = mark_word(part)
+    other = _OTHER_READINGS_BEFORE.match(part[: match.start()]) if match else None
+    return other.end() if other else 0
+
+
 def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     """One mark from the words around its mark word: what it shows and where it is."""
     before = part[: match.start()]
@@ -265,7 +300,7 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
         place = _ARTICLES_BEFORE.sub("", covered.group(1)).strip(" ,'\"")
         if body_map().locate(_sides_spelled(place)).region is not None and not _place_in(after):
             return MarkQuery(type=kind, location=place)
-    description: str | None = _QUANTITY.sub("", _ARTICLES_BEFORE.sub("", before).strip())
+    description: str | None = _QUANTITY.sub("", _said_before(before))
     shown: str | None = None  # what the words after it say it shows ("of a skull")
     if of := re.match(
         r"\s*(?:of|saying|reading|that says|which says|showing|like)\s+"
@@ -276,6 +311,8 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
         shown = of.group(1)
         description = f"{description} {shown}".strip()
     location: str | None = _place_in(after)
+    if not description and (aside := re.search(r"\(\s*(?:an?\s+|the\s+)?([^()]+?)\s*\)", after)):
+        description = aside.group(1)  # "TAT R hand (star)": what it shows, in brackets
     if location is not None and not description and (shows := _SHOWING_AFTER.search(after)):
         motif = trimmed_place(shows.group(1))
         if tattoo_motifs().find(normalise(motif)) and not body_map().locate(motif).region:
@@ -311,9 +348,14 @@ _HANDLED = re.compile(
 _ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORECASE)
 
 
+_HAIR_ON_THE_HEAD = re.compile(r"(?:(?:a|his|her)\s+)?(?:shaved|shaven|bald|skin)\s+head(?:ed)?")
+
+
 def motif_alone(part: str) -> MarkQuery | None:
     """A tattoo motif said with no mark word: 'skull and crossbones on his arm' (a tattoo on a
     body part), or 'a bird, an eagle' (what a mark said beside it shows)."""
+    if _HAIR_ON_THE_HEAD.fullmatch(normalise(part)):
+        return None  # "shaved head, skull tattoo on his calf": the hair, not a motif
     where = _PLACE_AFTER.search(part)
     before = part[: where.start()] if where else part
     motifs = tattoo_motifs().find(normalise(before))

@@ -23,7 +23,7 @@ query does. Legacy codes ("TAT L FARM") are read by their table.
 import re
 
 from search.body_map import body_map, locate_code, mark_type_of_code
-from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, read_part
+from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, own_words_start, read_part
 from search.parse.mentions import role_of
 from search.parse.text import Reading
 from search.query import MarkQuery
@@ -37,7 +37,7 @@ _COLOURS = (
     r"(?:red|green|blue|black|white|orange|yellow|purple|pink|grey|gray|gold|silver|brown"
     r"|navy|dark|light)"
 )
-_CUT = re.compile(r"(,|;|\s-\s)|\b(and|with|plus|also)\b", re.IGNORECASE)
+_CUT = re.compile(r"(,|;|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE)
 _COLOUR_BEFORE = re.compile(rf"\b{_COLOURS}\s*$", re.IGNORECASE)
 _COLOUR_AFTER = re.compile(rf"^\s*{_COLOURS}\b", re.IGNORECASE)
 _TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNORECASE)
@@ -145,6 +145,7 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
         found = read_part(part)
         if found is None:
             continue
+        span = (span[0] + own_words_start(part), span[1])
         mark = found.mark.model_copy(
             update={"location": _resolve_it(found.mark.location, sentence)}
         )
@@ -194,7 +195,9 @@ def _bare_ones_merged(
             ]
             if others:
                 other = others[0]
-                kept[other] = (_merged(mark, kept[other][0]), kept[other][1])
+                spans = (kept[other][1], kept[index][1])
+                both = (min(s for s, _ in spans), max(e for _, e in spans))
+                kept[other] = (_merged(mark, kept[other][0]), both)
                 del kept[index]
                 continue
         index += 1

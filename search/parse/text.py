@@ -38,9 +38,11 @@ def _abbreviations() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
     upper = dict(data["upper_case"])
     words = sorted([*any_case, *upper], key=len, reverse=True)
     # A shorthand is a whole token: not inside a word, not glued to a digit ("5yrs" is
-    # still "5 years", but "ltd" is not "light d").
+    # still "5 years", but "ltd" is not "light d"); it may be an item of a list written with
+    # slashes ("blk/grey hair", "shaved head/TAT R hand"), not of a date or a count.
     pattern = re.compile(
-        r"(?<![\w/])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w/])", re.IGNORECASE
+        r"(?<!\w)(?<!\d/)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)(?!/\d)",
+        re.IGNORECASE,
     )
     return pattern, any_case, upper
 

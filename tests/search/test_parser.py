@@ -221,3 +221,26 @@ def test_long_adversarial_text_is_parsed_quickly(text: str) -> None:
     # Not a speed assertion: quadratic backtracking took seconds here, linear work takes ms.
     # CPU time, since the machines running the tests are shared and wall time is not ours.
     assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "description"),
+    [
+        ("IC1 male 30 yrs spider web tattoo L elbow", "spider web"),  # an age before it
+        ("M IC3 5'11 thin bld short dreads TAT neck", None),  # build and hair before it
+        ("white man, shaved head, death's head tattoo on his calf", "death's head"),
+        ("Descr: IC1 M, 40-45, TAT L hand (swallow)", "swallow"),  # in brackets
+        ("He is heavily tatted up on both arms", None),  # a subject and verb before it
+    ],
+)
+def test_a_marks_own_words_are_not_other_readings(text: str, description: str | None) -> None:
+    """What a mark shows is read from its own words, not from the age, build or hair said
+    before it in a circulation written without commas."""
+    marks = parse_text(text).parts["marks"]
+    assert [m.description for m in marks] == [description]
+
+
+def test_other_readings_before_a_mark_are_still_read() -> None:
+    parts = parse_text("M IC1 30-35 5'9 slim bld shaved hd TATS neck").parts
+    assert parts["build"] == "slim"
+    assert parts["age"] == Range(min=30, max=35)
