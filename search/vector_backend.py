@@ -48,9 +48,15 @@ _MARK_TYPES: tuple[str, ...] = get_args(MarkType)
 
 
 class VectorBackend:
-    def __init__(self, documents: Iterable[SearchDocument]) -> None:
+    def __init__(
+        self, documents: Iterable[SearchDocument], statistics: RegisterStatistics | None = None
+    ) -> None:
+        """`statistics`: the register's, when `documents` are only some of its nominals (a
+        distributed backend's candidates); by default those of `documents`."""
         self.documents = list(documents)
-        self.statistics: RegisterStatistics = compute_statistics(self.documents)
+        self.statistics: RegisterStatistics = (
+            statistics if statistics is not None else compute_statistics(self.documents)
+        )
         docs = self.documents
         count = len(docs)
         self._order_by_reference = np.argsort(
