@@ -6,8 +6,9 @@ evidence then ranks only that window. A register (or a filtered part of one) sma
 the window is searched in one exhaustive stage instead.
 
 The index holds each nominal's search document beside its searchable fields, so the final
-scores and explanations are computed here by the same function the memory backend uses,
-with statistics gathered from the same index. A conformance test holds its top 10 to the
+scores and explanations are computed here as the memory backend computes them (its numpy
+pass over the candidates, then `score()` for those near the top), with statistics
+gathered from the same index. A conformance test holds its top 10 to the
 memory backend's. If the cluster cannot be reached (or has no index yet), a search raises
 `SearchUnavailable` with the reason; nothing is silently answered from a partial index.
 """
@@ -15,6 +16,7 @@ memory backend's. If the cluster cannot be reached (or has no index yet), a sear
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -33,10 +35,13 @@ from search.opensearch_query import (
     single_stage_query,
 )
 from search.opensearch_statistics import load_statistics
-from search.scoring import PreparedQuery, Score, counter_of, score, with_ties
+from search.scoring import PreparedQuery, Score
 from search.statistics import RegisterStatistics
+from search.vector_backend import VectorBackend
 
 log = logging.getLogger(__name__)
+
+_DOCUMENT_FIELDS = ("_id", "_source")  # of each candidate: its reference and search document
 
 
 def unavailable(error: TransportError) -> Exception:
@@ -88,18 +93,21 @@ class OpenSearchBackend:
             self._checked_at = self._clock()
         return self._statistics
 
-    def _hits(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def _hits(self, body: dict[str, Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The hits, with only the `fields` of each (the rest is bytes to decode)."""
+        kept = ",".join(f"hits.hits.{field}" for field in fields)
         try:
-            found = self.client.search(index=self.names.alias, body=body)
+            found = self.client.search(index=self.names.alias, body=body, filter_path=kept)
         except TransportError as error:
             raise unavailable(error) from error
-        hits: list[dict[str, Any]] = found["hits"]["hits"]
+        # No hits at all leaves nothing for the filter to keep.
+        hits: list[dict[str, Any]] = found.get("hits", {}).get("hits", [])
         return hits
 
     def first_stage(self, prepared: PreparedQuery, window: int) -> list[str]:
         """The references the first stage keeps, best first."""
         body = first_stage_query(prepared, self.statistics, window)
-        return [hit["sort"][1] for hit in self._hits(body)]
+        return [hit["sort"][1] for hit in self._hits(body, ("sort",))]
 
     def candidate_hits(self, prepared: PreparedQuery, size: int) -> list[dict[str, Any]]:
         stats = self.statistics
@@ -108,17 +116,16 @@ class OpenSearchBackend:
         if len(kept) < window:
             # Fewer agree than the window holds: the register is small enough to weigh
             # every nominal in full, and one that agrees on nothing may be in the top.
-            return self._hits(single_stage_query(prepared, stats, size))
-        return self._hits(second_stage_query(prepared, stats, kept, size))
+            return self._hits(single_stage_query(prepared, stats, size), _DOCUMENT_FIELDS)
+        return self._hits(second_stage_query(prepared, stats, kept, size), _DOCUMENT_FIELDS)
 
     def search(self, prepared: PreparedQuery, top: int) -> list[Score]:
         stats = self.statistics
         hits = self.candidate_hits(prepared, max(self.candidates, top))
-        scored = [
-            score(prepared, document_from_json(hit["_source"]["search_document"]), stats)
-            for hit in hits
-        ]
-        scored.sort(key=lambda s: (-s.score, s.reference))
-        # The engine's window is all this backend scores: beyond it, more may tie.
-        window = counter_of([s.score for s in scored])
-        return with_ties(scored[:top], window, exact=len(hits) < self.candidates)
+        documents = [document_from_json(hit["_source"]["search_document"]) for hit in hits]
+        # The candidates re-scored as the embedded backend scores a register, with the
+        # register's statistics: one vectorised pass over all K, then `score()` for the few
+        # near the top. Its tie counts are among the K, so only a lower bound when K is full.
+        ranked = VectorBackend(documents, stats).search(prepared, top)
+        exact = len(hits) < self.candidates
+        return [replace(s, as_high_exact=exact) for s in ranked]

@@ -40,7 +40,7 @@ hundreds of nominals, so the exact top 10 is the first references among them.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from itertools import product
 from typing import Any, get_args
 
@@ -77,9 +77,10 @@ from search.vocabulary import normalise
 # 2026-12-02): recall of the exact top 10 in the second stage's top K was 0.992 at K=100,
 # 0.998 at 150, 1.000 at 300; in the first stage's window 0.989 at 250, 0.997 at 500,
 # 1.000 at 1,000 and 2,000. W is twice the first window past 0.99 with margin, for larger
-# registers, where more nominals come near the top. Re-scoring is most of a search's time
-# (some 1.5 ms a candidate on the loaded benchmark machine), so K stays small; the window
-# costs little, the references only.
+# registers, where more nominals come near the top. Each of the K costs its document's
+# fetch from the index (about as much as the second stage's search, 150 of them) and its
+# share of the vectorised re-scoring, so K stays small; the window costs little, the
+# references only.
 DEFAULT_CANDIDATES = 150
 FIRST_STAGE_WINDOW = 1000
 # score()'s order: best first, equals by reference (rescore cannot keep it, hence two requests).
@@ -318,6 +319,14 @@ def _place_groups(prepared: PreparedMark) -> list[tuple[float, Clause]]:
     asked = prepared.location
     if asked is None or asked.region is None:
         return [(1.0, {"match_all": {}})]
+    return _place_groups_at(asked)
+
+
+# Working the groups out compares the place asked with every region on every side, most of
+# the time it took to build a query with a mark (some 25 ms on the loaded benchmark machine);
+# the places asked are few, and each query's clauses are only read.
+@lru_cache(maxsize=1024)
+def _place_groups_at(asked: Location) -> list[tuple[float, Clause]]:
     # Per factor, the regions that have it on any side, and those that have it only with
     # the mark on the left, on the right, or on neither (centre, both, unknown).
     by_side: dict[float, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))

@@ -75,7 +75,13 @@ class VectorBackend:
     some records change, replacing only their rows. Nothing is modified in place once built:
     a search still holding this backend sees it whole."""
 
-    def __init__(self, documents: Iterable[SearchDocument]) -> None:
+    def __init__(
+        self, documents: Iterable[SearchDocument], statistics: RegisterStatistics | None = None
+    ) -> None:
+        """`statistics`: the register's, when `documents` are only some of its nominals (a
+        distributed backend's candidates); by default those of `documents`, kept exact
+        through `changed()`."""
+        self._given_statistics = statistics
         self.documents: list[SearchDocument] = []
         self._slot_of: dict[str, int] = {}
         self._counts = StatisticsCounts()
@@ -171,7 +177,11 @@ class VectorBackend:
         # Added before taken away: a reference put twice leaves its first document behind.
         counts = combined_counts(self._counts, count_documents(put), 1)
         self._counts = combined_counts(counts, count_documents(leaving), -1)
-        self.statistics: RegisterStatistics = finish_statistics(self._counts)
+        self.statistics: RegisterStatistics = (
+            self._given_statistics
+            if self._given_statistics is not None
+            else finish_statistics(self._counts)
+        )
         if references_moved:
             self._order_by_reference = np.argsort(
                 np.argsort(np.array([d.reference for d in documents], dtype=object), kind="stable")
