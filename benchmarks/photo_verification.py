@@ -1,8 +1,11 @@
 """Photo search that rarely cries wolf: recall of transformed copies and the share of
 never-enrolled photos answered with a candidate, by the hashes alone (the old default) and
-with the second signature's verdict (copies only), in one run on real photographs.
+with the second signature's verdict (copies only), in one run on real photographs; then the
+photos of different people taken in one custody suite (tests/search/same_suite_photos.py)
+and the demo register's face photos searched against the demo register, judged by the
+verdict before the agreeing points had to cover the picture (points alone) and after.
 
-    python -m benchmarks.photo_verification [--copies 2] [--write-calibration]
+    python -m benchmarks.photo_verification [--copies 2] [--demo-size 400] [--write-calibration]
 
 The library is scikit-image's and scikit-learn's sample photographs, their quadrants and
 half of the 200 Labeled-Faces-in-the-Wild crops (tests/imaging/photo_corpus.py, loaded from
@@ -15,25 +18,30 @@ confidence` reads.
 
 import argparse
 import itertools
+import json
 import random
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
-from imaging.decode import decode_bytes
+from imaging.decode import decode_bytes, decode_photo
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.keypoints import Keypoints, Probe, keypoints
-from search.photo_search import DEFAULT_RADIUS, MAX_RADIUS
+from search.photo_index import IndexedPhoto, PhotoHashIndex
+from search.photo_search import DEFAULT_RADIUS, MAX_RADIUS, judge_candidates, search_photo
 from search.photo_verification import (
     BAND_EDGES,
     CALIBRATION_FILE,
-    SURE_DISTANCE,
+    MIN_AGREEING_POINTS,
     Calibration,
     CalibrationBand,
     Likeness,
     likeness,
+    probe_agreement,
 )
 from tests.imaging.photo_corpus import (
     TRANSFORMS,
@@ -44,6 +52,8 @@ from tests.imaging.photo_corpus import (
     quadrants,
     real_photos,
 )
+from tests.search.same_suite_photos import SuitePhoto, same_suite_pairs, suite_photos
+from visor.synthetic import write_bundle
 
 OLD_RADIUS = 26  # the default before the second signature
 
@@ -62,6 +72,7 @@ def picture(data: bytes) -> tuple[Image.Image, Picture]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=2, help="copies per picture and transform")
+    parser.add_argument("--demo-size", type=int, default=400, help="nominals in the demo register")
     parser.add_argument("--write-calibration", action="store_true")
     args = parser.parse_args()
 
@@ -88,10 +99,11 @@ def main() -> None:
 
     started = time.perf_counter()
     same_bands: Counter[tuple[tuple[int, int], Likeness]] = Counter()
-    old_found = new_found = enrolled = 0
-    old_wolf = new_wolf = strangers = 0
+    rankers = ("hashes alone", "points alone", "points and cover")
+    found: Counter[str] = Counter()
+    wolves: Counter[str] = Counter()
+    enrolled = strangers = verified = 0
     per_transform: Counter[tuple[str, str]] = Counter()
-    verified = 0
     for truth, transform_name, data in probes:
         image, query = picture(data)
         distances = {
@@ -99,55 +111,71 @@ def main() -> None:
         }
         within_old = sorted((d, n) for n, d in distances.items() if d <= OLD_RADIUS)
         probe = Probe(query.keypoints, keypoints(image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
-        copies = []
+        answers: dict[str, list[str]] = {name: [] for name in rankers}
+        answers["hashes alone"] = [n for _d, n in within_old]
         for distance, name in sorted((d, n) for n, d in distances.items() if d <= DEFAULT_RADIUS):
-            points = None
-            if distance > SURE_DISTANCE:
-                points = probe.agreeing_points(library[name].keypoints)
-                verified += 1
-            verdict = likeness(distance, points)
+            agreed = probe_agreement(probe, library[name].keypoints)
+            verified += 1
+            verdict = likeness(distance, agreed)
             if name == truth:
                 same_bands[(_band(distance), verdict)] += 1
             if verdict is Likeness.COPY:
-                copies.append(name)
+                answers["points and cover"].append(name)
+            if points_alone(distance, probe, library[name].keypoints) is Likeness.COPY:
+                answers["points alone"].append(name)
         if truth is None:
             strangers += 1
-            old_wolf += bool(within_old)
-            new_wolf += bool(copies)
+            wolves.update(r for r in rankers if answers[r])
             continue
         enrolled += 1
-        old_hit = bool(within_old) and within_old[0][1] == truth
-        new_hit = bool(copies) and copies[0] == truth
-        old_found += old_hit
-        new_found += new_hit
-        per_transform[(transform_name, "old")] += old_hit
-        per_transform[(transform_name, "new")] += new_hit
         per_transform[(transform_name, "n")] += 1
+        for ranker in rankers:
+            hit = bool(answers[ranker]) and answers[ranker][0] == truth
+            found[ranker] += hit
+            per_transform[(transform_name, ranker)] += hit
     elapsed = time.perf_counter() - started
 
     print(
         f"library {len(library)} pictures; {enrolled} enrolled probes, {strangers} never enrolled"
     )
     print(f"{verified} second-signature checks, {elapsed / len(probes) * 1000:.1f} ms per probe\n")
+    labels = {
+        "hashes alone": f"hashes alone, radius {OLD_RADIUS}",
+        "points alone": f"hashes to {DEFAULT_RADIUS} + agreeing points (before), copies only",
+        "points and cover": f"hashes to {DEFAULT_RADIUS} + points and their cover, copies only",
+    }
     print("| ranker | recall@1 | never-enrolled answered |")
     print("|---|---|---|")
-    print(
-        f"| hashes alone, radius {OLD_RADIUS} | {old_found / enrolled:.4f} | "
-        f"{old_wolf / strangers:.4f} ({old_wolf}) |"
-    )
-    print(
-        f"| hashes to {DEFAULT_RADIUS} + keypoints, copies only | {new_found / enrolled:.4f} | "
-        f"{new_wolf / strangers:.4f} ({new_wolf}) |"
-    )
-    print("\n| transform | hashes alone | with keypoints |")
-    print("|---|---|---|")
+    for ranker in rankers:
+        print(
+            f"| {labels[ranker]} | {found[ranker] / enrolled:.4f} | "
+            f"{wolves[ranker] / strangers:.4f} ({wolves[ranker]}) |"
+        )
+    print("\n| transform | hashes alone | points alone | points and cover |")
+    print("|---|---|---|---|")
     for transform_name in [*TRANSFORMS, "jpeg"]:
         n = per_transform[(transform_name, "n")]
         if n:
-            print(
-                f"| {transform_name} | {per_transform[(transform_name, 'old')] / n:.3f} | "
-                f"{per_transform[(transform_name, 'new')] / n:.3f} |"
-            )
+            shares = " | ".join(f"{per_transform[(transform_name, r)] / n:.3f}" for r in rankers)
+            print(f"| {transform_name} | {shares} |")
+
+    print(
+        "\n| same suite, different person | pairs | within radius | copies by points alone "
+        "| copies by points and cover |"
+    )
+    print("|---|---|---|---|---|")
+    for held_out in (False, True):
+        suite = same_suite_verdicts(suite_photos(held_out))
+        print(
+            f"| {'held out' if held_out else 'tune'} | {suite.pairs} | {suite.within_radius} | "
+            f"{suite.copies_points_alone} | {suite.copies} |"
+        )
+    demo = demo_register_answers(args.demo_size)
+    print(
+        f"\ndemo register of {args.demo_size} nominals, {demo.photos} face photos each searched: "
+        f"answered with another nominal as a copy {demo.wrong_points_alone} (points alone), "
+        f"{demo.wrong} (now); own nominal first {demo.own_first}"
+    )
 
     if args.write_calibration:
         distinct = _distinct_bands(library, pictures)
@@ -175,6 +203,80 @@ def main() -> None:
         print(f"\nwrote {CALIBRATION_FILE.name}: {total_distinct} distinct pairs")
 
 
+def points_alone(distance: int, probe: Probe, stored: Keypoints) -> Likeness:
+    """The verdict before the agreeing points had to cover the picture, the baseline: the
+    hashes alone decided within 16 bits, the number of agreeing points beyond."""
+    if distance <= 16 or probe.agreeing_points(stored) >= MIN_AGREEING_POINTS:
+        return Likeness.COPY
+    return Likeness.LOOKALIKE
+
+
+@dataclass(frozen=True)
+class SuiteVerdicts:
+    pairs: int
+    within_radius: int
+    copies_points_alone: int
+    copies: int
+
+
+def same_suite_verdicts(photos: list[SuitePhoto]) -> SuiteVerdicts:
+    """Each pair of different people from one suite, judged as a search within the default
+    radius would judge the one as a candidate for the other."""
+    decoded = {id(p): decode_bytes(p.data).image for p in photos}
+    hashes = {key: compute_hashes(image) for key, image in decoded.items()}
+    points = {key: keypoints(image) for key, image in decoded.items()}
+    pairs = within = before = after = 0
+    for a, b in same_suite_pairs(photos):
+        pairs += 1
+        distance = combined_distance(hashes[id(a)], hashes[id(b)])
+        if distance > DEFAULT_RADIUS:
+            continue
+        within += 1
+        probe = Probe.of(decoded[id(a)])
+        agreed = probe_agreement(probe, points[id(b)])
+        before += points_alone(distance, probe, points[id(b)]) is Likeness.COPY
+        after += likeness(distance, agreed) is Likeness.COPY
+    return SuiteVerdicts(pairs, within, before, after)
+
+
+@dataclass(frozen=True)
+class DemoAnswers:
+    photos: int
+    wrong_points_alone: int  # searches answered with another nominal judged a copy
+    wrong: int
+    own_first: int  # searches whose first copy is the nominal the photo came from
+
+
+def demo_register_answers(size: int, seed: int = 1) -> DemoAnswers:
+    """The demo register's face photos (as `visor demo` draws them), each searched against
+    all of them the way `visor search-photo` searches: hashes within the default radius,
+    then the verdict."""
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = write_bundle(Path(folder), size, seed=seed, photo_fraction=0.5)
+        photos = [
+            (record["reference"], decode_photo(bundle / photo["file"]).image)
+            for record in map(json.loads, (bundle / "nominals.jsonl").open(encoding="utf-8"))
+            for photo in record.get("photos", [])
+        ]
+    indexed = [IndexedPhoto(ref, ref, "face", compute_hashes(image)) for ref, image in photos]
+    index = PhotoHashIndex(indexed)
+    stored = {ref: keypoints(image) for ref, image in photos}
+    wrong_before = wrong = own_first = 0
+    for (reference, image), entry in zip(photos, indexed, strict=True):
+        probe = Probe.of(image)
+        found = search_photo(index, entry.hashes, top=10, radius=DEFAULT_RADIUS)
+        judged = judge_candidates(found, probe, stored.get)
+        copies = [c.reference for c in judged if c.likeness is Likeness.COPY]
+        wrong += any(ref != reference for ref in copies)
+        own_first += bool(copies) and copies[0] == reference
+        wrong_before += any(
+            c.reference != reference
+            and points_alone(c.distance, probe, stored[c.reference]) is Likeness.COPY
+            for c in found
+        )
+    return DemoAnswers(len(photos), wrong_before, wrong, own_first)
+
+
 def _band(distance: int) -> tuple[int, int]:
     return next(((lo, hi) for lo, hi in BAND_EDGES if lo <= distance <= hi), BAND_EDGES[-1])
 
@@ -184,7 +286,7 @@ def _distinct_bands(
 ) -> Counter[tuple[tuple[int, int], Likeness]]:
     """Every pair of different library pictures, judged as a search would judge it (the
     second signature only where the hashes come within the search radius)."""
-    images = {}
+    probes: dict[str, Probe] = {}
     counts: Counter[tuple[tuple[int, int], Likeness]] = Counter()
     for a, b in itertools.combinations(sorted(library), 2):
         if a.split("#")[0] == b.split("#")[0]:
@@ -193,11 +295,9 @@ def _distinct_bands(
         if distance > MAX_RADIUS:
             counts[((MAX_RADIUS + 1, 128), Likeness.LOOKALIKE)] += 1
             continue
-        points = None
-        if distance > SURE_DISTANCE:
-            if a not in images:
-                images[a] = _image(a, pictures)
-            points = Probe.of(images[a]).agreeing_points(library[b].keypoints)
+        if a not in probes:
+            probes[a] = Probe.of(_image(a, pictures))
+        points = probe_agreement(probes[a], library[b].keypoints)
         counts[(_band(distance), likeness(distance, points))] += 1
     return counts
 

@@ -19,7 +19,12 @@ from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.keypoints import Keypoints, Probe
 from register.photos import PhotoHashRow
 from search.photo_index import IndexedPhoto, PhotoHashIndex
-from search.photo_verification import SURE_DISTANCE, Likeness, confidence, likeness
+from search.photo_verification import (
+    Likeness,
+    confidence,
+    likeness,
+    probe_agreement,
+)
 
 DEFAULT_RADIUS = 28
 MAX_RADIUS = 40  # beyond this, distinct photographs match often (see the benchmark)
@@ -35,8 +40,8 @@ class PhotoCandidate(BaseModel):
     photo_sha256: str
     kind: str
     # Set by judge_candidates: whether the photo is a copy of the query or only looks like
-    # it, how many keypoints agreed (when they were counted) and the calibrated chance that
-    # the pair is the same photograph.
+    # it, how many keypoints agreed (when they were counted; a copy also needs them spread
+    # over the picture) and the calibrated chance that the pair is the same photograph.
     likeness: Likeness | None = None
     agreeing_points: int | None = None
     confidence: float | None = None
@@ -92,20 +97,18 @@ def judge_candidates(
     probe: Probe,
     stored: Callable[[str], Keypoints | None],
 ) -> list[PhotoCandidate]:
-    """Each candidate with its likeness and confidence; the stored photo's keypoints are
-    read only for candidates the hashes alone cannot settle."""
+    """Each candidate with its likeness and confidence. Every candidate's keypoints are read:
+    even hashes that seem to settle it may be two people photographed in one suite."""
     judged = []
     for candidate in candidates:
-        points = None
-        if candidate.distance > SURE_DISTANCE:
-            found = stored(candidate.photo_sha256)
-            points = None if found is None else probe.agreeing_points(found)
-        verdict = likeness(candidate.distance, points)
+        found = stored(candidate.photo_sha256)
+        agreed = None if found is None else probe_agreement(probe, found)
+        verdict = likeness(candidate.distance, agreed)
         judged.append(
             candidate.model_copy(
                 update={
                     "likeness": verdict,
-                    "agreeing_points": points,
+                    "agreeing_points": None if agreed is None else agreed.points,
                     "confidence": confidence(candidate.distance, verdict),
                 }
             )

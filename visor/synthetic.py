@@ -278,21 +278,49 @@ def _misspell(rng: random.Random, name: str) -> str:
     return name[:i] + name[i + 1 :] if rng.random() < 0.5 else name[:i] + name[i] + name[i:]
 
 
+# Custody suites the demo's photos were taken in: everyone photographed in one suite stands
+# against the same wall, as in a real suite, so that photo search meets photos that share
+# everything but the person.
+SUITES = 12
+PHOTO_WIDTH, PHOTO_HEIGHT = 240, 300
+
+
+@cache
+def _suite_wall(suite: int) -> np.ndarray:
+    """One suite's wall (float RGB): its paint, its stains and its height chart."""
+    rng = random.Random(f"suite {suite}")
+    rows, columns = rng.randint(4, 10), rng.randint(3, 8)
+    stains = np.array([[rng.uniform(-30, 30) for _ in range(columns)] for _ in range(rows)])
+    cell_h, cell_w = PHOTO_HEIGHT // rows + 1, PHOTO_WIDTH // columns + 1
+    shift_y, shift_x = rng.randrange(cell_h), rng.randrange(cell_w)
+    grey = np.kron(stains, np.ones((cell_h, cell_w)))
+    grey = np.roll(grey, (shift_y, shift_x), (0, 1))[:PHOTO_HEIGHT, :PHOTO_WIDTH]
+    lightness = rng.uniform(120, 210)
+    paint = np.array([lightness + rng.uniform(-15, 15) for _ in range(3)])
+    wall = np.clip(paint[None, None, :] + grey[:, :, None], 0, 255)
+    chart = Image.fromarray(wall.astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(chart)
+    if rng.random() < 0.5:  # a height chart on either side of the sitter
+        ink = rng.choice([(30, 30, 30), (60, 40, 120), (20, 70, 40)])
+        for y in range(rng.randint(10, 30), PHOTO_HEIGHT, rng.choice([20, 25, 30])):
+            for x in (rng.randint(4, 12), PHOTO_WIDTH - 30):
+                draw.line((x, y, x + rng.choice([10, 14, 18]), y), fill=ink, width=2)
+    return np.asarray(chart, dtype=np.float32)
+
+
 def face_image(record: dict[str, Any], rng: random.Random) -> bytes:
     """A drawn stand-in for a custody photo (JPEG bytes): skin, hair and eyes follow the
-    record; lighting, framing and backdrop vary as they do between custody suites, so that
-    two demo photos are as distinct to a perceptual hash as two real ones."""
-    width, height = 240, 300
-    # A backdrop lit unevenly from a random side, with a random blotchy texture.
-    shade = np.linspace(0, 1, width)[None, :] * np.cos(rng.uniform(0, 6.3))
-    shade = shade + np.linspace(0, 1, height)[:, None] * np.sin(rng.uniform(0, 6.3))
-    blotches = np.kron(
-        np.array([[rng.uniform(-40, 40) for _ in range(6)] for _ in range(8)]),
-        np.ones((height // 8 + 1, width // 6 + 1)),
-    )[:height, :width]
-    base = rng.uniform(120, 210) + 50 * shade + blotches
-    backdrop = np.clip(np.stack([base * rng.uniform(0.85, 1.1) for _ in range(3)], -1), 0, 255)
-    image = Image.fromarray(backdrop.astype(np.uint8), "RGB")
+    record; the wall is one of SUITES suites' (the same for everyone photographed there);
+    the sitter's position and size, the lighting and the clothes vary from photo to photo."""
+    width, height = PHOTO_WIDTH, PHOTO_HEIGHT
+    # Lit unevenly from a random side, brighter or dimmer from one sitting to the next.
+    angle = rng.uniform(0, 6.3)
+    light = np.linspace(-0.5, 0.5, width)[None, :] * np.cos(angle) + np.linspace(-0.5, 0.5, height)[
+        :, None
+    ] * np.sin(angle)
+    gain = rng.uniform(0.85, 1.15) * (1 + rng.uniform(0.1, 0.3) * light)
+    wall = _suite_wall(rng.randrange(SUITES)) * gain[:, :, None]
+    image = Image.fromarray(np.clip(wall, 0, 255).astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(image)
     skin = _SKIN.get(record.get("ethnic_appearance", "IC9"), _SKIN["IC9"])
     hair = _HAIR.get(record.get("hair_colour", "brown"), _HAIR["brown"])
@@ -306,13 +334,26 @@ def face_image(record: dict[str, Any], rng: random.Random) -> bytes:
         top = cy - face_h - rng.randint(0, 25)
         draw.ellipse((cx - face_w - 8, top, cx + face_w + 8, cy + rng.randint(-20, 40)), fill=hair)
     draw.ellipse((cx - face_w, cy - face_h, cx + face_w, cy + face_h), fill=skin)
+    # What makes one face unlike another at a closer look than its shape: moles, freckles,
+    # creases. Without them two drawn faces differ less than two people do.
+    for _ in range(rng.randint(12, 30)):
+        x = cx + rng.uniform(-0.75, 0.75) * face_w
+        y = cy + rng.uniform(-0.75, 0.75) * face_h
+        size = rng.uniform(1, 3)
+        tone = tuple(max(0, c - rng.randint(25, 70)) for c in skin)
+        draw.ellipse((x - size, y - size, x + size, y + size), fill=tone)
+    eye_y, eye_gap = cy - rng.randint(15, 28), rng.randint(20, 34)
     for side in (-1, 1):
-        ex = cx + side * rng.randint(20, 34)
-        draw.ellipse((ex - 9, cy - 22, ex + 9, cy - 12), fill=(250, 250, 250))
-        draw.ellipse((ex - 4, cy - 21, ex + 4, cy - 13), fill=(50, 40, 30))
-    draw.line((cx, cy - 10, cx - 4, cy + 18), fill=(90, 60, 50), width=2)
-    mouth = cy + rng.randint(35, 50)
-    draw.line((cx - 22, mouth, cx + 22, mouth), fill=(120, 50, 50), width=3)
+        ex = cx + side * eye_gap
+        draw.ellipse((ex - 9, eye_y - 5, ex + 9, eye_y + 5), fill=(250, 250, 250))
+        draw.ellipse((ex - 4, eye_y - 4, ex + 4, eye_y + 4), fill=(50, 40, 30))
+        brow = eye_y - rng.randint(10, 16)
+        draw.line((ex - 11, brow + rng.randint(-3, 3), ex + 11, brow), fill=hair, width=3)
+    draw.line((cx, eye_y + 10, cx - rng.randint(2, 7), cy + 18), fill=(90, 60, 50), width=2)
+    mouth, half = cy + rng.randint(35, 50), rng.randint(14, 26)
+    draw.line(
+        (cx - half, mouth + rng.randint(-3, 3), cx + half, mouth), fill=(120, 50, 50), width=3
+    )
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return out.getvalue()
