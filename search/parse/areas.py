@@ -17,7 +17,11 @@ A town's name is no place where it names an accent or a voice ("Birmingham accen
 ("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire Police"), or
 someone else's whereabouts ("my dad's in Spain"). A town of the gazetteer is preferred to any
 other place, since only such a town can match a record; a place the police are based in
-("Officers in Edinburgh") is the last resort; the first said wins among equals.
+("Officers in Edinburgh") is the last resort; the first said wins among equals. A street
+("on Coventry Road") is no town, borough or postcode district: it is read only where no
+gazetteer is given, as the one place said, and never beside a gazetteer, where the area is a
+place to match; a street's name before a kind of place names that place ("Mill Road
+station"). A form's label ("Height: 178cm") is no opening place.
 """
 
 import re
@@ -223,7 +227,11 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             group = next(i for i in range(1, (lead.lastindex or 1) + 1) if lead.group(i))
             said = lead.group(group)
             said = said.title() if said.isupper() else said
-            if _may_be_place(said) and _as_a_place(text, lead.start(group), lead.end(group)):
+            if (
+                _may_be_place(said)
+                and _plain_place(said)  # "Height: 178cm" is a form's label, not a place
+                and _as_a_place(text, lead.start(group), lead.end(group))
+            ):
                 found.append((0, lead.start(group), said, lead.span(group)))
     for asked in _WHERE_ASKED.finditer(text):
         answer = re.match(rf"{_PLACE}(?=\s*[,.;]|\s+(?i:{_KINDS})\b)", text[asked.end() :])
@@ -258,15 +266,14 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             based = _BASED.search(text[max(0, match.start() - 16) : start])
             heading = re.match(r"(?i:towards|into)\b", text[match.start() :])
             # A street is no town, borough or postcode district, and where he went is not where
-            # it happened: these only where nothing else is said.
-            found.append(
-                (
-                    5 if _is_street(said) or heading else 3 if based else tier,
-                    start,
-                    said,
-                    match_span,
-                )
-            )
+            # it happened: these only where nothing else is said, and never where the register's
+            # gazetteer is given, since the area is then a place to match and neither can be.
+            # A street's name before a kind of place names that place ("Parson Street station").
+            street = _is_street(said) and match.end(1) == match.end()
+            if street and places:
+                continue
+            last_resort = street or bool(heading)
+            found.append((5 if last_resort else 3 if based else tier, start, said, match_span))
     if found:
         _tier, _start, said, span = min(found)
         reading.take("area", said, span, f"area: {said}")
