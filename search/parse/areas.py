@@ -49,6 +49,10 @@ _KINDS = (
     r"|bar|club|nightclub|takeaway|cafe|market|library|hospital|school|skate park|bus station"
     r"|interchange|metro|flats)"
 )
+# The words of a street's or a kind of place's name ("High Street", "Retail Park"): no surname.
+PLACE_KIND_WORDS = frozenset(
+    w for kind in re.findall(r"[a-z][a-z' -]*", (_STREETS + _KINDS).lower()) for w in kind.split()
+)
 _CUED = re.compile(
     rf"\b(?:(?i:in|near|around|round|outside|at|off|towards|into|through|along|on|across|from"
     rf"|frequents?|frequenting|frequented)\s+(?:(?i:the)\s+)?|(?i:by\s+the)\s+"
@@ -195,6 +199,30 @@ def _plain_place(said: str) -> bool:
     return not any(w in _known_words() for w in normalise(said).split())
 
 
+_DISTRICT_CUE_BEFORE = re.compile(
+    r"\b(?i:in|near|around|round|of|postcode|district)\s+(?:(?i:the)\s+)?$"
+)
+_PLACE_BEFORE_DISTRICT = re.compile(rf"{_PLACE}\s*(?:,\s*|\(\s*|\s+)$")
+
+
+def _said_as_district(text: str, postcode: re.Match[str]) -> bool:
+    """Whether a code shaped like a postcode district is said as one. A letter and a digit
+    ("B2", "C3") is as often an intelligence grading or a form's field as a district, so it
+    is one only said as a place: after "in" or a place ("Walton L4", "Anfield (L4)"), before
+    "area", or ending a clause after a comma ("by the retail park, M8.")."""
+    district = postcode.group(1)
+    if len(district) > 2 or postcode.group(0) != district:
+        return True  # "LS6", "M14 5AB"
+    before = text[max(0, postcode.start() - 40) : postcode.start()]
+    after = text[postcode.end() :]
+    if re.match(r"\s+(?i:area|district)\b", after) or _DISTRICT_CUE_BEFORE.search(before):
+        return True
+    if place := _PLACE_BEFORE_DISTRICT.search(before):
+        said = place.group(1)
+        return _may_be_place(said) and _plain_place(said)
+    return bool(re.search(r",\s*$", before) and re.match(r"\s*(?:[.:;)]|$)", after))
+
+
 def read_area(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
     name = reading.spans.get("name")
@@ -215,7 +243,7 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
                 town = _full_name(text[start:end], places)
                 reading.take("area", town, (start, end), f"area: {town}")
                 return
-    if postcode := _POSTCODE.search(text):
+    if postcode := next((m for m in _POSTCODE.finditer(text) if _said_as_district(text, m)), None):
         district = postcode.group(1)
         reading.take("area", district, postcode.span(), f"area: postcode district {district}")
         return

@@ -25,6 +25,7 @@ from functools import cache
 
 from nicknames import NickNamer
 
+from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
 from search.parse.mentions import trait_words
 from search.parse.text import Reading
@@ -157,11 +158,17 @@ _TITLED = re.compile(
 # are in capitals, a known forename or what follows a nominal's name (a date of birth, an age).
 _SURNAME = r"(?:(?:MC|MAC|O')?[A-Z]{2,}(?:['-][A-Z]{2,})?)"
 _FORENAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-_NOMINAL_AFTER = r"(?=\s*(?:\(|,?\s*(?i:dob|d\.o\.b|born|aged?\b|\d{2}\b|is\b|was\b|has\b)))"
+_NOMINAL_AFTER = r"(?=\s*(?:\(|,?\s*(?i:dob|d\.o\.b|born|aged?\b|\d{2}\b)))"
+# What an intelligence log says before a nominal's name: "Source reports that", "states".
+_REPORTED_BEFORE = re.compile(
+    r"\b(?i:that|reports?|reported|states?|stated|indicates?|suggests?|believes?|names?|named"
+    r"|nominal|subject|identified\s+as|seen\s+with|associates?\s+with)\s+$"
+)
 _IN_CAPITALS = re.compile(
     rf"\b(?P<surname_first>{_SURNAME}),\s*(?P<forename_after>{_FORENAME})\b"
     rf"|\b(?P<forename>{_FORENAME})\s+(?P<surname>{_SURNAME})\b(?![a-z])"
     rf"|\b(?P<first_caps>[A-Z]{{2,}})\s+(?P<last_caps>{_SURNAME})\b(?![a-z])"
+    rf"|\b(?P<surname_before>{_SURNAME})\s+(?P<known_forename>{_FORENAME})\b"
 )
 _PATTERNS = (
     _BEFORE_ALIAS,
@@ -285,6 +292,7 @@ def _a_word_of_capitals(word: str, places: frozenset[str]) -> bool:
         and said not in places
         and said not in trait_words()
         and said not in words()["not_places"]
+        and said not in PLACE_KIND_WORDS
     )
 
 
@@ -305,10 +313,15 @@ def _name_in_capitals(text: str, places: frozenset[str]) -> tuple[str, tuple[int
         elif groups["surname"]:
             surname, forename = groups["surname"], groups["forename"]
             ok = normalise(forename) not in not_names() and normalise(forename) not in _PRONOUNS
+        elif groups["known_forename"]:  # "HAYES Tony": without a comma, only a known forename
+            surname, forename = groups["surname_before"], groups["known_forename"]
+            ok = _is_known_forename(forename) and normalise(forename) not in not_names()
         else:
             surname, forename = groups["last_caps"], groups["first_caps"]
             ok = _a_word_of_capitals(forename, places) and (
-                _is_known_forename(forename) or bool(re.match(_NOMINAL_AFTER, text[match.end() :]))
+                _is_known_forename(forename)
+                or bool(re.match(_NOMINAL_AFTER, text[match.end() :]))
+                or bool(_REPORTED_BEFORE.search(text[max(0, match.start() - 30) : match.start()]))
             )
         if not (ok and _a_word_of_capitals(surname, places)) or normalise(forename) in places:
             continue
