@@ -2,10 +2,11 @@
 
 Height in every written form: 5ft 10in, 5'10", 5’10” and 5”8 (evened before this), 5 foot
 10, 5 ft. 9 in., 5 feet, 11 inches, five-foot-nine, 6ft, 178cm, 1.78m, 1m78, US "5-10, 170
-lbs", a circulation's "Hgt: 510", ranges ("between 5ft 8 and 5ft 10", "5'8-5'10", "1.70-1.75m",
-"1.55 or 1.60"), metric heights without a unit ("1.80", "About 175", "180-ish"); against
-the witness's own ("taller than me, I'm 5'5"); and in words ("tall", "not very tall", "a
-wee man"). A number beats a comparison, which beats a word.
+lbs", a circulation's "Hgt: 510", "1 metre 80", "one metre eighty", ranges ("between 5ft 8
+and 5ft 10", "5'8-5'10", "1.70-1.75m", "1.55 or 1.60"), metric heights without a unit
+("1.80", "About 175", "180-ish"); against the witness's own ("taller than me, I'm 5'5");
+and in words ("tall", "not very tall", "a wee man"). A number beats a comparison, which
+beats a word.
 
 Weight (15 stone, 15st 7lb, 200 lbs, 90kg) is no measure of build, but it is a hint of
 one: it is read as a build only where no build is stated, and said to be a hint.
@@ -62,16 +63,24 @@ _METRIC_RANGE = re.compile(
 )
 _BARE_METRES = re.compile(r"(?<![\d.,£$€:/])\b([12][.,]\d{1,2})(?![\d:/]|[.,]\d)")
 _BARE_CENTIMETRES = re.compile(
-    r"\b(?:(?:height|hgt|ht)\s*[:\-]?\s*(?:about|around|approx\.?|approximately|roughly|c\.)?"
-    r"|(?:about|around|approx\.?|approximately|roughly|circa|c\.))\s*(1[4-9]\d|20\d)\b(?!\s*-?\s*ish)"
+    r"(?:\b(?:height|hgt|ht|about|around|approx\.?|approximately|roughly|circa|c\.|was|is|be"
+    r"|measures?|measured|measuring|stands?|stood|maybe|perhaps|possibly|probably|like|say)"
+    r"\s*[:\-]?\s*(?:(?:about|around|approx\.?|approximately|roughly|maybe|like)\s+)?"
+    r"|(?:^|,)\s*)(1[4-9]\d|20\d)\b(?!\s*-?\s*ish)(?=\s*(?:[,.;)]|tall\b|$))"
     r"|\b(1[4-9]\d|20\d)\s*-?\s*ish\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "1 metre 80", "one metre eighty", "a metre seventy-five": the metre, then its centimetres.
+_METRE_AND = re.compile(
+    rf"\b(?:1|one|a)\s*(?:m|metres?|meters?|mtrs?)\.?\s*(?:and\s+)?({NUMBER})(?!\d|[.,]\d)"
+    rf"(?:\s*{_CENTIMETRES})?",
     re.IGNORECASE,
 )
 # What a number without a unit measures when it is no height: a time, a price, a weight.
 _NOT_METRES_AFTER = re.compile(
     r"\s*(?:am\b|pm\b|a\.m|p\.m|hrs?\b|hours?\b|h\b|o'clock|kg|kilos?|k\b|miles?|mi\b|km|%"
     r"|lbs?\b|pounds?\b|st\b|stone|quid|mph|yards?|ft|feet|foot|in\b|inch|litres?|pints?"
-    r"|million|mins?\b|minutes?)",
+    r"|million|mins?\b|minutes?|high\b|wide\b|long\b|deep\b)",
     re.IGNORECASE,
 )
 _TIME_BEFORE = re.compile(
@@ -195,6 +204,11 @@ def _metric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
         low, high = _centimetres(low_said), _centimetres(high_said)
         if 120 <= low < high <= min(low + 25, 230) and _unit_free(text, *match.span()):
             found.append((low - _HEIGHT_SPREAD_CM, high + _HEIGHT_SPREAD_CM, match.span()))
+    for match in _METRE_AND.finditer(text):
+        centimetres = number_value(match.group(1))
+        if centimetres is not None and 30 <= centimetres <= 99 and _unit_free(text, *match.span()):
+            cm = 100 + centimetres
+            found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
     for pattern in (_BARE_METRES, _BARE_CENTIMETRES):
         for match in pattern.finditer(text):
             group = 1 if match.group(1) else 2
