@@ -33,7 +33,8 @@ _NOT_AGE_AFTER = (
 _ABOUT = (
     r"(?:about|around|roughly|approximately|maybe|circa|c\.|perhaps|possibly|probably"
     r"|something like|say|near enough|looked|looks|looking|could be|would say|like"
-    r"|i'd say|id say|at a guess|guessing|estimated at|put him at|put her at)"
+    r"|i'd say|id say|at a guess|guessing|estimated at|put him at|put her at|some|more or less"
+    r"|in the region of|give or take)"
 )
 
 
@@ -116,6 +117,11 @@ _PLAIN_AGE = re.compile(
 )
 
 
+def _adult_years(match: re.Match[str]) -> tuple[int, int] | None:
+    value = number_value(match.group(1))
+    return (value - 2, value + 2) if value is not None and value >= 16 else None
+
+
 def _nearly(match: re.Match[str]) -> tuple[int, int] | None:
     value = number_value(match.group(1))
     return (value - 3, value - 1) if value is not None else None
@@ -152,6 +158,13 @@ PATTERNS: list[tuple[str, Bounds]] = [
     (rf"\b({NUMBER})[\s-]*(?:years?|yrs?)[\s-]*(?:old|of age)\b", _around(2)),
     (rf"\b({NUMBER})[\s-]*years?[\s-]*old\b", _around(2)),
     (r"\((\d{2})\)", _around(1)),  # "John Smith (35)"
+    # As a statement put through an interpreter words it: "a man of 40 years", "he had 35 years";
+    # not "had 10 years in prison".
+    (
+        rf"\b(?:of|had|has|having)\s+({NUMBER})\s+years\b"
+        r"(?!\s+(?:ago|later|before|since|in|for|inside|of\s+(?!age)|behind|on|at|with))",
+        _adult_years,
+    ),
 ]
 _ESTIMATE = rf"(?:{_DECADE_RANGE}|{NUMBER})"
 # A list item or answer that is only an age, or two ("45", "Sixty?", "Thirty, forty.",

@@ -68,6 +68,13 @@ def _in_description(reading: Reading, start: int, end: int, opening: int | None)
     return None
 
 
+def _part_of_a_height(reading: Reading, at: int) -> bool:
+    """ "1.80" is a height, not an age of 80; nor is "5'10"'s 10 an age."""
+    height = reading.spans.get("height_cm")
+    decimal = re.search(r"\d[.,]$", reading.work[max(0, at - 2) : at])
+    return bool(decimal) or (height is not None and height[0] <= at < height[1])
+
+
 def _candidate(
     reading: Reading, kind: int, bounds: tuple[int, int], span: tuple[int, int], at: int
 ) -> _Candidate | None:
@@ -77,7 +84,7 @@ def _candidate(
     low, high = bounds
     if not (high >= 10 and low <= high <= 110) or (high - low > 4 and low < 10):
         return None  # "5-10, 170 pounds" is a height and a weight
-    if about_someone_else(text, at, span[1]):
+    if about_someone_else(text, at, span[1]) or _part_of_a_height(reading, at):
         return None
     if _names_other_sex(text, span[1], reading.parts.get("sex")):
         return None  # "a 24-year-old woman" when the person is a man

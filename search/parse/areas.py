@@ -17,7 +17,11 @@ A town's name is no place where it names an accent or a voice ("Birmingham accen
 ("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire Police"), or
 someone else's whereabouts ("my dad's in Spain"). A town of the gazetteer is preferred to any
 other place, since only such a town can match a record; a place the police are based in
-("Officers in Edinburgh") is the last resort; the first said wins among equals.
+("Officers in Edinburgh") is the last resort; the first said wins among equals. A street
+("on Coventry Road") is no town, borough or postcode district: it is read only where no
+gazetteer is given, as the one place said, and never beside a gazetteer, where the area is a
+place to match; a street's name before a kind of place names that place ("Mill Road
+station"). A form's label ("Height: 178cm") is no opening place.
 """
 
 import re
@@ -44,6 +48,10 @@ _KINDS = (
     r"|leisure centre|retail park|park|precinct|high street|supermarket|off-licence|shop|pub"
     r"|bar|club|nightclub|takeaway|cafe|market|library|hospital|school|skate park|bus station"
     r"|interchange|metro|flats)"
+)
+# The words of a street's or a kind of place's name ("High Street", "Retail Park"): no surname.
+PLACE_KIND_WORDS = frozenset(
+    w for kind in re.findall(r"[a-z][a-z' -]*", (_STREETS + _KINDS).lower()) for w in kind.split()
 )
 _CUED = re.compile(
     rf"\b(?:(?i:in|near|around|round|outside|at|off|towards|into|through|along|on|across|from"
@@ -191,6 +199,30 @@ def _plain_place(said: str) -> bool:
     return not any(w in _known_words() for w in normalise(said).split())
 
 
+_DISTRICT_CUE_BEFORE = re.compile(
+    r"\b(?i:in|near|around|round|of|postcode|district)\s+(?:(?i:the)\s+)?$"
+)
+_PLACE_BEFORE_DISTRICT = re.compile(rf"{_PLACE}\s*(?:,\s*|\(\s*|\s+)$")
+
+
+def _said_as_district(text: str, postcode: re.Match[str]) -> bool:
+    """Whether a code shaped like a postcode district is said as one. A letter and a digit
+    ("B2", "C3") is as often an intelligence grading or a form's field as a district, so it
+    is one only said as a place: after "in" or a place ("Walton L4", "Anfield (L4)"), before
+    "area", or ending a clause after a comma ("by the retail park, M8.")."""
+    district = postcode.group(1)
+    if len(district) > 2 or postcode.group(0) != district:
+        return True  # "LS6", "M14 5AB"
+    before = text[max(0, postcode.start() - 40) : postcode.start()]
+    after = text[postcode.end() :]
+    if re.match(r"\s+(?i:area|district)\b", after) or _DISTRICT_CUE_BEFORE.search(before):
+        return True
+    if place := _PLACE_BEFORE_DISTRICT.search(before):
+        said = place.group(1)
+        return _may_be_place(said) and _plain_place(said)
+    return bool(re.search(r",\s*$", before) and re.match(r"\s*(?:[.:;)]|$)", after))
+
+
 def read_area(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
     name = reading.spans.get("name")
@@ -211,7 +243,7 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
                 town = _full_name(text[start:end], places)
                 reading.take("area", town, (start, end), f"area: {town}")
                 return
-    if postcode := _POSTCODE.search(text):
+    if postcode := next((m for m in _POSTCODE.finditer(text) if _said_as_district(text, m)), None):
         district = postcode.group(1)
         reading.take("area", district, postcode.span(), f"area: postcode district {district}")
         return
@@ -223,7 +255,11 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             group = next(i for i in range(1, (lead.lastindex or 1) + 1) if lead.group(i))
             said = lead.group(group)
             said = said.title() if said.isupper() else said
-            if _may_be_place(said) and _as_a_place(text, lead.start(group), lead.end(group)):
+            if (
+                _may_be_place(said)
+                and _plain_place(said)  # "Height: 178cm" is a form's label, not a place
+                and _as_a_place(text, lead.start(group), lead.end(group))
+            ):
                 found.append((0, lead.start(group), said, lead.span(group)))
     for asked in _WHERE_ASKED.finditer(text):
         answer = re.match(rf"{_PLACE}(?=\s*[,.;]|\s+(?i:{_KINDS})\b)", text[asked.end() :])
@@ -258,15 +294,14 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             based = _BASED.search(text[max(0, match.start() - 16) : start])
             heading = re.match(r"(?i:towards|into)\b", text[match.start() :])
             # A street is no town, borough or postcode district, and where he went is not where
-            # it happened: these only where nothing else is said.
-            found.append(
-                (
-                    5 if _is_street(said) or heading else 3 if based else tier,
-                    start,
-                    said,
-                    match_span,
-                )
-            )
+            # it happened: these only where nothing else is said, and never where the register's
+            # gazetteer is given, since the area is then a place to match and neither can be.
+            # A street's name before a kind of place names that place ("Parson Street station").
+            street = _is_street(said) and match.end(1) == match.end()
+            if street and places:
+                continue
+            last_resort = street or bool(heading)
+            found.append((5 if last_resort else 3 if based else tier, start, said, match_span))
     if found:
         _tier, _start, said, span = min(found)
         reading.take("area", said, span, f"area: {said}")

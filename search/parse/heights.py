@@ -2,9 +2,11 @@
 
 Height in every written form: 5ft 10in, 5'10", 5’10” and 5”8 (evened before this), 5 foot
 10, 5 ft. 9 in., 5 feet, 11 inches, five-foot-nine, 6ft, 178cm, 1.78m, 1m78, US "5-10, 170
-lbs", a circulation's "Hgt: 510", ranges ("between 5ft 8 and 5ft 10", "5'8-5'10"); against
-the witness's own ("taller than me, I'm 5'5"); and in words ("tall", "not very tall", "a
-wee man"). A number beats a comparison, which beats a word.
+lbs", a circulation's "Hgt: 510", "1 metre 80", "one metre eighty", ranges ("between 5ft 8
+and 5ft 10", "5'8-5'10", "1.70-1.75m", "1.55 or 1.60"), metric heights without a unit
+("1.80", "About 175", "180-ish"); against the witness's own ("taller than me, I'm 5'5");
+and in words ("tall", "not very tall", "a wee man"). A number beats a comparison, which
+beats a word.
 
 Weight (15 stone, 15st 7lb, 200 lbs, 90kg) is no measure of build, but it is a hint of
 one: it is read as a build only where no build is stated, and said to be a hint.
@@ -46,6 +48,44 @@ _US_FEET = re.compile(
 _METRIC = re.compile(
     r"\b(1[.,]\d{1,2})\s*(?:m|metres?|meters?|mtrs?)\b|\b(1\d{2}|2[0-4]\d)\s*(?:cm|centimetres?"
     r"|centimeters?|cms)\b|\b(1)\s*m\s*(\d{2})\b",
+    re.IGNORECASE,
+)
+# Metric ranges and heights written without a unit, as intelligence logs and foreign witnesses
+# write them: "1.70-1.75m", "1.55 or 1.60", "170 to 175 cm", a bare "1.80" and, after a word
+# that makes it an estimate of height, "About 175" or "180-ish".
+_METRES = r"(?:m\b|metres?\b|meters?\b|mtrs?\b)"
+_CENTIMETRES = r"(?:cm|centimetres?|centimeters?|cms)\b"
+_METRIC_RANGE = re.compile(
+    rf"\b([12][.,]\d{{1,2}})\s*{_METRES}?\s*(?:-|to|or|and|/)\s*([12][.,]\d{{1,2}})(?!\d)"
+    rf"|\b(1\d{{2}}|2[0-2]\d)\s*(?:{_CENTIMETRES})?\s*(?:-|to|or|and|/)\s*(1\d{{2}}|2[0-2]\d)"
+    rf"\s*{_CENTIMETRES}",
+    re.IGNORECASE,
+)
+_BARE_METRES = re.compile(r"(?<![\d.,£$€:/])\b([12][.,]\d{1,2})(?![\d:/]|[.,]\d)")
+_BARE_CENTIMETRES = re.compile(
+    r"(?:\b(?:height|hgt|ht|about|around|approx\.?|approximately|roughly|circa|c\.|was|is|be"
+    r"|measures?|measured|measuring|stands?|stood|maybe|perhaps|possibly|probably|like|say)"
+    r"\s*[:\-]?\s*(?:(?:about|around|approx\.?|approximately|roughly|maybe|like)\s+)?"
+    r"|(?:^|,)\s*)(1[4-9]\d|20\d)\b(?!\s*-?\s*ish)(?=\s*(?:[,.;)]|tall\b|$))"
+    r"|\b(1[4-9]\d|20\d)\s*-?\s*ish\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "1 metre 80", "one metre eighty", "a metre seventy-five": the metre, then its centimetres.
+_METRE_AND = re.compile(
+    rf"\b(?:1|one|a)\s*(?:m|metres?|meters?|mtrs?)\.?\s*(?:and\s+)?({NUMBER})(?!\d|[.,]\d)"
+    rf"(?:\s*{_CENTIMETRES})?",
+    re.IGNORECASE,
+)
+# What a number without a unit measures when it is no height: a time, a price, a weight.
+_NOT_METRES_AFTER = re.compile(
+    r"\s*(?:am\b|pm\b|a\.m|p\.m|hrs?\b|hours?\b|h\b|o'clock|kg|kilos?|k\b|miles?|mi\b|km|%"
+    r"|lbs?\b|pounds?\b|st\b|stone|quid|mph|yards?|ft|feet|foot|in\b|inch|litres?|pints?"
+    r"|million|mins?\b|minutes?|high\b|wide\b|long\b|deep\b)",
+    re.IGNORECASE,
+)
+_TIME_BEFORE = re.compile(
+    r"\b(?:at|until|till|til|from|after|before|since|by|weighs?|weighed|weighing"
+    r"|weight|wt|costs?|paid|price)\s+(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$",
     re.IGNORECASE,
 )
 _DISTANCE_AFTER = re.compile(
@@ -125,7 +165,10 @@ def _all_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
         if int(inches_said) <= 11:
             cm = _cm(int(feet_said), int(inches_said))
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    found += _metric_heights(text)
     for match in _METRIC.finditer(text):
+        if any(s <= match.start() < e for _low, _high, (s, e) in found):
+            continue  # the upper bound of "1.70-1.75m", read as a range above
         if match.group(3):  # "1m80"
             cm = 100 + int(match.group(4))
         elif match.group(1):
@@ -134,6 +177,48 @@ def _all_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
             cm = int(match.group(2))
         if 120 <= cm <= 230:
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    return found
+
+
+def _centimetres(said: str) -> int:
+    """ "1.80" or "1,80" in metres, "180" in centimetres."""
+    metres = said.replace(",", ".")
+    return round(float(metres) * 100) if "." in metres else int(said)
+
+
+def _unit_free(text: str, start: int, end: int) -> bool:
+    """Whether a number without its unit at text[start:end] may be a height: not a time
+    ("at 1.45"), a price, a weight or a distance."""
+    return not (
+        _NOT_METRES_AFTER.match(text, end)
+        or _TIME_BEFORE.search(text[max(0, start - 24) : start])
+        or _is_distance(text, end)
+    )
+
+
+def _metric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
+    """Metric ranges and heights said without a unit (see `_METRIC_RANGE`)."""
+    found = []
+    for match in _METRIC_RANGE.finditer(text):
+        low_said, high_said = match.group(1, 2) if match.group(1) else match.group(3, 4)
+        low, high = _centimetres(low_said), _centimetres(high_said)
+        if 120 <= low < high <= min(low + 25, 230) and _unit_free(text, *match.span()):
+            found.append((low - _HEIGHT_SPREAD_CM, high + _HEIGHT_SPREAD_CM, match.span()))
+    for match in _METRE_AND.finditer(text):
+        centimetres = number_value(match.group(1))
+        if centimetres is not None and 30 <= centimetres <= 99 and _unit_free(text, *match.span()):
+            cm = 100 + centimetres
+            found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
+    for pattern in (_BARE_METRES, _BARE_CENTIMETRES):
+        for match in pattern.finditer(text):
+            group = 1 if match.group(1) else 2
+            if any(s <= match.start(group) < e for _low, _high, (s, e) in found):
+                continue
+            if _METRIC.match(text, match.start(group)):
+                continue  # "1.78m", "178cm": read with their unit
+            cm = _centimetres(match.group(group))
+            if 140 <= cm <= 215 and _unit_free(text, match.start(group), match.end(group)):
+                found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span(group)))
     return found
 
 

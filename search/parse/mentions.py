@@ -352,6 +352,15 @@ def number_owner(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+# An age set beside whoever it belongs to ("Lily, 15,", "Amy (14)"), then what was done to them.
+_APPOSED_BEFORE = re.compile(r"[\w'],\s*(?:aged\s+)?$|[\w']\s*\(\s*$", re.IGNORECASE)
+_DONE_AFTER_APPOSITION = re.compile(
+    r"\s*[),]?\s*(?:who\s+)?(?:was|were|is|had\s+been|has\s+been|got|being)\s+"
+    r"(?:(?:then|later|allegedly|repeatedly|first|also|sexually|indecently)\s+)?([a-z]+)",
+    re.IGNORECASE,
+)
+
+
 def about_someone_else(text: str, start: int, end: int) -> bool:
     """Whether the words at text[start:end] (an age, a height, a weight, an appearance) are
     about somebody other than the person described: the witness ("I am 19", "my 13 year
@@ -373,6 +382,9 @@ def about_someone_else(text: str, start: int, end: int) -> bool:
         r"\s*\)?\s*,\s*(?:said|says|told|tells|reported|described|added)\b", text[end : end + 14]
     ):
         return True  # "Sarah, 24, said the man who followed her..."
+    done = _DONE_AFTER_APPOSITION.match(text, end)
+    if done and _APPOSED_BEFORE.search(text[max(0, start - 8) : start]) and _acted_on_by(done[1]):
+        return True  # "Lily, 15, was approached by a man in his 30s", "Amy (14) was followed"
     aged = re.match(
         r"[\w'-]+?[\s-]*(?:years?|yrs?|y/o)[\s-]*(?:old)?\b", text[start : start + 24], re.I
     )

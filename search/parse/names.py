@@ -8,7 +8,8 @@ described as", "Niamh has brown eyes", "A Mr Hughes is believed to...") or of wh
 to the witness ("Kev won't leave me alone"), a name known through someone else ("her
 uncle's friend Dave"), after a verb of knowing ("the kids know him as", "introduced himself
 to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev") or
-"Mr" ("a Mr Patel").
+"Mr" ("a Mr Patel"), or a surname in capitals as police records write it ("Source reports TONY
+HAYES", "HAYES, Tony", "Tony HAYES").
 
 Cues are read in any case ("Calls himself EDDIE"); the name itself is capitalised or in
 capitals. Brands (except a forename after a naming cue: "a lad called Jordan"), places,
@@ -22,7 +23,11 @@ his hand").
 import re
 from functools import cache
 
+from nicknames import NickNamer
+
+from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
+from search.parse.mentions import trait_words
 from search.parse.text import Reading
 from search.vocabulary import accents, ethnic_appearance, load, normalise
 
@@ -147,6 +152,24 @@ _SUBJECT = re.compile(
 _TITLED = re.compile(
     rf"\bMr\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)\b(?!,?(?:\s*\d+\s*,)?{_DONE_TO})"
 )
+# A name written as police records write it, the surname in capitals: "HAYES, Tony",
+# "Tony HAYES", "TONY HAYES (DOB ...)". Read without a cue, so each form asks for more than
+# capitals: a forename after the comma, a capitalised forename before, or, where both words
+# are in capitals, a known forename or what follows a nominal's name (a date of birth, an age).
+_SURNAME = r"(?:(?:MC|MAC|O')?[A-Z]{2,}(?:['-][A-Z]{2,})?)"
+_FORENAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_NOMINAL_AFTER = r"(?=\s*(?:\(|,?\s*(?i:dob|d\.o\.b|born|aged?\b|\d{2}\b)))"
+# What an intelligence log says before a nominal's name: "Source reports that", "states".
+_REPORTED_BEFORE = re.compile(
+    r"\b(?i:that|reports?|reported|states?|stated|indicates?|suggests?|believes?|names?|named"
+    r"|nominal|subject|identified\s+as|seen\s+with|associates?\s+with)\s+$"
+)
+_IN_CAPITALS = re.compile(
+    rf"\b(?P<surname_first>{_SURNAME}),\s*(?P<forename_after>{_FORENAME})\b"
+    rf"|\b(?P<forename>{_FORENAME})\s+(?P<surname>{_SURNAME})\b(?![a-z])"
+    rf"|\b(?P<first_caps>[A-Z]{{2,}})\s+(?P<last_caps>{_SURNAME})\b(?![a-z])"
+    rf"|\b(?P<surname_before>{_SURNAME})\s+(?P<known_forename>{_FORENAME})\b"
+)
 _PATTERNS = (
     _BEFORE_ALIAS,
     _AFTER_CUE,
@@ -247,6 +270,66 @@ def _someone_elses(text: str, start: int, end: int) -> bool:
     )
 
 
+@cache
+def _known_forenames() -> NickNamer:
+    return NickNamer()
+
+
+def _is_known_forename(word: str) -> bool:
+    namer = _known_forenames()
+    said = normalise(word)
+    return bool(namer.nicknames_of(said) or namer.canonicals_of(said))
+
+
+def _a_word_of_capitals(word: str, places: frozenset[str]) -> bool:
+    """Whether a word in capitals may be a surname: a word with a vowel (no "PNC" or
+    "CCTV"), of three letters or more, that is no word of the description or place."""
+    said = normalise(word)
+    return (
+        len(said.replace("'", "").replace("-", "")) >= 3
+        and bool(re.search(r"[aeiouy]", said))
+        and said not in not_names()
+        and said not in places
+        and said not in trait_words()
+        and said not in words()["not_places"]
+        and said not in PLACE_KIND_WORDS
+    )
+
+
+def _name_in_capitals(text: str, places: frozenset[str]) -> tuple[str, tuple[int, int]] | None:
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return None  # a text all in capitals says nothing by its capitals
+    position = 0
+    # Overlapping tries: in "Subject WAYNE PRICE" the first pair is no name, the second is.
+    while match := _IN_CAPITALS.search(text, position):
+        position = match.start() + 1
+        if _someone_elses(text, match.start(), match.end()):
+            continue
+        groups = match.groupdict()
+        if groups["surname_first"]:
+            surname, forename = groups["surname_first"], groups["forename_after"]
+            ok = normalise(forename) not in not_names()
+        elif groups["surname"]:
+            surname, forename = groups["surname"], groups["forename"]
+            ok = normalise(forename) not in not_names() and normalise(forename) not in _PRONOUNS
+        elif groups["known_forename"]:  # "HAYES Tony": without a comma, only a known forename
+            surname, forename = groups["surname_before"], groups["known_forename"]
+            ok = _is_known_forename(forename) and normalise(forename) not in not_names()
+        else:
+            surname, forename = groups["last_caps"], groups["first_caps"]
+            ok = _a_word_of_capitals(forename, places) and (
+                _is_known_forename(forename)
+                or bool(re.match(_NOMINAL_AFTER, text[match.end() :]))
+                or bool(_REPORTED_BEFORE.search(text[max(0, match.start() - 30) : match.start()]))
+            )
+        if not (ok and _a_word_of_capitals(surname, places)) or normalise(forename) in places:
+            continue
+        if name := _clean(f"{forename} {surname}", places):
+            return name, match.span()
+    return None
+
+
 def read_name(reading: Reading, places: frozenset[str]) -> None:
     text = reading.work
     for pattern in _PATTERNS:
@@ -259,6 +342,10 @@ def read_name(reading: Reading, places: frozenset[str]) -> None:
             if name := _clean(match.group(group), places, pattern in _CUED):
                 reading.take("name", name, match.span(), f'name heard: "{name}"')
                 return
+    if found := _name_in_capitals(text, places):
+        name, span = found
+        reading.take("name", name, span, f'name heard: "{name}"')
+        return
     if not re.search(r"[A-Z]", text):
         for match in _LOWER_CUE.finditer(text):
             said = match.group(1)

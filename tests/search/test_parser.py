@@ -244,3 +244,28 @@ def test_other_readings_before_a_mark_are_still_read() -> None:
     parts = parse_text("M IC1 30-35 5'9 slim bld shaved hd TATS neck").parts
     assert parts["build"] == "slim"
     assert parts["age"] == Range(min=30, max=35)
+
+
+@pytest.mark.parametrize(
+    ("text", "with_gazetteer", "without"),
+    [
+        # A street is no town, borough or postcode district: beside the register's gazetteer,
+        # where the area is a place to match, it is no area; alone it is the one place said.
+        ("Grabbed from behind on Palmer Road by a white man.", None, "Palmer Road"),
+        # A town of the gazetteer before "Road" names the road, not the town it lies in.
+        ("He followed her along Dorchester Road, white male, 40s.", None, "Dorchester Road"),
+        # A street's name before a kind of place names that place, with or without one.
+        ("Man exposing himself outside Palmer Road station.", "Palmer Road", "Palmer Road"),
+        # The town a street is in says more than the street.
+        ("Seen on Palmer Road in Dorchester, white male.", "Dorchester", "Dorchester"),
+    ],
+)
+def test_a_street_is_no_area_beside_a_gazetteer(
+    text: str, with_gazetteer: str | None, without: str
+) -> None:
+    from search.parse import gazetteer
+
+    assert parse_text(text, gazetteer(["Dorchester", "Weymouth"])).parts.get("area") == (
+        with_gazetteer
+    )
+    assert parse_text(text).parts.get("area") == without
