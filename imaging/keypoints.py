@@ -58,21 +58,40 @@ def keypoints(image: Image.Image) -> Keypoints:
     return Keypoints(points, descriptors)
 
 
-def agreeing_points(a: Keypoints, b: Keypoints) -> int:
-    """How many of `a`'s keypoints find their match in `b` at the place one rotation, scale
-    and shift of the whole picture puts them."""
+@dataclass(frozen=True)
+class Fit:
+    """`a`'s keypoints that find their match in `b` where one rotation, scale and shift of
+    the whole picture puts them: their indices in `a`, and that transform (2 x 3)."""
+
+    agreeing: np.ndarray
+    transform: np.ndarray
+
+
+def fitted_matches(a: Keypoints, b: Keypoints) -> Fit | None:
+    """The agreeing matches of `a` in `b`, or None where too few match to fit a transform."""
     if len(a) < 4 or len(b) < 4:
-        return 0
+        return None
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(a.descriptors, b.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 4:
-        return 0
-    source = a.points[[m.queryIdx for m in good]]
-    target = b.points[[m.trainIdx for m in good]]
-    _, inliers = cv2.estimateAffinePartial2D(
-        source, target, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION_PIXELS
+        return None
+    matched = np.array([m.queryIdx for m in good])
+    transform, inliers = cv2.estimateAffinePartial2D(
+        a.points[matched],
+        b.points[[m.trainIdx for m in good]],
+        method=cv2.RANSAC,
+        ransacReprojThreshold=REPROJECTION_PIXELS,
     )
-    return 0 if inliers is None else int(inliers.sum())
+    if transform is None or inliers is None:
+        return None
+    return Fit(matched[inliers.ravel().astype(bool)], transform)
+
+
+def agreeing_points(a: Keypoints, b: Keypoints) -> int:
+    """How many of `a`'s keypoints find their match in `b` at the place one rotation, scale
+    and shift of the whole picture puts them."""
+    fit = fitted_matches(a, b)
+    return 0 if fit is None else len(fit.agreeing)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,10 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 from pydantic import BaseModel
 
-from imaging.keypoints import RATIO, REPROJECTION_PIXELS, Keypoints, Probe
+from imaging.keypoints import Keypoints, Probe, fitted_matches
 
 # Different photographs of different scenes never came within 16 bits, but photos of different
 # people taken against one backdrop came within 12 (tune split; 11 held out) and the demo's
@@ -91,24 +90,11 @@ def agreement(probe: Keypoints, stored: Keypoints) -> Agreement:
     """How many of the probe's keypoints find their match in the stored photo at the place
     one rotation, scale and shift of the whole picture puts them, and how evenly over the
     probe those agreeing points lie."""
-    if len(probe) < 4 or len(stored) < 4:
+    fit = fitted_matches(probe, stored)
+    if fit is None:
         return NO_AGREEMENT
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(probe.descriptors, stored.descriptors, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
-    if len(good) < 4:
-        return NO_AGREEMENT
-    matched = np.array([m.queryIdx for m in good])
-    transform, inliers = cv2.estimateAffinePartial2D(
-        probe.points[matched],
-        stored.points[[m.trainIdx for m in good]],
-        method=cv2.RANSAC,
-        ransacReprojThreshold=REPROJECTION_PIXELS,
-    )
-    if transform is None or inliers is None:
-        return NO_AGREEMENT
-    agreeing = matched[inliers.ravel().astype(bool)]
-    coverage, textured = _coverage(probe.points, agreeing, transform, stored.points)
-    return Agreement(len(agreeing), coverage, textured)
+    coverage, textured = _coverage(probe.points, fit.agreeing, fit.transform, stored.points)
+    return Agreement(len(fit.agreeing), coverage, textured)
 
 
 def _coverage(
