@@ -38,6 +38,10 @@ class DemoRegister:
             if d.get("marks") and any(p["kind"] == "face" for p in d.get("photos", []))
         ]
 
+    def without_marks(self, agency: str) -> list[dict[str, Any]]:
+        """Live nominals of `agency` with no mark: none of the searches above is for them."""
+        return [d for d in self.live(agency) if not d.get("marks")]
+
 
 def build_demo(home: Path) -> DemoRegister:
     out = io.StringIO()

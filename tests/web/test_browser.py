@@ -143,7 +143,7 @@ def test_open_the_record_edit_it_and_meet_a_concurrent_edit(
 def test_upload_a_photo_and_find_its_nominal(
     browser: Browser, server: str, demo: DemoRegister, tmp_path: Path
 ) -> None:
-    wanted = demo.with_marked_face("GMP")[3]
+    wanted = demo.without_marks("GMP")[0]
     photo = tmp_path / "new-photo.jpg"
     photo.write_bytes(patterned_photo())
     tab = _tab(browser, server, demo, "gmp.officer")
