@@ -174,14 +174,15 @@ class VectorBackend:
 
         self._marks(slots, arriving, count)
         self.documents, self._slot_of = documents, slot_of
-        # Added before taken away: a reference put twice leaves its first document behind.
-        counts = combined_counts(self._counts, count_documents(put), 1)
-        self._counts = combined_counts(counts, count_documents(leaving), -1)
-        self.statistics: RegisterStatistics = (
-            self._given_statistics
-            if self._given_statistics is not None
-            else finish_statistics(self._counts)
-        )
+        if self._given_statistics is not None:
+            # Some of a register's nominals, scored with its statistics (a distributed
+            # backend's candidates, on every search): their own counts would go unused.
+            self.statistics: RegisterStatistics = self._given_statistics
+        else:
+            # Added before taken away: a reference put twice leaves its first document behind.
+            counts = combined_counts(self._counts, count_documents(put), 1)
+            self._counts = combined_counts(counts, count_documents(leaving), -1)
+            self.statistics = finish_statistics(self._counts)
         if references_moved:
             self._order_by_reference = np.argsort(
                 np.argsort(np.array([d.reference for d in documents], dtype=object), kind="stable")
