@@ -129,6 +129,17 @@ def read_outbox(connection: Connection, cursor: OutboxCursor, limit: int) -> Out
     return OutboxRead(new, moved, len(events) < limit)
 
 
+def outbox_moved(connection: Connection, cursor: OutboxCursor, limit: int) -> bool:
+    """Whether the outbox holds anything past `cursor` (or is behind it: a register restored
+    from a backup): one look at its newest id, the usual answer, unless the cursor waits at
+    a gap, when the events past it are read."""
+    latest = outbox_position(connection)
+    if latest <= cursor.position or not cursor.beyond:
+        return latest != cursor.position
+    read = read_outbox(connection, cursor, limit)
+    return bool(read.new) or read.cursor != cursor or not read.complete
+
+
 def _aware(moment: dt.datetime) -> dt.datetime:
     # SQLite gives back naive datetimes; every time the register writes is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -25,6 +25,7 @@ from register.database import snapshot
 from register.indexing import (
     OutboxCursor,
     load_current_records,
+    outbox_moved,
     outbox_position,
     read_outbox,
     snapshot_cursor,
@@ -79,7 +80,7 @@ class RegisterIndex:
     def refresh(self) -> bool:
         """Catch up with changes since the last refresh; say whether there were any."""
         with self.engine.connect() as connection:
-            if not _behind(connection, self._state.cursor):
+            if not outbox_moved(connection, self._state.cursor, INCREMENTAL_EVENTS):
                 return False
         with self._refreshing, snapshot(self.engine) as connection:
             # Another thread may have applied the change while this one waited.
@@ -101,13 +102,3 @@ class RegisterIndex:
             backend = state.backend.changed(documents, [r for r in references if r not in found])
             self._state = _Built(backend, read.cursor)
         return True
-
-
-def _behind(connection: Connection, cursor: OutboxCursor) -> bool:
-    """Whether the outbox holds anything past `cursor`: one look at its newest id, the
-    usual answer, unless the cursor waits at a gap."""
-    latest = outbox_position(connection)
-    if latest <= cursor.position or not cursor.beyond:
-        return latest != cursor.position
-    read = read_outbox(connection, cursor, INCREMENTAL_EVENTS)
-    return bool(read.new) or read.cursor != cursor or not read.complete

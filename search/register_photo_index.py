@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from register.database import snapshot
-from register.indexing import OutboxCursor, outbox_position, read_outbox, snapshot_cursor
+from register.indexing import OutboxCursor, outbox_moved, snapshot_cursor
 from register.photos import iter_photo_hashes
 from search.photo_index import PhotoHashIndex
 from search.photo_search import build_photo_index
@@ -43,30 +43,19 @@ class RegisterPhotoIndex:
         """The photo index of what the register holds now (archived nominals' photos too if
         asked), built again only if something changed since it was last built."""
         built = self._built.get(include_archived)
-        if built is not None and self._current(include_archived, built):
+        if built is not None and not self._moved(built):
             return built.index
         with self._lock:
             built = self._built.get(include_archived)
-            if built is None or not self._current(include_archived, built):
+            if built is None or self._moved(built):
                 with snapshot(self.engine) as connection:
                     built = _build(connection, include_archived)
                 self._built[include_archived] = built
             return built.index
 
-    def _current(self, include_archived: bool, built: _Built) -> bool:
-        """Whether `built` still holds what the register does; a cursor waiting at a gap that
-        has since closed with nothing new moves on without a rebuild."""
+    def _moved(self, built: _Built) -> bool:
         with self.engine.connect() as connection:
-            latest = outbox_position(connection)
-            if latest == built.cursor.position and not built.cursor.beyond:
-                return True
-            if latest < built.cursor.position:
-                return False  # a register restored from a backup
-            read = read_outbox(connection, built.cursor, EVENTS_LOOKED_AT)
-        if read.new or not read.complete:
-            return False
-        self._built[include_archived] = _Built(built.index, read.cursor)
-        return True
+            return outbox_moved(connection, built.cursor, EVENTS_LOOKED_AT)
 
 
 def _build(connection: Connection, include_archived: bool) -> _Built:
