@@ -258,12 +258,15 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
-def _stems(text: str) -> list[str]:
-    return [stem(t) for t in _TOKEN.findall(text.lower())]
-
-
-def _meaningful_stems(text: str) -> list[str]:
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in MO_STOPWORDS and len(t) > 2]
+def _stemmed(text: str) -> tuple[list[str], list[str]]:
+    """Every word's stem, and the stems of the words that carry meaning (stop words and
+    short words dropped), from one pass over the text."""
+    words = _TOKEN.findall(text.lower())
+    stems = [stem(t) for t in words]
+    meaningful = [
+        s for t, s in zip(words, stems, strict=True) if t not in MO_STOPWORDS and len(t) > 2
+    ]
+    return stems, meaningful
 
 
 @cache
@@ -273,7 +276,7 @@ def _mo_phrases() -> tuple[re.Pattern[str], dict[str, list[str]]]:
     meaning: dict[str, list[str]] = {}
     for register_words, phrases in load("mo_phrases")["terms"].items():
         for phrase in phrases:
-            meaning.setdefault(" ".join(_stems(phrase)), _meaningful_stems(register_words))
+            meaning.setdefault(" ".join(_stemmed(phrase)[0]), _stemmed(register_words)[1])
     alternatives = "|".join(re.escape(p) for p in sorted(meaning, key=len, reverse=True) if p)
     return re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)"), meaning
 
@@ -284,6 +287,6 @@ def mo_tokens(text: str) -> list[str]:
     witness's phrase for what was done ("flashed at") adds the register's words for it
     ("exposes himself")."""
     pattern, meaning = _mo_phrases()
-    said = _meaningful_stems(text)
-    meant = [w for m in pattern.finditer(" ".join(_stems(text))) for w in meaning[m.group(0)]]
+    stems, said = _stemmed(text)
+    meant = [w for m in pattern.finditer(" ".join(stems)) for w in meaning[m.group(0)]]
     return said + [w for w in dict.fromkeys(meant) if w not in said]  # each added word once
