@@ -29,6 +29,12 @@ def _name_family(name: str) -> frozenset[str]:
     return frozenset(family)
 
 
+def is_known_forename(name: str) -> bool:
+    """Whether the `nicknames` dataset knows `name` (normalised) as a forename or a nickname."""
+    namer = _nick_namer()
+    return bool(namer.nicknames_of(name) or namer.canonicals_of(name))
+
+
 def forenames_agree(heard: str, recorded: str) -> bool:
     return heard == recorded or recorded in _name_family(heard)
 

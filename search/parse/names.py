@@ -23,8 +23,7 @@ his hand").
 import re
 from functools import cache
 
-from nicknames import NickNamer
-
+from search.names import is_known_forename
 from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
 from search.parse.mentions import trait_words
@@ -270,15 +269,8 @@ def _someone_elses(text: str, start: int, end: int) -> bool:
     )
 
 
-@cache
-def _known_forenames() -> NickNamer:
-    return NickNamer()
-
-
 def _is_known_forename(word: str) -> bool:
-    namer = _known_forenames()
-    said = normalise(word)
-    return bool(namer.nicknames_of(said) or namer.canonicals_of(said))
+    return is_known_forename(normalise(word))
 
 
 def _a_word_of_capitals(word: str, places: frozenset[str]) -> bool:
