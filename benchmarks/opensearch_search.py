@@ -6,7 +6,8 @@ first stage's window and in the top K candidates.
 
     python -m benchmarks.opensearch_search [--sizes 100000 1000000] [--queries 100]
                                            [--url http://...] [--heap 4g]
-                                           [--keep] [--no-plain-bulk]
+                                           [--keep] [--no-plain-bulk] [--cache DIR]
+                                           [--shards N] [--copy-from http://...]
 
 Without --url a node is started from the Maven Central artifacts, as in the tests. Nominals
 are synthetic (the demo's generator) and indexed straight from their records with the same
@@ -14,6 +15,12 @@ index_source() and write_actions() that `visor index rebuild` uses; the register
 out so that the figures are the search engine's. The bulk-rate baseline is a plain
 `helpers.bulk` of the same documents (no external versions, no retry bookkeeping) into a
 second index, in the same run. Queries are the development set's witness descriptions.
+
+The index has the primary shards `visor index rebuild` would give a register of that size
+(`shard_count`) unless --shards says otherwise. --url may name a cluster of several nodes;
+--copy-from fills its index from an index of the same size kept (--keep) on another node,
+with the documents read from --cache, so that a million nominals are generated once and
+searched on one node and on three.
 """
 
 import argparse
@@ -30,7 +37,13 @@ from opensearchpy import OpenSearch, helpers
 
 from benchmarks.devset import AS_OF, make_query
 from indexer.bulk import write_actions
-from indexer.lifecycle import create_index, ensure_templates, swap_alias, write_position
+from indexer.lifecycle import (
+    create_index,
+    ensure_templates,
+    shard_count,
+    swap_alias,
+    write_position,
+)
 from indexer.opensearch_source import index_source
 from indexer.sync import batched
 from register.indexing import IndexableNominal
@@ -94,19 +107,24 @@ class _Build:
     """Indexing the nominals afresh, batch by batch as they are generated (a million
     nominals' records and index sources do not fit in memory beside their documents)."""
 
-    def __init__(self, client: OpenSearch, names: IndexNames, plain_baseline: bool) -> None:
+    def __init__(
+        self, client: OpenSearch, names: IndexNames, plain_baseline: bool, shards: int
+    ) -> None:
         self.client, self.names = client, names
         client.indices.delete(index=f"{names.prefix}-*", ignore_unavailable=True)
         ensure_templates(client, names)
         self.index = names.new_index(1)
-        create_index(client, self.index)
+        # create_index sizes by a nominal count: one per shard wanted gives exactly `shards`.
+        create_index(client, self.index, shards, nominals_per_shard=1)
         self.plain = f"{names.prefix}-plain" if plain_baseline else None
         if self.plain:
-            create_index(client, self.plain)
+            create_index(client, self.plain, shards, nominals_per_shard=1)
         self.count, self.ours, self.plain_seconds = 0, 0.0, 0.0
 
     def add(self, records: list[dict[str, Any]], documents: list[SearchDocument]) -> None:
-        sources = [_source(r, d) for r, d in zip(records, documents, strict=True)]
+        self.add_sources([_source(r, d) for r, d in zip(records, documents, strict=True)])
+
+    def add_sources(self, sources: list[tuple[str, dict[str, Any]]]) -> None:
         self.count += len(sources)
         self.ours += _index(self.client, self.index, sources)
         if self.plain:
@@ -151,6 +169,13 @@ def _generate(
     return documents, chosen
 
 
+def _copy(build: _Build, source: OpenSearch, names: IndexNames) -> None:
+    """Index every source of the index kept under `names` on another node."""
+    hits = helpers.scan(source, index=names.alias, size=BATCH, preserve_order=False)
+    for batch in batched(hits, BATCH):
+        build.add_sources([(hit["_id"], hit["_source"]) for hit in batch])
+
+
 def run(
     client: OpenSearch,
     size: int,
@@ -158,15 +183,26 @@ def run(
     keep: bool = False,
     plain_baseline: bool = True,
     cache: Path | None = None,
+    shards: int | None = None,
+    copy_from: OpenSearch | None = None,
 ) -> None:
     names = IndexNames(f"bench-{size}")
     reuse = keep and _indexed(client, names, size)
-    build = None if reuse else _Build(client, names, plain_baseline)
+    shards = shards or shard_count(size)
+    build = None if reuse else _Build(client, names, plain_baseline, shards)
     bulk = "bulk indexing: not measured (the index kept from an earlier run was searched)"
     # The nominals whose descriptions are the queries, drawn before any is generated.
     described = random.Random(3).sample(range(size), queries)
     cached = cache / f"nominals-{size}-{queries}.pickle" if cache else None
-    if build is None and cached is not None and cached.exists():
+    if copy_from is not None and build is not None:
+        if cached is None or not cached.exists():
+            raise SystemExit("--copy-from needs --cache holding this size's documents")
+        with cached.open("rb") as stored:
+            documents, chosen = pickle.load(stored)
+        _copy(build, copy_from, names)
+        bulk = build.finish() + " (copied from the kept index, documents from the cache)"
+        build = None
+    elif build is None and cached is not None and cached.exists():
         with cached.open("rb") as stored:
             documents, chosen = pickle.load(stored)
         bulk += "; documents read from the cache, not generated"
@@ -222,14 +258,20 @@ def run(
         for w in WINDOWS:
             first_recall[w] += share(kept, w)
     mem50, mem95 = _ms(times["memory"])
-    print(f"\n## {size:,} nominals ({queries} queries)\n")
+    health = client.cluster.health()
+    index = next(iter(client.indices.get_alias(name=names.alias)))
+    layout = client.indices.get_settings(index=index)[index]["settings"]["index"]
+    nodes = int(health["number_of_nodes"])
+    shards = int(layout["number_of_shards"])
+    where = f"{nodes} node{'s' if nodes > 1 else ''}, {shards} shard{'s' if shards > 1 else ''}"
+    print(f"\n## {size:,} nominals ({queries} queries; {where}, {health['status']})\n")
     print(bulk)
     print("\n| backend | p50 ms | p95 ms | p50, p95 / memory's | top 10 identical to memory's |")
     print("|---|---|---|---|---|")
     for name in backends:
         p50, p95 = _ms(times[name])
         print(
-            f"| OpenSearch (1 node), {name}, + re-scoring | {p50:.0f} | {p95:.0f} | "
+            f"| OpenSearch ({where}), {name}, + re-scoring | {p50:.0f} | {p95:.0f} | "
             f"{p50 / mem50:.2f}, {p95 / mem95:.2f} | {agree[name] / queries:.1%} |"
         )
     print(f"| memory (vectorised) | {mem50:.0f} | {mem95:.0f} | 1, 1 | - |")
@@ -268,12 +310,33 @@ def main() -> None:
         help="a folder to keep the generated search documents in, read back with --keep "
         "instead of generating them again (a million take half an hour on a loaded machine)",
     )
+    parser.add_argument(
+        "--shards",
+        type=int,
+        help="primary shards of the index made (default: what `visor index rebuild` gives "
+        "a register of that size)",
+    )
+    parser.add_argument(
+        "--copy-from",
+        help="fill the index from the index of the same size kept (--keep) on this node, "
+        "with the documents read from --cache, instead of generating the nominals again",
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         url = args.url or stack.enter_context(running_opensearch(heap=args.heap))
         client = connect(url, timeout=600)
+        source = connect(args.copy_from, timeout=600) if args.copy_from else None
         for size in args.sizes:
-            run(client, size, args.queries, args.keep, not args.no_plain_bulk, args.cache)
+            run(
+                client,
+                size,
+                args.queries,
+                args.keep,
+                not args.no_plain_bulk,
+                args.cache,
+                args.shards,
+                source,
+            )
 
 
 if __name__ == "__main__":
