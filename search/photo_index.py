@@ -97,20 +97,28 @@ class PhotoHashIndex:
         # Four contiguous columns (one row each of a (4, n) array): the scan reads every word
         # once, in order, which is what memory and the compiled kernel do fastest.
         self._columns = np.ascontiguousarray(codes.T, dtype=np.uint64)
-        # The lookup's entries are every photo's own code (entry p) then every mirror code
-        # (entry count + p).
-        entry_codes = np.concatenate((codes[:, 0:2], codes[:, 2:4]))
-        orders, offsets = [], []
-        for chunk in range(CHUNKS):
-            keys = self._chunk_keys(entry_codes, chunk)
-            # int32 positions: half the memory of int64, and 2**31 entries is far past any
-            # register this index holds in memory.
-            order = np.argsort(keys, kind="stable").astype(np.int32)
-            orders.append(order)
-            offsets.append(np.searchsorted(keys[order], np.arange(_KEYS + 1), side="left"))
-        self._chunk_order = orders
-        self._chunk_offsets = np.array(offsets, dtype=np.int64)  # (CHUNKS, _KEYS + 1)
+        # The lookup's tables are built on the first search that takes the lookup: the
+        # default radius (28 bits, 3 per chunk) always scans, and the tables are two thirds
+        # of the index's memory and most of its build time.
+        self._tables: tuple[list[np.ndarray], np.ndarray] | None = None
         self._mask_cache: dict[int, np.ndarray] = {}
+
+    def _lookup_tables(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per chunk, the entries sorted by that chunk's 16 bits, and where each key's run
+        starts: the lookup's entries are every photo's own code (entry p) then every mirror
+        code (entry count + p)."""
+        if self._tables is None:
+            entry_codes = np.concatenate((self._columns[0:2].T, self._columns[2:4].T))
+            orders, offsets = [], []
+            for chunk in range(CHUNKS):
+                keys = self._chunk_keys(entry_codes, chunk)
+                # int32 positions: half the memory of int64, and 2**31 entries is far past
+                # any register this index holds in memory.
+                order = np.argsort(keys, kind="stable").astype(np.int32)
+                orders.append(order)
+                offsets.append(np.searchsorted(keys[order], np.arange(_KEYS + 1), side="left"))
+            self._tables = orders, np.array(offsets, dtype=np.int64)  # (CHUNKS, _KEYS + 1)
+        return self._tables
 
     @staticmethod
     def _chunk_keys(codes: np.ndarray, chunk: int) -> np.ndarray:
@@ -123,8 +131,12 @@ class PhotoHashIndex:
 
     @property
     def memory_bytes(self) -> int:
-        """Bytes the index's arrays hold (its codes and lookup tables, not the photo list)."""
-        tables = sum(order.nbytes for order in self._chunk_order) + self._chunk_offsets.nbytes
+        """Bytes the index's arrays hold (its codes, and its lookup tables once a search has
+        built them; not the photo list)."""
+        tables = 0
+        if self._tables is not None:
+            orders, offsets = self._tables
+            tables = sum(order.nbytes for order in orders) + offsets.nbytes
         return int(self._columns.nbytes + tables)
 
     def _entry_distances(self, query: PerceptualHashes, entries: np.ndarray) -> np.ndarray:
@@ -162,16 +174,17 @@ class PhotoHashIndex:
         expected_share = CHUNKS * len(masks) / _KEYS
         if entry_count < self._scan_below or expected_share * GATHER_COST >= 1:
             return self._scan(query, radius)
+        chunk_order, chunk_offsets = self._lookup_tables()
         query_codes = np.array([[query.phash, query.dhash]], dtype=np.uint64)
         keys = np.array([self._chunk_keys(query_codes, c)[0] for c in range(CHUNKS)])
         neighbours = keys[:, None] ^ masks[None, :]  # (CHUNKS, masks)
         rows = np.arange(CHUNKS)[:, None]
-        starts = self._chunk_offsets[rows, neighbours]
-        lengths = self._chunk_offsets[rows, neighbours + 1] - starts
+        starts = chunk_offsets[rows, neighbours]
+        lengths = chunk_offsets[rows, neighbours + 1] - starts
         if int(lengths.sum()) * GATHER_COST >= entry_count:
             return self._scan(query, radius)
         found = [
-            self._chunk_order[chunk][_concatenated_ranges(starts[chunk], lengths[chunk])]
+            chunk_order[chunk][_concatenated_ranges(starts[chunk], lengths[chunk])]
             for chunk in range(CHUNKS)
             if lengths[chunk].any()
         ]

@@ -202,3 +202,21 @@ def test_an_empty_index_built_from_codes_finds_nothing() -> None:
     empty = PhotoHashIndex([], codes=np.zeros((0, 4), dtype=np.uint64))
     query = PerceptualHashes(1, 2, 3, 4)
     assert empty.search(query, 128) == [] == empty.search_brute_force(query, 128)
+
+
+def test_the_lookup_tables_are_built_only_by_a_search_that_takes_the_lookup(
+    index: PhotoHashIndex,
+) -> None:
+    fresh = PhotoHashIndex(index.photos, scan_below=0)
+    columns_only = fresh.memory_bytes
+    assert columns_only == 4 * 8 * len(fresh)  # four uint64 codes a photo, nothing more
+    query = index.photos[7].hashes
+    # The default radius (28 bits, 3 a chunk) always scans: no tables for it.
+    assert fresh.search(query, 28) == index.search_brute_force(query, 28)
+    assert fresh.memory_bytes == columns_only
+    # A small radius takes the lookup, builds the tables once, and answers as the scan does.
+    assert fresh.search(query, 8) == index.search_brute_force(query, 8)
+    built = fresh.memory_bytes
+    assert built > columns_only
+    assert fresh.search(query, 12) == index.search_brute_force(query, 12)
+    assert fresh.memory_bytes == built
