@@ -67,7 +67,9 @@ _BARE_CENTIMETRES = re.compile(
     r"|measures?|measured|measuring|stands?|stood|maybe|perhaps|possibly|probably|like|say)"
     r"\s*[:\-]?\s*(?:(?:about|around|approx\.?|approximately|roughly|maybe|like)\s+)?"
     r"|(?:^|,)\s*)(1[4-9]\d|20\d)\b(?!\s*-?\s*ish)(?=\s*(?:[,.;)]|tall\b|$))"
-    r"|\b(1[4-9]\d|20\d)\s*-?\s*ish\b",
+    r"|\b(1[4-9]\d|20\d)\s*-?\s*ish\b"
+    # After a height label the number is a height whatever follows it ("Height 175 slim").
+    r"|\b(?:height|hgt|ht)\s*[:\-]?\s*(1[4-9]\d|20\d)\b(?![.,]?\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 # "1 metre 80", "one metre eighty", "a metre seventy-five": the metre, then its centimetres.
@@ -211,7 +213,7 @@ def _metric_heights(text: str) -> list[tuple[int, int, tuple[int, int]]]:
             found.append((cm - _HEIGHT_SPREAD_CM, cm + _HEIGHT_SPREAD_CM, match.span()))
     for pattern in (_BARE_METRES, _BARE_CENTIMETRES):
         for match in pattern.finditer(text):
-            group = 1 if match.group(1) else 2
+            group = next(g for g in range(1, (match.re.groups or 0) + 1) if match.group(g))
             if any(s <= match.start(group) < e for _low, _high, (s, e) in found):
                 continue
             if _METRIC.match(text, match.start(group)):
