@@ -209,6 +209,7 @@ def run(
     else:
         documents, chosen = _generate(size, set(described), build)
         if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
             with cached.open("wb") as storing:
                 pickle.dump((documents, chosen), storing, protocol=pickle.HIGHEST_PROTOCOL)
     if build:
