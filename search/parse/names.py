@@ -425,6 +425,29 @@ def _fuller_form(name: str, text: str, end: int) -> str:
     return name
 
 
+# "he called her Sharon", "she calls him Stu": a name one person gives another.
+_CALLS = re.compile(
+    r"\b(?i:he|she)\s+(?i:calls|called|kept\s+calling|was\s+calling)\s+(?i:him|her)\s*$"
+)
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+
+
+def _calls_the_other(text: str, name_start: int) -> bool:
+    """Whether the name is one the person described gives someone else: "he called her
+    Sharon" in an account mostly about a "he" names her, "she calls him Stu" names him."""
+    said = _CALLS.search(text[max(0, name_start - 30) : name_start].rstrip(" \"':-"))
+    if said is None:
+        return False
+    words_said = said[0].lower().split()
+    subject, object_ = words_said[0], words_said[-1]
+    if subject == ("he" if object_ == "him" else "she"):
+        return False  # "he calls him": two men, no telling
+    men, women = len(_HE.findall(text)), len(_SHE.findall(text))
+    described = "he" if men > women else "she" if women > men else None
+    return described == subject
+
+
 def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple[int, int]]]:
     """Each pattern's first name, with where it stands."""
     found = []
@@ -440,6 +463,8 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
             if _someone_elses(text, match.start(group), match.end(group)):
                 continue
             if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
+                continue
+            if _calls_the_other(text, match.start(group)):
                 continue
             if name := _clean(match.group(group), places, pattern in _CUED):
                 name = _fuller_form(name, text, match.end(group))
