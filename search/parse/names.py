@@ -88,12 +88,17 @@ _CUES = (
     r"|identify|contact)|(?:are )?(?:seeking|looking for|searching for|hunting(?: for)?"
     r"|tracing))|(?:wanted man|trace|in tracing)"
     r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
+    # "knows him by his first name, Neil", "Wanted for assault: Liam Doyle"
+    r"|by (?:his|her|the) (?:first |last |sur|christian |real )?name,?"
+    r"|wanted(?: (?:for|in connection with)(?: \w+){1,4}?)?\s*:"
     r"|(?:the )?(?:profile|account|username|user name|insta name|handle)(?: name)?"
     r"(?: said| says| was| is| read)?|(?:i|we|she|he) met|have you seen|somebody said"
     r"|someone said|(?:a|his|her|another) (?:mate|friend|lad|man|woman|girl) said)"
 )
 _AFTER_CUE = re.compile(
-    rf"\b(?i:{_CUES})\s*[:\-]?\s*[\"']?(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
+    rf"\b(?i:{_CUES})\s*[:\-]?\s*(?:(?i:something like|summat like|like|maybe|possibly|perhaps"
+    r"|probably|apparently|just|i think)\s+)?[\"']?"
+    rf"(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
 )
 # "He said he was Dean from the council", "claiming to be Kev": a name, unless the word says
 # where the person is from ("said he was Polish").
@@ -425,6 +430,14 @@ def _fuller_form(name: str, text: str, end: int) -> str:
     return name
 
 
+def _speech_not_name(text: str, start: int, end: int) -> bool:
+    """ "shouted 'Leave her alone, Darren'": a shout's quote opened before the words read as a
+    name that goes on after them is something said, not a name ("shouted 'Oi, Kyle!'" is
+    one). Only after a shout: "introduced himself as 'Paddy from the water board'" names."""
+    opened = re.search(r"(?<![\w'])[\"']\s*(?:\w+[,!]?\s+)?$", text[max(0, start - 12) : start])
+    return bool(opened) and not re.match(r"\s*[\"'!?,.;:)]|\s*$", text[end:])
+
+
 # "he called her Sharon", "she calls him Stu": a name one person gives another.
 _CALLS = re.compile(
     r"\b(?i:he|she)\s+(?i:calls|called|kept\s+calling|was\s+calling)\s+(?i:him|her)\s*$"
@@ -465,6 +478,9 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
             if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
                 continue
             if _calls_the_other(text, match.start(group)):
+                continue
+            shouted = re.match(r"(?i:shout|yell)", match[0]) is not None
+            if shouted and _speech_not_name(text, match.start(group), match.end(group)):
                 continue
             if name := _clean(match.group(group), places, pattern in _CUED):
                 name = _fuller_form(name, text, match.end(group))
