@@ -505,9 +505,22 @@ def read_name(reading: Reading, places: frozenset[str]) -> None:
         _start, name, span = min(found)
         reading.take("name", name, span, f'name heard: "{name}"')
         return
-    if not re.search(r"[A-Z]", text):
-        for match in _LOWER_CUE.finditer(text):
-            said = match.group(1)
-            if normalise(said.split()[-1]) not in not_names() and normalise(said) not in places:
-                reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
-                return
+    _read_name_in_lower_case(reading, places)
+
+
+def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
+    """A name written in lower case after the plainest cues ("his name was tommo"): in a
+    text all in lower case, any word that is no word of the description; elsewhere ("The
+    man said his name was dave"), only a forename the nicknames dataset knows, given as a
+    man's ("his name", "he was called"): there "her name is amy" is as often a friend's or
+    the one harmed, and "my name is" the witness's."""
+    text = reading.work
+    all_lower = not re.search(r"[A-Z]", text)
+    for match in _LOWER_CUE.finditer(text):
+        said = match.group(1)
+        if normalise(said.split()[-1]) in not_names() or normalise(said) in places:
+            continue
+        his = re.search(r"\b(?:his|he|him|himself)\b", match[0], re.IGNORECASE)
+        if all_lower or (his and len(said.split()) == 1 and _is_known_forename(said)):
+            reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
+            return
