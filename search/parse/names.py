@@ -110,6 +110,9 @@ _CLAIMED = re.compile(
 _BEFORE_CUE = re.compile(
     rf"\b{_NAME}[\"']?\s*,?\s+(?i:she|he|they|people|everyone|we|the kids|his mates|her mates)"
     r"\s+(?i:calls?|called)(?:\s+(?i:him|her))?\b"
+    # "Derek I think his name is", "Kaz, her name was"
+    rf"|\b{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
+    r"\s+(?i:is|was|'s)\b"
 )
 # "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
 _BEFORE_ALIAS = re.compile(
@@ -168,6 +171,16 @@ _APPOSITION = re.compile(
     rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
     rf"|\b(?i:the|a)\s+(?i:{_SUSPECT_NOUNS})\s*,\s*{_NAME}\s*,"
     rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
+    rf"|\b{_NAME}\s*,\s*(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"  # "Gavin, my ex"
+)
+# "Kev won't leave me alone", "Dean keeps texting me", "Gary grabbed her": what the one
+# named does to the witness or the one harmed.
+_DOES_TO_WITNESS = (
+    r"(?i:(?:won't|wouldn't|will\s+not)\s+leave\s+(?:me|her|us|them)"
+    r"|(?:keeps|kept|has\s+been|had\s+been)\s+\w+ing\s+(?:me|her|us|them)\b"
+    r"|(?:hit|punched|grabbed|followed|threatened|attacked|touched|texted|messaged|slapped"
+    r"|pushed|kicked|raped|assaulted|stalked|groomed|harassed|strangled|choked|flashed)"
+    r"\s+(?:me|her|us|them|my)\b)"
 )
 # "Pat is described as", "Niamh has brown eyes", "Mark is white", "A Mr Hughes is believed"
 _SUBJECT = re.compile(
@@ -175,13 +188,7 @@ _SUBJECT = re.compile(
     r"(?i:(?:is|was)\s+(?:described|believed|thought|said|wanted|known|approx|about|around|aged"
     r"|white|black|asian|of|in\s+his|in\s+her|\d)|has\s+(?:\w+\s+){0,2}(?:hair|eyes|a\s+tattoo|tattoos"
     r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands"
-    # "Kev won't leave me alone", "Dean keeps texting me", "Gary grabbed her": what the
-    # one named does to the witness or the one harmed.
-    r"|(?:won't|wouldn't|will\s+not)\s+leave\s+(?:me|her|us|them)"
-    r"|(?:keeps|kept|has\s+been|had\s+been)\s+\w+ing\s+(?:me|her|us|them)\b"
-    r"|(?:hit|punched|grabbed|followed|threatened|attacked|touched|texted|messaged|slapped"
-    r"|pushed|kicked|raped|assaulted|stalked|groomed|harassed|strangled|choked|flashed)"
-    r"\s+(?:me|her|us|them|my)\b)",
+    rf"|{_DOES_TO_WITNESS})",
     re.MULTILINE,
 )
 # "a Mr Patel offered her a lift", "It was Mr Kowalski from upstairs": a title names someone.
@@ -473,8 +480,11 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
             group = next(i for i in range(1, (match.lastindex or 1) + 1) if match.group(i))
-            if _someone_elses(text, match.start(group), match.end(group)):
-                continue
+            does_it = re.match(
+                rf"\s*,?\s*(?:again\s+|then\s+)?{_DOES_TO_WITNESS}", text[match.end(group) :]
+            )
+            if _someone_elses(text, match.start(group), match.end(group)) and not does_it:
+                continue  # "my cousin Reece"; not "My husband Craig hit me"
             if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
                 continue
             if _calls_the_other(text, match.start(group)):
