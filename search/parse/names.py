@@ -7,32 +7,57 @@ ex-partner Danny ROGERS"), a name that is the subject of the description ("Pat i
 described as", "Niamh has brown eyes", "A Mr Hughes is believed to...") or of what was done
 to the witness ("Kev won't leave me alone"), a name known through someone else ("her
 uncle's friend Dave"), after a verb of knowing ("the kids know him as", "introduced himself
-to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev") or
-"Mr" ("a Mr Patel"), or a surname in capitals as police records write it ("Source reports TONY
-HAYES", "HAYES, Tony", "Tony HAYES").
+to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev"),
+"Mr" ("a Mr Patel"), an appeal's words ("Officers wish to speak to", "Gardaí are seeking"),
+around a nickname ("Connor 'Tank' Maguire"), a surname in capitals as police records write
+it ("Source reports TONY HAYES", "HAYES, Tony", "Tony HAYES") or one word in capitals where
+a log puts its nominal ("Source reports GAZ", "Int: CAL (POWELL?)"); and, when nothing else
+names the person, the forename an online handle opens with (see `handles`).
+
+The first name given is the one read ("SPARKY (believed Simon DAVIS)", "'Lee' ... his
+friends call him 'Snakey'"); of one name given in two forms ("Nat or Nathan") the fuller;
+initials are dropped ("J. Smith" is Smith), particles kept ("Seán Ó Briain", "Lucas da
+Silva").
 
 Cues are read in any case ("Calls himself EDDIE"); the name itself is capitalised or in
 capitals. Brands (except a forename after a naming cue: "a lad called Jordan"), places,
 words of the description, a nationality claimed ("said he was Polish") and the witness's own
 name ("My name is Tyrese") are not names; nor is the one harmed ("Chloe, 14, was
-approached", "The victim, Amy,"); nor is a name said of someone else ("my cousin Reece",
-"Dean's lad", "my dad isn't called Dean") or a name inked as a tattoo ("KAYLEIGH tattooed on
-his hand").
+approached", "The victim, Amy,", "Victim: Joanne BAXTER"); nor is a name said of someone
+else ("my cousin Reece", "Dean's lad", "my dad isn't called Dean", "Cousin LAURA",
+"Associates with MARCUS POPESCU"), an officer's ("PC 4471 WARBURTON", "DS Helen PRICE"), a
+business's or page's ("a modelling agency, 'Elite Faces'"), a witness's known by title and
+initial ("Statement of Mr R., 34") or a name inked as a tattoo ("KAYLEIGH tattooed on his
+hand").
 """
 
 import re
 from functools import cache
 
-from search.names import is_known_forename
+from search.names import forenames_agree, is_known_forename
 from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
+from search.parse.handles import handle_forenames
 from search.parse.mentions import trait_words
 from search.parse.text import Reading
 from search.vocabulary import accents, ethnic_appearance, load, normalise
 
 # "O'Brien" and "D'Souza" begin with a single capital and an apostrophe.
-_NAME_WORD = r"(?:(?:[A-Z]'[A-Z]|[A-Z])[a-zA-Z]+(?:['-][A-Za-z]+)*)"
-_NAME = rf"({_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.?)){{0,2}})"
+# Letters with accents too ("Ciarán", "Zoë"): a name is never cut at one ("Ciar").
+_UPPER = r"[A-ZÀ-ÖØ-Þ]"
+_LETTER = r"[^\W\d_]"
+_NAME_WORD = rf"(?:(?:{_UPPER}'{_UPPER}|{_UPPER}){_LETTER}+(?:['-]{_LETTER}+)*(?!{_LETTER}))"
+# A surname's particle: "Seán Ó Briain", "Lucas da Silva", "Tom van Dijk", "de la Cruz".
+_PARTICLE = (
+    r"(?:Ó|Ní|Nic|Mac|Mc|Ui|Uí|de|De|da|Da|dos|van|Van|von|Von|der|den|del|della|di|Di|le|Le"
+    r"|la|La)"
+)
+# Initials may open a name ("J. Smith") or close it ("COLIN G."); `_clean` drops them, as a
+# single letter matches no recorded name and only costs the surname its weight.
+_NAME = (
+    rf"((?:[A-Z]\.\s*){{0,2}}{_NAME_WORD}"
+    rf"(?:\s+(?:(?:{_PARTICLE}\s+){{0,2}}{_NAME_WORD}|[A-Z]\.?)){{0,2}})"
+)
 _CUES = (
     r"(?:called himself|called herself|calls himself|calls herself|calling himself"
     r"|calling herself|introduced himself as|introduced herself as|said his name was"
@@ -55,15 +80,25 @@ _CUES = (
     r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
     r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
     r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
-    r"|(?:police|officers|detectives) (?:want|would like|are keen|are trying|are appealing)"
-    r" (?:to )?(?:trace|speak to|speak with|locate|find|identify)|(?:wanted man|trace)"
+    # "Police want to trace", "Officers wish to speak to", "Gardaí are seeking": whom an
+    # appeal is for; said by the police, not by a witness ("he was looking for Kelly").
+    r"|(?:police|officers|detectives|gardaí|gardai|investigators|we)(?: \w+){0,3}?"
+    r" (?:(?:want|wants|wish|wishes|would like|are keen|are trying|are appealing|need|needs"
+    r"|hope|are hoping)(?: \w+){0,2}? (?:to )?(?:trace|speak to|speak with|talk to|locate|find"
+    r"|identify|contact)|(?:are )?(?:seeking|looking for|searching for|hunting(?: for)?"
+    r"|tracing))|(?:wanted man|trace|in tracing)"
     r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
+    # "knows him by his first name, Neil", "Wanted for assault: Liam Doyle"
+    r"|by (?:his|her|the) (?:first |last |sur|christian |real )?name,?"
+    r"|wanted(?: (?:for|in connection with)(?: \w+){1,4}?)?\s*:"
     r"|(?:the )?(?:profile|account|username|user name|insta name|handle)(?: name)?"
     r"(?: said| says| was| is| read)?|(?:i|we|she|he) met|have you seen|somebody said"
     r"|someone said|(?:a|his|her|another) (?:mate|friend|lad|man|woman|girl) said)"
 )
 _AFTER_CUE = re.compile(
-    rf"\b(?i:{_CUES})\s*[:\-]?\s*[\"']?(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
+    rf"\b(?i:{_CUES})\s*[:\-]?\s*(?:(?i:something like|summat like|like|maybe|possibly|perhaps"
+    r"|probably|apparently|just|i think)\s+)?[\"']?"
+    rf"(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
 )
 # "He said he was Dean from the council", "claiming to be Kev": a name, unless the word says
 # where the person is from ("said he was Polish").
@@ -75,11 +110,18 @@ _CLAIMED = re.compile(
 _BEFORE_CUE = re.compile(
     rf"\b{_NAME}[\"']?\s*,?\s+(?i:she|he|they|people|everyone|we|the kids|his mates|her mates)"
     r"\s+(?i:calls?|called)(?:\s+(?i:him|her))?\b"
+    # "Derek I think his name is", "Kaz, her name was"
+    rf"|\b{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
+    r"\s+(?i:is|was|'s)\b"
 )
 # "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
 _BEFORE_ALIAS = re.compile(
     rf"\b{_NAME}\s*,?\s*(?:\(?\s*(?i:aka|also known as|a\.k\.a\.|who also goes by|who goes by"
     r"|also called|alias)\b)"
+)
+# "Connor 'Tank' Maguire": the name around a nickname in quotes is the name.
+_AROUND_NICKNAME = re.compile(
+    rf"\b(?P<forename>{_NAME_WORD})\s+[\"'][^\"'\n]{{1,24}}[\"']\s+(?P<surname>{_NAME_WORD})"
 )
 _QUOTED = re.compile(rf"[\"']({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})[\"']")
 # "What's his name? Caller: Stuart Clark", "Did she say a name? A: Sara"
@@ -129,6 +171,16 @@ _APPOSITION = re.compile(
     rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
     rf"|\b(?i:the|a)\s+(?i:{_SUSPECT_NOUNS})\s*,\s*{_NAME}\s*,"
     rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
+    rf"|\b{_NAME}\s*,\s*(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"  # "Gavin, my ex"
+)
+# "Kev won't leave me alone", "Dean keeps texting me", "Gary grabbed her": what the one
+# named does to the witness or the one harmed.
+_DOES_TO_WITNESS = (
+    r"(?i:(?:won't|wouldn't|will\s+not)\s+leave\s+(?:me|her|us|them)"
+    r"|(?:keeps|kept|has\s+been|had\s+been)\s+\w+ing\s+(?:me|her|us|them)\b"
+    r"|(?:hit|punched|grabbed|followed|threatened|attacked|touched|texted|messaged|slapped"
+    r"|pushed|kicked|raped|assaulted|stalked|groomed|harassed|strangled|choked|flashed)"
+    r"\s+(?:me|her|us|them|my)\b)"
 )
 # "Pat is described as", "Niamh has brown eyes", "Mark is white", "A Mr Hughes is believed"
 _SUBJECT = re.compile(
@@ -136,13 +188,7 @@ _SUBJECT = re.compile(
     r"(?i:(?:is|was)\s+(?:described|believed|thought|said|wanted|known|approx|about|around|aged"
     r"|white|black|asian|of|in\s+his|in\s+her|\d)|has\s+(?:\w+\s+){0,2}(?:hair|eyes|a\s+tattoo|tattoos"
     r"|a\s+scar|a\s+beard|a\s+\w+\s+build)|was\s+last\s+seen|has\s+not\s+been\s+seen|stands"
-    # "Kev won't leave me alone", "Dean keeps texting me", "Gary grabbed her": what the
-    # one named does to the witness or the one harmed.
-    r"|(?:won't|wouldn't|will\s+not)\s+leave\s+(?:me|her|us|them)"
-    r"|(?:keeps|kept|has\s+been|had\s+been)\s+\w+ing\s+(?:me|her|us|them)\b"
-    r"|(?:hit|punched|grabbed|followed|threatened|attacked|touched|texted|messaged|slapped"
-    r"|pushed|kicked|raped|assaulted|stalked|groomed|harassed|strangled|choked|flashed)"
-    r"\s+(?:me|her|us|them|my)\b)",
+    rf"|{_DOES_TO_WITNESS})",
     re.MULTILINE,
 )
 # "a Mr Patel offered her a lift", "It was Mr Kowalski from upstairs": a title names someone.
@@ -156,18 +202,21 @@ _TITLED = re.compile(
 # capitals: a forename after the comma, a capitalised forename before, or, where both words
 # are in capitals, a known forename or what follows a nominal's name (a date of birth, an age).
 _SURNAME = r"(?:(?:MC|MAC|O')?[A-Z]{2,}(?:['-][A-Z]{2,})?)"
-_FORENAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_FORENAME = rf"(?:{_UPPER}[a-zß-öø-ÿ]+(?:-{_UPPER}[a-zß-öø-ÿ]+)?(?!{_LETTER}))"
 _NOMINAL_AFTER = r"(?=\s*(?:\(|,?\s*(?i:dob|d\.o\.b|born|aged?\b|\d{2}\b)))"
 # What an intelligence log says before a nominal's name: "Source reports that", "states".
 _REPORTED_BEFORE = re.compile(
     r"\b(?i:that|reports?|reported|states?|stated|indicates?|suggests?|believes?|names?|named"
-    r"|nominal|subject|identified\s+as|seen\s+with|associates?\s+with)\s+$"
+    r"|nominal|subject|identified\s+as|int|intel|intelligence)\s*[:\-]?\s+$"
 )
 _IN_CAPITALS = re.compile(
     rf"\b(?P<surname_first>{_SURNAME}),\s*(?P<forename_after>{_FORENAME})\b"
     rf"|\b(?P<forename>{_FORENAME})\s+(?P<surname>{_SURNAME})\b(?![a-z])"
     rf"|\b(?P<first_caps>[A-Z]{{2,}})\s+(?P<last_caps>{_SURNAME})\b(?![a-z])"
     rf"|\b(?P<surname_before>{_SURNAME})\s+(?P<known_forename>{_FORENAME})\b"
+    # One word alone, where a log puts its nominal ("Source reports GAZ is...", "Int: STEVE"),
+    # with a surname it doubts in brackets ("CAL (POWELL?)").
+    rf"|\b(?P<alone>{_SURNAME})\b(?![a-z'])(?:\s*\(\s*(?P<doubted>{_SURNAME})\s*\?\s*\))?"
 )
 _PATTERNS = (
     _BEFORE_ALIAS,
@@ -191,7 +240,20 @@ _OTHERS_BEFORE = re.compile(
     r"|dad|mum|uncle|auntie|aunt|nan|grandad|granddaughter|grandson|niece|nephew|boyfriend"
     r"|girlfriend|husband|wife|dog|cat)\s*,?\s*$|\b(?:isn't|wasn't|not)\s+called\s+$|\bmy\s+name\s+is\s+$"
     r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$"
-    r"|\b(?:victim|complainant|injured\s+party|ip|informant|witness|caller)\s*,?\s*(?:named\s+as\s+)?$",
+    r"|\b(?:victim|complainant|injured\s+party|ip|informant|witness|caller)\s*,?\s*(?:named\s+as\s+)?$"
+    # "Victim: Mary JONES" (not "Caller: Stuart Clark", a transcript's answer to a question).
+    r"|\b(?:victim|complainant|injured\s+party|witness)\s*:\s*$"
+    # What a business, page or group is called: "a modelling agency, 'Elite Faces'".
+    r"|\b(?:page|group|agency|company|business|firm|shop|studio|channel|server|club|pub|bar"
+    r"|brand|team|band|website|site|app)\s*(?:called|named)?\s*,?\s*[\"']?$"
+    # A log's list of the others around the nominal, without "his": "Cousin LAURA",
+    # "Associates with MARCUS POPESCU", "Co-accused HARRY ANDERSON", "seen with Dean".
+    r"|(?<![\w-])(?:cousin|brother|sister|son|daughter|mother|father|associate|co-accused"
+    r"|co-defendant)s?\s*[,:]?\s*$"
+    r"|\b(?:associates?|associating|associated|seen|drinks|lives|living|hangs\s+around)\s+with\s+$"
+    # An officer, with or without a collar number: "PC 2345 HUGHES", "DC Jones", "Sgt Paul".
+    r"|\b(?:pc|pcso|wpc|dc|ds|di|dci|sgt|sergeant|insp|inspector|constable|officer|oic"
+    r"|detective(?:\s+\w+)?|garda)\.?\s*(?:\d+\s*)?$",
     re.IGNORECASE,
 )
 _TATTOO_AFTER = re.compile(
@@ -245,17 +307,38 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
     for word in parts:
         said_word = normalise(word)
         a_brand_named = cued and not kept and said_word in _brands()
-        if (said_word in not_names() and not a_brand_named) or said_word in places:
+        a_particle = bool(kept) and re.fullmatch(_PARTICLE, word) is not None  # "van Dijk"
+        if (said_word in not_names() and not a_brand_named and not a_particle) or (
+            said_word in places
+        ):
             break
         kept.append(word)
+    kept = [w for w in kept if len(w.strip(".")) > 1]  # initials: "J. Smith" is Smith
     name = " ".join(kept).strip(" .'\"")
-    if not name and len(said.split()) > 1 and normalise(said.split()[0]) in _titles():
+    only_initials = all(len(w.strip(".")) <= 1 for w in parts)
+    if (
+        not name
+        and len(said.split()) > 1
+        and normalise(said.split()[0]) in _titles()
+        and not only_initials
+    ):
         name = said.strip(" .'\"")  # "someone called Big Man": a nickname
     if not name or (name.isupper() and len(name) <= 2):
         return None
     if name.isupper():
-        return name.title()
-    return " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
+        return " ".join(_in_title_case(w) for w in name.split())
+    return " ".join(_in_title_case(w) if _in_capitals(w) else w for w in name.split())
+
+
+def _in_capitals(word: str) -> bool:
+    """ "HAYES", "McKENZIE": a word written in capitals, its prefix aside."""
+    return len(word) > 2 and re.sub(r"^(?:Mc|Mac)", "", word).isupper()
+
+
+def _in_title_case(word: str) -> str:
+    """ "McKENZIE" and "MCKENZIE" are McKenzie, "O'NEILL" O'Neill, "BRIGHT-JONES" Bright-Jones
+    ("Mac" is left alone: Macey and Machin are no MacEy and MacHin)."""
+    return re.sub(r"^Mc([a-z])", lambda m: "Mc" + m[1].upper(), word.title())
 
 
 def _someone_elses(text: str, start: int, end: int) -> bool:
@@ -273,6 +356,17 @@ def _is_known_forename(word: str) -> bool:
     return is_known_forename(normalise(word))
 
 
+def _a_word(said: str, places: frozenset[str]) -> bool:
+    """Whether a normalised word is a word of the description or a place, never a name."""
+    return (
+        said in not_names()
+        or said in places
+        or said in trait_words()
+        or said in words()["not_places"]
+        or said in PLACE_KIND_WORDS
+    )
+
+
 def _a_word_of_capitals(word: str, places: frozenset[str]) -> bool:
     """Whether a word in capitals may be a surname: a word with a vowel (no "PNC" or
     "CCTV"), of three letters or more, that is no word of the description or place."""
@@ -280,11 +374,7 @@ def _a_word_of_capitals(word: str, places: frozenset[str]) -> bool:
     return (
         len(said.replace("'", "").replace("-", "")) >= 3
         and bool(re.search(r"[aeiouy]", said))
-        and said not in not_names()
-        and said not in places
-        and said not in trait_words()
-        and said not in words()["not_places"]
-        and said not in PLACE_KIND_WORDS
+        and not _a_word(said, places)
     )
 
 
@@ -308,6 +398,15 @@ def _name_in_capitals(text: str, places: frozenset[str]) -> tuple[str, tuple[int
         elif groups["known_forename"]:  # "HAYES Tony": without a comma, only a known forename
             surname, forename = groups["surname_before"], groups["known_forename"]
             ok = _is_known_forename(forename) and normalise(forename) not in not_names()
+        elif groups["alone"]:
+            alone = groups["alone"]
+            reported = _REPORTED_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
+            if not (reported and _a_word_of_capitals(alone, places)):
+                continue
+            said = f"{alone} {groups['doubted']}" if groups["doubted"] else alone
+            if name := _clean(said, places):
+                return name, match.span()
+            continue
         else:
             surname, forename = groups["last_caps"], groups["first_caps"]
             ok = _a_word_of_capitals(forename, places) and (
@@ -322,25 +421,116 @@ def _name_in_capitals(text: str, places: frozenset[str]) -> tuple[str, tuple[int
     return None
 
 
-def read_name(reading: Reading, places: frozenset[str]) -> None:
-    text = reading.work
+# "John or Jonny", "Nat or Nathan", "STEVE/STEPHEN": one name in two forms.
+_OR_FORM = re.compile(rf"\s*(?:/|\bor\b)\s*[\"']?({_NAME_WORD})\b")
+
+
+def _fuller_form(name: str, text: str, end: int) -> str:
+    """The longer of two forms of one forename given as alternatives, as a writer would
+    note it; two different names ("Dean or Darren") leave the first."""
+    other = _OR_FORM.match(text, end)
+    if other is None or " " in name:
+        return name
+    said = _clean(other.group(1), frozenset()) or ""
+    if forenames_agree(normalise(name), normalise(said)) and len(said) > len(name):
+        return said
+    return name
+
+
+def _speech_not_name(text: str, start: int, end: int) -> bool:
+    """ "shouted 'Leave her alone, Darren'": a shout's quote opened before the words read as a
+    name that goes on after them is something said, not a name ("shouted 'Oi, Kyle!'" is
+    one). Only after a shout: "introduced himself as 'Paddy from the water board'" names."""
+    opened = re.search(r"(?<![\w'])[\"']\s*(?:\w+[,!]?\s+)?$", text[max(0, start - 12) : start])
+    return bool(opened) and not re.match(r"\s*[\"'!?,.;:)]|\s*$", text[end:])
+
+
+# "he called her Sharon", "she calls him Stu": a name one person gives another.
+_CALLS = re.compile(
+    r"\b(?i:he|she)\s+(?i:calls|called|kept\s+calling|was\s+calling)\s+(?i:him|her)\s*$"
+)
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+
+
+def _calls_the_other(text: str, name_start: int) -> bool:
+    """Whether the name is one the person described gives someone else: "he called her
+    Sharon" in an account mostly about a "he" names her, "she calls him Stu" names him."""
+    said = _CALLS.search(text[max(0, name_start - 30) : name_start].rstrip(" \"':-"))
+    if said is None:
+        return False
+    words_said = said[0].lower().split()
+    subject, object_ = words_said[0], words_said[-1]
+    if subject == ("he" if object_ == "him" else "she"):
+        return False  # "he calls him": two men, no telling
+    men, women = len(_HE.findall(text)), len(_SHE.findall(text))
+    described = "he" if men > women else "she" if women > men else None
+    return described == subject
+
+
+def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple[int, int]]]:
+    """Each pattern's first name, with where it stands."""
+    found = []
+    for match in _AROUND_NICKNAME.finditer(text):
+        said = f"{match['forename']} {match['surname']}"
+        name = None if _someone_elses(text, *match.span()) else _clean(said, places)
+        if name and len(name.split()) == 2:
+            found.append((match.start(), name, match.span()))
+            break
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
             group = next(i for i in range(1, (match.lastindex or 1) + 1) if match.group(i))
-            if _someone_elses(text, match.start(group), match.end(group)):
-                continue
+            does_it = re.match(
+                rf"\s*,?\s*(?:again\s+|then\s+)?{_DOES_TO_WITNESS}", text[match.end(group) :]
+            )
+            if _someone_elses(text, match.start(group), match.end(group)) and not does_it:
+                continue  # "my cousin Reece"; not "My husband Craig hit me"
             if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
                 continue
+            if _calls_the_other(text, match.start(group)):
+                continue
+            shouted = re.match(r"(?i:shout|yell)", match[0]) is not None
+            if shouted and _speech_not_name(text, match.start(group), match.end(group)):
+                continue
             if name := _clean(match.group(group), places, pattern in _CUED):
-                reading.take("name", name, match.span(), f'name heard: "{name}"')
-                return
-    if found := _name_in_capitals(text, places):
-        name, span = found
+                name = _fuller_form(name, text, match.end(group))
+                found.append((match.start(group), name, match.span()))
+                break
+    if in_capitals := _name_in_capitals(text, places):
+        name, span = in_capitals
+        found.append((span[0], _fuller_form(name, text, span[1]), span))
+    return found
+
+
+def read_name(reading: Reading, places: frozenset[str]) -> None:
+    """The first name the description gives of the person: "SPARKY (believed Simon DAVIS)",
+    "'Lee' ... his friends call him 'Snakey'" are Sparky and Lee, as a writer notes them."""
+    text = reading.work
+    # A handle's forename is the weakest reading: a name said outright comes first ("the
+    # TikTok name 'jake_swans'... Believed to be JACOB WELLS").
+    found = _candidates(text, places) or handle_forenames(
+        text, _is_known_forename, lambda word: _a_word(word, places)
+    )
+    if found:
+        _start, name, span = min(found)
         reading.take("name", name, span, f'name heard: "{name}"')
         return
-    if not re.search(r"[A-Z]", text):
-        for match in _LOWER_CUE.finditer(text):
-            said = match.group(1)
-            if normalise(said.split()[-1]) not in not_names() and normalise(said) not in places:
-                reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
-                return
+    _read_name_in_lower_case(reading, places)
+
+
+def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
+    """A name written in lower case after the plainest cues ("his name was tommo"): in a
+    text all in lower case, any word that is no word of the description; elsewhere ("The
+    man said his name was dave"), only a forename the nicknames dataset knows, given as a
+    man's ("his name", "he was called"): there "her name is amy" is as often a friend's or
+    the one harmed, and "my name is" the witness's."""
+    text = reading.work
+    all_lower = not re.search(r"[A-Z]", text)
+    for match in _LOWER_CUE.finditer(text):
+        said = match.group(1)
+        if normalise(said.split()[-1]) in not_names() or normalise(said) in places:
+            continue
+        his = re.search(r"\b(?:his|he|him|himself)\b", match[0], re.IGNORECASE)
+        if all_lower or (his and len(said.split()) == 1 and _is_known_forename(said)):
+            reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
+            return

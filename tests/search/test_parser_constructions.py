@@ -4,9 +4,18 @@ them, not by the parser's authors). The floors are the accuracies measured when 
 set, less a small margin: a change that reads real phrasing worse fails here.
 `python -m benchmarks.parser_accuracy` prints the whole table."""
 
+import json
+
 import pytest
 
-from benchmarks.parser_accuracy import FieldTally, construction_cases, tally
+from benchmarks.parser_accuracy import (
+    CONSTRUCTIONS,
+    FieldTally,
+    construction_cases,
+    field_agrees,
+    read_parts,
+    tally,
+)
 
 # Share of the cases stating a field that read it right, measured 2026-12-02 (507 cases),
 # less a margin of about one case in thirty.
@@ -55,3 +64,22 @@ def test_each_field_is_read_at_least_as_well_as_measured(
 @pytest.mark.parametrize("field", sorted(CEILINGS))
 def test_what_is_not_said_is_rarely_read(tallies: dict[str, FieldTally], field: str) -> None:
     assert tallies[field].invention <= CEILINGS[field], tallies[field]
+
+
+def _name_cases() -> list[tuple[str, str, str | None]]:
+    """The catalogue's cases written for the name rules (ids "name-nm..."), one test each:
+    a rule that stops holding fails by name, not only as a share of all the names."""
+    found = []
+    for line in CONSTRUCTIONS.read_text("utf-8").splitlines():
+        if line.strip() and (item := json.loads(line))["id"].startswith("name-nm"):
+            found.append((item["id"], item["text"], item["expect"].get("name")))
+    return found
+
+
+@pytest.mark.parametrize(("case_id", "text", "meant"), _name_cases())
+def test_each_name_rule_reads_its_case(case_id: str, text: str, meant: str | None) -> None:
+    read = read_parts(text).get("name")
+    if meant is None:
+        assert read is None, f"{case_id}: no name is stated, read {read!r}"
+    else:
+        assert field_agrees("name", meant, read), f"{case_id}: meant {meant!r}, read {read!r}"
