@@ -439,9 +439,12 @@ _TEETH = re.compile(
     r"|(?:front\s+)?(?:teeth|tooth)\s+(?:is\s+|are\s+)?missing)\b",
     re.IGNORECASE,
 )
-# "On his neck there was a smudge...": the place said before the mark.
+# "On his neck there was a smudge...", "On the wrist a tattoo of a gun", "On the inside of
+# the wrist a black spider": the place said before the mark, as interpreters and
+# witnesses translating word for word put it.
 _PLACE_FIRST = re.compile(
-    rf"^\s*{LOCATION_WORDS}\s+(?:his|her|the)\s+(.+?)\s+(?:there|he|she|you|was|is|were|had|has)\b",
+    rf"^\s*{LOCATION_WORDS}\s+(?:his|her|the|one|each|both)\s+(.+?)\s+(?=(?:there|he|she|you"
+    r"|was|is|were|had|has|a|an|some|two|three|several|many)\b)",
     re.IGNORECASE,
 )
 
@@ -450,10 +453,15 @@ def read_part(part: str) -> Found | None:
     """The mark a part of a clause names, if any."""
     found = _read_part(part)
     first = _PLACE_FIRST.match(part)
-    if found is not None and found.kind == "mark" and not found.mark.location and first:
-        place = trimmed_place(first.group(1))
-        if body_map().locate(place).region is not None:
-            found.mark = found.mark.model_copy(update={"location": place})
+    place = trimmed_place(first.group(1)) if first else ""
+    if first is None or body_map().locate(place).region is None:
+        return found
+    if found is not None and found.kind == "mark" and not found.mark.location:
+        found.mark = found.mark.model_copy(update={"location": place})
+    elif (found is None or found.kind != "mark") and (
+        (motif := motif_alone(part[first.end() :])) is not None and not motif.location
+    ):
+        return Found(motif.model_copy(update={"location": place}), "mark")
     return found
 
 

@@ -23,7 +23,14 @@ query does. Legacy codes ("TAT L FARM") are read by their table.
 import re
 
 from search.body_map import body_map, locate_code, mark_type_of_code
-from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, own_words_start, read_part
+from search.parse.mark_phrases import (
+    MARK_WORDS,
+    Found,
+    is_bare,
+    mark_word,
+    own_words_start,
+    read_part,
+)
 from search.parse.mentions import role_of
 from search.parse.text import Reading
 from search.query import MarkQuery
@@ -158,6 +165,11 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             elif previous is not None and _refines(mark.location, previous):
                 marks[-1] = (previous.model_copy(update={"location": mark.location}), marks[-1][1])
             continue
+        if found.kind == "motif" and previous is None and pending:
+            # "On his face, on the cheek, there is a small star drawn": a motif where a
+            # place was said first is a tattoo there.
+            found = Found(mark.model_copy(update={"location": pending}), "mark")
+            mark = found.mark
         if found.kind == "motif":
             if previous is not None and not previous.description:
                 marks[-1] = (
