@@ -367,7 +367,11 @@ def motif_alone(part: str) -> MarkQuery | None:
         return None  # "pulled a knife out of her sleeve": a weapon, not a tattoo
     if where and _ACTED_ON.search(part[: where.start()]):
         return None  # "a knife ... punched me in the mouth": the place is the victim's
-    described = _ARTICLES_BEFORE.sub("", before).strip(" ,'\"")
+    # What it shows starts at the article before its first motif, and runs on past later
+    # articles ("one is a bird with open wings", "a knife with blood").
+    first = re.search(r"\W+".join(map(re.escape, motifs[0].phrase.split())), before, re.I)
+    cut = first.start() if first else len(before)
+    described = (_ARTICLES_BEFORE.sub("", before[:cut]) + before[cut:]).strip(" ,'\"")
     place = trimmed_place(where.group(1)) if where else None
     if place and body_map().locate(place).region is None:
         place = None

@@ -44,7 +44,8 @@ _COLOURS = (
     r"(?:red|green|blue|black|white|orange|yellow|purple|pink|grey|gray|gold|silver|brown"
     r"|navy|dark|light)"
 )
-_CUT = re.compile(r"(,|;|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE)
+_CUT = re.compile(r"(,|;|:|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE)
+_ONE_OF_THEM = re.compile(r"\s*one(?:\s+of\s+them)?\s+(?:is|was|says|shows|of)\b", re.IGNORECASE)
 _COLOUR_BEFORE = re.compile(rf"\b{_COLOURS}\s*$", re.IGNORECASE)
 _COLOUR_AFTER = re.compile(rf"^\s*{_COLOURS}\b", re.IGNORECASE)
 _TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNORECASE)
@@ -82,7 +83,7 @@ def _parts(sentence: str, offset: int) -> list[tuple[str, tuple[int, int], str]]
         pieces.append(
             (sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by)
         )
-        position, cut_by = cut.end(), word or ","
+        position, cut_by = cut.end(), word or (":" if cut.group(1) == ":" else ",")
     pieces.append((sentence[position:], (offset + position, offset + len(sentence)), cut_by))
     return [p for p in pieces if p[0].strip()]
 
@@ -110,6 +111,8 @@ def _names_another(rest: str, word: str) -> bool:
     found = read_part(upto)
     if found is None:
         return False
+    if word == "with" and mark_word(upto) is None and found.mark.type == "tattoo":
+        return False  # "a bird with open wings on the left cheek": what the bird shows
     return found.kind == "mark" or (found.kind == "place" and word == "and")
 
 
@@ -148,6 +151,8 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
     marks: list[tuple[MarkQuery, tuple[int, int]]] = []
     waiting: list[str] = []  # motifs said before "and" a mark: "a snake and a knife"
     pending: str | None = None  # a place said before any mark
+    headings: list[int] = []  # marks said in general before the ones they list
+    listed_at: str | None = None  # where a heading says the marks it lists are
     for part, span, cut_by in _parts(sentence, offset):
         found = read_part(part)
         if found is None:
@@ -157,6 +162,20 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             update={"location": _resolve_it(found.mark.location, sentence)}
         )
         previous = marks[-1][0] if marks else None
+        if (
+            found.kind == "mark"
+            and previous is not None
+            and not previous.description
+            and (cut_by == ":" or _ONE_OF_THEM.match(part))
+            and _compatible(previous, mark)
+        ):
+            # "tattoos on the face: a knife under the eye, and a spider on the cheek", "many
+            # tattoos on the face; one is a bird on the left cheek": the marks listed, not
+            # the heading too.
+            headings.append(len(marks) - 1)
+            listed_at = previous.location
+        if found.kind == "mark" and listed_at and not mark.location:
+            mark = mark.model_copy(update={"location": listed_at})
         if found.kind == "place" and mark.location:
             if previous is None:
                 pending = mark.location  # "On his neck there was like a smudge, like a tattoo..."
@@ -188,7 +207,7 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             )
             waiting = []
         marks.append((mark, span))
-    return _bare_ones_merged(marks)
+    return _bare_ones_merged([m for i, m in enumerate(marks) if i not in headings])
 
 
 def _bare_ones_merged(
