@@ -40,6 +40,12 @@ MARK_WORDS = {
     "pock marks": "scar",
     "pockmarked": "scar",
     "pock marked": "scar",
+    "pock-marked": "scar",
+    "pock-marks": "scar",
+    "pitting": "scar",
+    "acne pitting": "scar",
+    "acne marks": "scar",
+    "pitted skin": "scar",
     "acne scars": "scar",
     "burn": "scar",
     "burns": "scar",
@@ -61,12 +67,21 @@ MARK_WORDS = {
     "tongue stud": "piercing",
     "metal bar": "piercing",
     "flesh tunnels": "piercing",
+    "stretched earlobes": "piercing",
+    "stretched ears": "piercing",
+    "stretched lobes": "piercing",
+    "ear stretchers": "piercing",
     "mole": "mark",
     "moles": "mark",
     "mark": "mark",
     "marks": "mark",
     "marking": "mark",
     "blemish": "mark",
+    "vitiligo": "mark",
+    "patch of skin": "mark",
+    "patches of skin": "mark",
+    "skin patch": "mark",
+    "discoloured skin": "mark",
     "bad skin": "mark",
     "scratches": "mark",
     "scratch": "mark",
@@ -110,6 +125,10 @@ _OWN_PLACE = {
     "eyebrow ring": "eyebrow",
     "tongue stud": "tongue",
     "flesh tunnels": "ear",
+    "stretched earlobes": "ear",
+    "stretched ears": "ear",
+    "stretched lobes": "ear",
+    "ear stretchers": "ear",
     "broken nose": "nose",
     "cauliflower ear": "ear",
     "lazy eye": "eye",
@@ -127,14 +146,15 @@ LOCATION_WORDS = (
     r"|between|at|by|next to|up|beside|alongside|all over|on top of|to)"
 )
 _PLACE_AFTER = re.compile(
-    rf"\b{LOCATION_WORDS}\s+(?:all\s+)?(?:(?:his|her|their|the|a|one|of)\s+)*(.+)$",
+    rf"\b{LOCATION_WORDS}\s+(?:all\s+)?(?:(?:his|her|their|the|a|one|of)\s+)*"
+    r"(?:skin\s+(?:of|on)\s+(?:his|her|the)\s+)?(.+)$",  # "on the skin of the face"
     re.IGNORECASE,
 )
 # Where the words stop naming the body: "chin like a birthmark", "chest of a black cat",
 # "knuckles I think", "back of his hand too".
 _PLACE_ENDS = re.compile(
     r"\s+(?:like|which|that|where|when|i\s+think|too|as\s+well|you|but|so|because|cos|with"
-    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is)\b|\s+-\s|\s*\(|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
+    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is|from)\b|\s+-\s|\s*\(|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
     r"(?<!base)(?<!nape)(?<!palm)(?<!tip)(?<!bottom)(?<!middle)(?<!outside)(?<!length)(?<!knuckles)"
     r"(?<!back of)\s+of\s+(?:an?|some|the)\s",
     re.IGNORECASE,
@@ -246,10 +266,11 @@ _COVERED = re.compile(
     r"\s+(?:in|with|of)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
-# "lots of tattoos", "a few scars", "two tattoos": how many, not what they show.
+# "lots of tattoos", "a few scars", "two tattoos", "some kind of tattoo": how many or how
+# sure, not what they show.
 _QUANTITY = re.compile(
     r"^(?:lots\s+of|loads\s+of|(?:a\s+)?lot\s+of|plenty\s+of|(?:a\s+)?few|(?:a\s+)?couple\s+of"
-    r"|several|many"
+    r"|several|many|(?:some\s+)?(?:kind|sort|type)\s+of"
     r"|numerous|multiple|various|some|two|three|four|a\s+number\s+of|more)\b\s*",
     re.IGNORECASE,
 )
@@ -291,11 +312,16 @@ def own_words_start(part: str) -> int:
     return other.end() if other else 0
 
 
+_ACNE = re.compile(r"\b(?:acne|spots|pimples|pock)\b", re.IGNORECASE)
+
+
 def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     """One mark from the words around its mark word: what it shows and where it is."""
     before = part[: match.start()]
     after = part[match.end() :]
     said = match.group(1).lower()
+    if kind == "mark" and _ACNE.search(part):
+        kind = "scar"  # "marks on his face from acne": what acne leaves is scarring
     if covered := _COVERED.match(before):
         place = _ARTICLES_BEFORE.sub("", covered.group(1)).strip(" ,'\"")
         if body_map().locate(_sides_spelled(place)).region is not None and not _place_in(after):
@@ -348,7 +374,10 @@ _HANDLED = re.compile(
 _ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORECASE)
 
 
-_HAIR_ON_THE_HEAD = re.compile(r"(?:(?:a|his|her)\s+)?(?:shaved|shaven|bald|skin)\s+head(?:ed)?")
+_HAIR_ON_THE_HEAD = re.compile(
+    r"(?:(?:a|his|her)\s+)?(?:(?:shaved|shaven|bald|skin)\s+head(?:ed)?"
+    r"|head\s+(?:shaved|shaven)(?:\s+\w+)?)"  # "head shaved short"
+)
 
 
 def motif_alone(part: str) -> MarkQuery | None:
@@ -469,6 +498,35 @@ def read_part(part: str) -> Found | None:
     return found
 
 
+# "a ring through the top of his nose", "hoops in both ears": jewellery through the body is
+# a piercing (a ring on a finger, a bar in his hand are not).
+_THROUGH = re.compile(
+    r"\b(rings?|hoops?|bars?|bolts?|sleepers?|spikes?)\s+(?=(?:through|in)\s+(?:the\s+\w+\s+of\s+)?"
+    r"(?:his|her|one|each|both|the)\b)",
+    re.IGNORECASE,
+)
+# "something written on his neck", "words drawn across his knuckles": writing on the skin.
+_WRITTEN = re.compile(
+    r"\b(?:something|some\s+words|a\s+word|words|a\s+name|names|numbers)\s+(?:\w+\s+)?"
+    r"(?:written|drawn|inked|scribbled)\s+(?=" + LOCATION_WORDS + r"\b)",
+    re.IGNORECASE,
+)
+_LIMBS = frozenset({"hand", "arm", "leg", "foot"})
+
+
+def _jewellery_or_writing(part: str) -> Found | None:
+    for pattern, kind in ((_THROUGH, "piercing"), (_WRITTEN, "tattoo")):
+        if (said := pattern.search(part)) is None or mark_word(part) is not None:
+            continue
+        place = _place_in(part[said.end() :])
+        region = body_map().locate(place).region if place else None
+        if region is None or (kind == "piercing" and _LIMBS & set(body_map().ancestors(region))):
+            continue
+        described = said.group(0).strip() if kind == "tattoo" else said.group(1)
+        return Found(MarkQuery(type=kind, location=place, description=described), "mark")
+    return None
+
+
 def _read_part(part: str) -> Found | None:
     if (teeth := _TEETH.search(part)) is not None:
         return Found(MarkQuery(type="mark", location="teeth", description=teeth.group(0)), "mark")
@@ -478,6 +536,8 @@ def _read_part(part: str) -> Found | None:
         return Found(misshapen, "mark")
     if (match := mark_word(part)) is not None:
         return Found(read_mark_word(MARK_WORDS[match.group(1).lower()], part, match), "mark")
+    if (worn := _jewellery_or_writing(part)) is not None:
+        return worn
     if (motif := motif_alone(part)) is not None:
         return Found(motif, "mark" if motif.location else "motif")
     if (place := place_alone(part)) is not None:
