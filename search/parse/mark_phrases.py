@@ -211,11 +211,36 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b({kinds})\b", re.IGNORECASE)
 
 
+# "a question mark", "skid marks", "a tick mark": marks that are on no one's body.
+_NOT_ON_A_BODY = re.compile(
+    r"\b(?:question|exclamation|quotation|speech|punctuation|skid|tyre|tire|tide|high[\s-]water"
+    r"|scuff|tick|check|pen|pencil|chalk|paint|water|coffee|grease|tread)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _a_name_in_capitals(said: str, after: str) -> bool:
+    """'Cousin MARK FOSTER': "MARK" before a surname in capitals is a forename, where the
+    word after it is no place word, body part or code ("MARK ON NECK", "MARK L CHK")."""
+    following = re.match(r"\s+([A-Z][A-Z'-]+)\b", after)
+    if not said.isupper() or said.lower() not in ("mark", "marks") or following is None:
+        return False
+    word = following.group(1)
+    return not re.fullmatch(LOCATION_WORDS + r"|OF|AND|TO", word, re.IGNORECASE) and (
+        body_map().locate(word).region is None
+    )
+
+
 def mark_word(part: str) -> re.Match[str] | None:
-    """The first mark word of `part` that is a mark word ("Mark" the name and "Denton Burn"
-    the place are not)."""
+    """The first mark word of `part` that is a mark word ("Mark" the name, "Denton Burn"
+    the place, a question mark are not)."""
     for match in _mark_pattern().finditer(part):
         said = match.group(1)
+        if said.lower() in ("mark", "marks") and (
+            _NOT_ON_A_BODY.search(part[: match.start()])
+            or _a_name_in_capitals(said, part[match.end() :])
+        ):
+            continue
         if said[0].isupper() and not said.isupper():
             before = part[: match.start()].rstrip()
             if said.lower() in ("mark", "marks") and not re.match(
@@ -527,6 +552,22 @@ def _jewellery_or_writing(part: str) -> Found | None:
     return None
 
 
+def _somewhere_else(mark: MarkQuery) -> bool:
+    """A mark said of a place that is no part of the person described: "marks on the road",
+    "scratches on the door", "a mark on my arm" (the witness's)."""
+    place = mark.location or ""
+    if re.match(r"(?:my|our|your)\b", place, re.IGNORECASE):
+        return True
+    if mark.type != "mark" or not place:
+        return False
+    where = body_map().locate(_sides_spelled(place))
+    return (
+        where.region is None
+        and where.side is None
+        and not re.match(r"(?:it|that|them|skin|him|her)\b", place, re.IGNORECASE)
+    )
+
+
 def _read_part(part: str) -> Found | None:
     if (teeth := _TEETH.search(part)) is not None:
         return Found(MarkQuery(type="mark", location="teeth", description=teeth.group(0)), "mark")
@@ -535,7 +576,8 @@ def _read_part(part: str) -> Found | None:
     if (misshapen := misshapen_part(part)) is not None:
         return Found(misshapen, "mark")
     if (match := mark_word(part)) is not None:
-        return Found(read_mark_word(MARK_WORDS[match.group(1).lower()], part, match), "mark")
+        mark = read_mark_word(MARK_WORDS[match.group(1).lower()], part, match)
+        return None if _somewhere_else(mark) else Found(mark, "mark")
     if (worn := _jewellery_or_writing(part)) is not None:
         return worn
     if (motif := motif_alone(part)) is not None:

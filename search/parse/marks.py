@@ -243,11 +243,21 @@ _HOLDER = re.compile(
 )
 
 
+# "He left her with a scar on her face", "gave me a black eye": a mark he made on someone.
+_GIVEN = re.compile(
+    r"\b(?:left|leaving|gave|giving|caused|causing|inflicted|inflicting)\s+(?:her|him|me|us|them"
+    r"|the\s+(?:victim|girl|boy|woman|man|lad))\b",
+    re.IGNORECASE,
+)
+
+
 def _someone_elses(text: str, start: int, end: int) -> bool:
     """Whether a mark said in text[start:end] is on someone other than the person described
     ("The injured man has a distinctive tattoo on his neck", "The victim suffered bite
-    marks")."""
+    marks", "He left her with a scar")."""
     sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    if any("," not in text[g.end() : end] for g in _GIVEN.finditer(text, sentence_start, end)):
+        return True
     holders = list(_HOLDER.finditer(text, sentence_start, end))
     if not holders:
         return False
