@@ -268,6 +268,8 @@ def trimmed_place(place: str) -> str:
 def _place_in(after: str) -> str | None:
     if where := _PLACE_AFTER.search(after):
         place = trimmed_place(where.group(1))
+        if re.match(r"between\s", where.group(0), re.IGNORECASE):
+            place = f"between {place}"  # "between his eyes" is no eye: the bridge of the nose
         if body_map().locate(_sides_spelled(place)).region is not None or re.match(
             r"(?:it|that|them)\b", place, re.IGNORECASE
         ):
