@@ -268,8 +268,9 @@ def trimmed_place(place: str) -> str:
 def _place_in(after: str) -> str | None:
     if where := _PLACE_AFTER.search(after):
         place = trimmed_place(where.group(1))
-        if re.match(r"between\s", where.group(0), re.IGNORECASE):
-            place = f"between {place}"  # "between his eyes" is no eye: the bridge of the nose
+        said_with = f"{where.group(0).split()[0]} {place}"
+        if body_map().locate(said_with).region not in (None, body_map().locate(place).region):
+            place = said_with  # "above his eye" is the eyebrow, "between his eyes" the nose
         if body_map().locate(_sides_spelled(place)).region is not None or re.match(
             r"(?:it|that|them)\b", place, re.IGNORECASE
         ):
@@ -402,7 +403,7 @@ _ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORE
 
 
 _HAIR_ON_THE_HEAD = re.compile(
-    r"(?:(?:a|his|her)\s+)?(?:(?:shaved|shaven|bald|skin)\s+head(?:ed)?"
+    r"(?:with\s+)?(?:(?:a|his|her)\s+)?(?:(?:shaved|shaven|bald|skin)\s+head(?:ed)?"
     r"|head\s+(?:shaved|shaven)(?:\s+\w+)?)"  # "head shaved short"
 )
 
@@ -463,7 +464,10 @@ def place_alone(part: str) -> str | None:
     """The body place a part names and nothing else ("on his cheek", "arms", "one through his
     eyebrow"), if it names only that."""
     said = re.sub(
-        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:"
+        # "there is something dark on the back of the hand, maybe a tattoo": a mark not yet
+        # named, at a place.
+        r"^\s*(?:(?:there\s+(?:is|was|were)\s+)?(?:something|a\s+thing)(?:\s+\w+)?\s+)?"
+        r"(?:one\s+|another\s+(?:one\s+)?)?(?:"
         + LOCATION_WORDS
         + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
         "",
@@ -485,12 +489,15 @@ def place_alone(part: str) -> str | None:
     return said if not extra else None
 
 
+def shows_nothing(description: str | None) -> bool:
+    """Whether what is said of a mark is only adjectives ("old", "small"), no motif."""
+    words = normalise(description or "").split()
+    return not tattoo_motifs().find(" ".join(words)) and all(w in _ADJECTIVES for w in words)
+
+
 def is_bare(mark: MarkQuery) -> bool:
     """A mark word with nothing said of it but an adjective ("an old scar", "tattooed")."""
-    if mark.location:
-        return False
-    words = normalise(mark.description or "").split()
-    return not tattoo_motifs().find(" ".join(words)) and all(w in _ADJECTIVES for w in words)
+    return not mark.location and shows_nothing(mark.description)
 
 
 _TEETH = re.compile(

@@ -30,6 +30,7 @@ from search.parse.mark_phrases import (
     mark_word,
     own_words_start,
     read_part,
+    shows_nothing,
 )
 from search.parse.mentions import role_of
 from search.parse.text import Reading
@@ -191,11 +192,10 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             found = Found(mark.model_copy(update={"location": pending}), "mark")
             mark = found.mark
         if found.kind == "motif":
-            if previous is not None and not previous.description:
-                marks[-1] = (
-                    previous.model_copy(update={"description": mark.description}),
-                    marks[-1][1],
-                )
+            if previous is not None and shows_nothing(previous.description):
+                # "a small tattoo above his eye, like a star": what the small tattoo shows
+                shown = " ".join(filter(None, (previous.description, mark.description)))
+                marks[-1] = (previous.model_copy(update={"description": shown}), marks[-1][1])
             else:
                 waiting.append(mark.description or "")
             continue

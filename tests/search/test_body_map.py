@@ -31,6 +31,8 @@ from search.body_map import (
         ("between his eyes", "nose", None),
         ("the top of his nose between the eyes", "nose", None),
         ("back of her left hand", "hand", "left"),
+        ("above his left eye", "eyebrow", "left"),
+        ("above L eye", "eyebrow", "left"),
         ("somewhere", None, None),
     ],
 )
