@@ -294,6 +294,11 @@ _COVERED = re.compile(
     r"\s+(?:in|with|of)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+# "his knuckles were tattooed", "his face is pock-marked": the body part is what is marked.
+_BODY_IS = re.compile(
+    r"^(.*?)\s+(?:is|was|are|were)\s+(?:all\s+|heavily\s+|badly\s+|very\s+|quite\s+|fully\s+)?$",
+    re.IGNORECASE,
+)
 # "lots of tattoos", "a few scars", "two tattoos", "some kind of tattoo": how many or how
 # sure, not what they show.
 _QUANTITY = re.compile(
@@ -350,10 +355,13 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     said = match.group(1).lower()
     if kind == "mark" and _ACNE.search(part):
         kind = "scar"  # "marks on his face from acne": what acne leaves is scarring
-    if covered := _COVERED.match(before):
+    if covered := _COVERED.match(before) or _BODY_IS.match(before):
         place = _ARTICLES_BEFORE.sub("", covered.group(1)).strip(" ,'\"")
         if body_map().locate(_sides_spelled(place)).region is not None and not _place_in(after):
-            return MarkQuery(type=kind, location=place)
+            with_ = re.match(r"\s*(?:with|in)\s+(?:a\s+|an\s+|the\s+)?(.+)", after)
+            return MarkQuery(
+                type=kind, location=place, description=with_.group(1) if with_ else None
+            )
     description: str | None = _QUANTITY.sub("", _said_before(before))
     shown: str | None = None  # what the words after it say it shows ("of a skull")
     if of := re.match(
