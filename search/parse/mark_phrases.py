@@ -90,6 +90,13 @@ MARK_WORDS = {
     "bad teeth": "mark",
     "gold tooth": "mark",
     "gold teeth": "mark",
+    "gold grill": "mark",
+    "gold grills": "mark",
+    "wart": "mark",
+    "warts": "mark",
+    "cyst": "mark",
+    "skin graft": "scar",
+    "glass eye": "amputation",
     "missing teeth": "mark",
     "front teeth missing": "mark",
     "amputation": "amputation",
@@ -114,6 +121,12 @@ MARK_WORDS = {
     "lazy left eye": "deformity",
     "lazy right eye": "deformity",
     "squint": "deformity",
+    "wandering eye": "deformity",
+    "cross-eyed": "deformity",
+    "cross eyed": "deformity",
+    "cleft lip": "deformity",
+    "hare lip": "deformity",
+    "harelip": "deformity",
 }
 # Mark words that say where they are: "an earring" is in an ear.
 _OWN_PLACE = {
@@ -135,6 +148,15 @@ _OWN_PLACE = {
     "lazy left eye": "left eye",
     "lazy right eye": "right eye",
     "squint": "eye",
+    "wandering eye": "eye",
+    "cross-eyed": "eyes",
+    "cross eyed": "eyes",
+    "glass eye": "eye",
+    "cleft lip": "lip",
+    "hare lip": "lip",
+    "harelip": "lip",
+    "gold grill": "teeth",
+    "gold grills": "teeth",
     "bad teeth": "teeth",
     "gold tooth": "tooth",
     "gold teeth": "teeth",
@@ -510,7 +532,8 @@ def is_bare(mark: MarkQuery) -> bool:
 
 _TEETH = re.compile(
     r"\b(?:gaps?\s+(?:between|in)\s+(?:his|her|the)?\s*(?:two\s+)?(?:front\s+)?teeth"
-    r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black)\s+(?:front\s+)?(?:teeth|tooth)"
+    r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black|no)\s+"
+    r"(?:(?:a|one|two|some|his|her)\s+)?(?:front\s+|top\s+|bottom\s+)?(?:teeth|tooth)"
     r"|(?:front\s+)?(?:teeth|tooth)\s+(?:is\s+|are\s+)?missing)\b",
     re.IGNORECASE,
 )
