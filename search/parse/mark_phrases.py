@@ -284,7 +284,7 @@ def trimmed_place(place: str) -> str:
     """The body phrase at the start of `place`, without what follows it."""
     if end := _PLACE_ENDS.search(place):
         place = place[: end.start()]
-    return place.strip(" ,'\"")
+    return re.sub(r"\s+of$", "", place.strip(" ,'\""))  # "knuckles of that hand"
 
 
 def _place_in(after: str) -> str | None:

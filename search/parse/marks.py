@@ -45,7 +45,9 @@ _COLOURS = (
     r"(?:red|green|blue|black|white|orange|yellow|purple|pink|grey|gray|gold|silver|brown"
     r"|navy|dark|light)"
 )
-_CUT = re.compile(r"(,|;|:|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE)
+_CUT = re.compile(
+    r"(,|;|(?<!\d):(?!\d)|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE
+)
 _ONE_OF_THEM = re.compile(r"\s*one(?:\s+of\s+them)?\s+(?:is|was|says|shows|of)\b", re.IGNORECASE)
 _COLOUR_BEFORE = re.compile(rf"\b{_COLOURS}\s*$", re.IGNORECASE)
 _COLOUR_AFTER = re.compile(rf"^\s*{_COLOURS}\b", re.IGNORECASE)
