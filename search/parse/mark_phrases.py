@@ -64,6 +64,8 @@ MARK_WORDS = {
     "nose stud": "piercing",
     "lip ring": "piercing",
     "eyebrow ring": "piercing",
+    "septum ring": "piercing",
+    "septum piercing": "piercing",
     "tongue stud": "piercing",
     "metal bar": "piercing",
     "flesh tunnels": "piercing",
@@ -136,6 +138,8 @@ _OWN_PLACE = {
     "nose stud": "nose",
     "lip ring": "lip",
     "eyebrow ring": "eyebrow",
+    "septum ring": "nose",
+    "septum piercing": "nose",
     "tongue stud": "tongue",
     "flesh tunnels": "ear",
     "stretched earlobes": "ear",
@@ -367,6 +371,14 @@ def own_words_start(part: str) -> int:
     return other.end() if other else 0
 
 
+def _only_a_place(words: str) -> bool:
+    """Whether words said before a mark word name a body part and no motif ("neck", not
+    "skull", which is both)."""
+    return bool(words) and (
+        body_map().locate(words).region is not None and not tattoo_motifs().find(normalise(words))
+    )
+
+
 _ACNE = re.compile(r"\b(?:acne|spots|pimples|pock)\b", re.IGNORECASE)
 
 
@@ -395,6 +407,9 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
         shown = of.group(1)
         description = f"{description} {shown}".strip()
     location: str | None = _place_in(after)
+    named_before = _QUANTITY.sub("", _said_before(before))
+    if shown and location is None and _only_a_place(named_before):
+        location, description = named_before, shown  # "a neck tattoo of a rose"
     if not description and (aside := re.search(r"\(\s*(?:an?\s+|the\s+)?([^()]+?)\s*\)", after)):
         description = aside.group(1)  # "TAT R hand (star)": what it shows, in brackets
     if location is not None and not description and (shows := _SHOWING_AFTER.search(after)):
@@ -408,7 +423,7 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     ):
         location = pierced.group(1)
     elif location is None and body_map().locate(before).region is not None and kind != "tattoo":
-        location = before.strip()
+        location = _said_before(before) or before.strip()  # "a lip piercing": the lip
     if said in _OWN_PLACE and (location is None or body_map().locate(location).region is None):
         side = body_map().locate(location).side if location else None  # "on the left side"
         location = f"{side} {_OWN_PLACE[said]}" if side else _OWN_PLACE[said]
@@ -566,7 +581,7 @@ def read_part(part: str) -> Found | None:
 # "a ring through the top of his nose", "hoops in both ears": jewellery through the body is
 # a piercing (a ring on a finger, a bar in his hand are not).
 _THROUGH = re.compile(
-    r"\b(rings?|hoops?|bars?|bolts?|sleepers?|spikes?)\s+(?=(?:through|in)\s+(?:the\s+\w+\s+of\s+)?"
+    r"\b(rings?|hoops?|bars?|bolts?|sleepers?|spikes?|plugs?|tunnels?|gauges?)\s+(?=(?:through|in)\s+(?:the\s+\w+\s+of\s+)?"
     r"(?:his|her|one|each|both|the)\b)",
     re.IGNORECASE,
 )

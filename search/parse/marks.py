@@ -55,7 +55,7 @@ _TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNO
 _MAY_HOLD_A_MARK = re.compile(
     r"\b(?:on|across|over|under|above|below|behind|through|down|beside|by|of)\s+(?:all\s+)?(?:his|her|the)\b"
     r"|\b(?:missing|bent|crooked|fingers?|thumb|teeth|tooth)\b"
-    r"|\b(?:rings?|hoops?|bars?|bolts?|sleepers?|spikes?)\s+(?:through|in)\b",
+    r"|\b(?:rings?|hoops?|bars?|bolts?|sleepers?|spikes?|plugs?|tunnels?|gauges?)\s+(?:through|in)\b",
     re.IGNORECASE,
 )
 _SPECIFIC = ("tattoo", "scar", "birthmark", "piercing", "amputation", "deformity", "removed_tattoo")
