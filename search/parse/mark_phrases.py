@@ -335,7 +335,15 @@ _QUANTITY = re.compile(
 )
 # "a tattoo on his wrist of a rose": what it shows, said after where it is.
 _SHOWING_AFTER = re.compile(
-    r"\b(?:of|saying|reading|showing)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.+)$", re.IGNORECASE
+    r"\b(?:of|saying|reading|showing|(?:that|which)\s+(?:says|said|reads|read|shows|showed"
+    r"|looks?\s+like|looked\s+like))\s+(?:a\s+|an\s+|the\s+|some\s+)?(.+)$",
+    re.IGNORECASE,
+)
+# "His left arm had a big tattoo": the body part said as the one that has the mark.
+_BODY_HAS = re.compile(
+    r"^(?:.*\b)?(?:his|her|their)\s+((?:(?:left|right)\s+)?\w+(?:\s+of\s+\w+)?)\s+"
+    r"(?:has|had|'s)\s+(?:got\s+)?",
+    re.IGNORECASE,
 )
 
 
@@ -407,6 +415,8 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
         shown = of.group(1)
         description = f"{description} {shown}".strip()
     location: str | None = _place_in(after)
+    if location is None and (has := _BODY_HAS.match(before)) and _only_a_place(has.group(1)):
+        location = has.group(1)
     named_before = _QUANTITY.sub("", _said_before(before))
     if shown and location is None and _only_a_place(named_before):
         location, description = named_before, shown  # "a neck tattoo of a rose"
@@ -512,6 +522,7 @@ def place_alone(part: str) -> str | None:
         # "there is something dark on the back of the hand, maybe a tattoo": a mark not yet
         # named, at a place.
         r"^\s*(?:(?:there\s+(?:is|was|were)\s+)?(?:something|a\s+thing)(?:\s+\w+)?\s+)?"
+        r"(?:mostly\s+|mainly\s+|especially\s+|just\s+|only\s+)?"  # "mostly on his arms"
         r"(?:one\s+|another\s+(?:one\s+)?)?(?:"
         + LOCATION_WORDS
         + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",

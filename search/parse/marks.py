@@ -239,7 +239,9 @@ def _bare_ones_merged(
 
 
 _HOLDER = re.compile(
-    r"\b(man|woman|victim|girl|boy|lady|lad|child|male|female)\s+(?:\w+\s+)?(?:has|had|have|'s\s+got"
+    r"\b(man|woman|victim|girl|boy|lady|lad|child|male|female|girlfriend|boyfriend|wife|husband"
+    r"|partner|mate|friend|brother|sister|mother|father|mum|dad|son|daughter)\s+(?:\w+\s+)?"
+    r"(?:has|had|have|'s\s+got"
     r"|suffered|sustained|was\s+left\s+with|with)\b",
     re.IGNORECASE,
 )
@@ -253,6 +255,9 @@ _GIVEN = re.compile(
 )
 
 
+_HE_AGAIN = re.compile(r"(?:[,;]\s*|\b(?:and|but)\s+)(?:he|she)\b", re.IGNORECASE)
+
+
 def _someone_elses(text: str, start: int, end: int) -> bool:
     """Whether a mark said in text[start:end] is on someone other than the person described
     ("The injured man has a distinctive tattoo on his neck", "The victim suffered bite
@@ -264,6 +269,8 @@ def _someone_elses(text: str, start: int, end: int) -> bool:
     if not holders:
         return False
     noun = holders[-1]
+    if _HE_AGAIN.search(text, noun.end(), end):
+        return False  # "My daughter has a scar on her arm, he has a tattoo": his, after "he"
     return noun.group(1).lower() == "victim" or role_of(text, *noun.span(1)) == "other"
 
 
