@@ -7,12 +7,14 @@ SMT codes (`TAT L FARM`, `SC R CHK`) are read through a mapping table, since the
 were never used consistently.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from search.vocabulary import PhraseIndex, load, normalise
 
 FULL, ADJACENT, SIDE_SWAPPED, ADJACENT_SIDE_SWAPPED = 1.0, 0.5, 0.6, 0.3
+_DETERMINERS = re.compile(r"\b(?:his|her|their|its|the)\s+")
 COARSER_RECORD, COARSE_FLOOR = 0.6, 0.3
 
 
@@ -49,7 +51,7 @@ class BodyMap:
         it, or any said at all."""
         if not text:
             return Location(None, None)
-        words = normalise(text)
+        words = _DETERMINERS.sub("", normalise(text))  # "top of his arm" is the top of arm
         found = self.regions.find(words)
         # The last region named, unless an earlier one lies inside it ("knuckles of the
         # hand" is the knuckles).

@@ -40,6 +40,12 @@ MARK_WORDS = {
     "pock marks": "scar",
     "pockmarked": "scar",
     "pock marked": "scar",
+    "pock-marked": "scar",
+    "pock-marks": "scar",
+    "pitting": "scar",
+    "acne pitting": "scar",
+    "acne marks": "scar",
+    "pitted skin": "scar",
     "acne scars": "scar",
     "burn": "scar",
     "burns": "scar",
@@ -58,15 +64,26 @@ MARK_WORDS = {
     "nose stud": "piercing",
     "lip ring": "piercing",
     "eyebrow ring": "piercing",
+    "septum ring": "piercing",
+    "septum piercing": "piercing",
     "tongue stud": "piercing",
     "metal bar": "piercing",
     "flesh tunnels": "piercing",
+    "stretched earlobes": "piercing",
+    "stretched ears": "piercing",
+    "stretched lobes": "piercing",
+    "ear stretchers": "piercing",
     "mole": "mark",
     "moles": "mark",
     "mark": "mark",
     "marks": "mark",
     "marking": "mark",
     "blemish": "mark",
+    "vitiligo": "mark",
+    "patch of skin": "mark",
+    "patches of skin": "mark",
+    "skin patch": "mark",
+    "discoloured skin": "mark",
     "bad skin": "mark",
     "scratches": "mark",
     "scratch": "mark",
@@ -75,6 +92,13 @@ MARK_WORDS = {
     "bad teeth": "mark",
     "gold tooth": "mark",
     "gold teeth": "mark",
+    "gold grill": "mark",
+    "gold grills": "mark",
+    "wart": "mark",
+    "warts": "mark",
+    "cyst": "mark",
+    "skin graft": "scar",
+    "glass eye": "amputation",
     "missing teeth": "mark",
     "front teeth missing": "mark",
     "amputation": "amputation",
@@ -99,6 +123,12 @@ MARK_WORDS = {
     "lazy left eye": "deformity",
     "lazy right eye": "deformity",
     "squint": "deformity",
+    "wandering eye": "deformity",
+    "cross-eyed": "deformity",
+    "cross eyed": "deformity",
+    "cleft lip": "deformity",
+    "hare lip": "deformity",
+    "harelip": "deformity",
 }
 # Mark words that say where they are: "an earring" is in an ear.
 _OWN_PLACE = {
@@ -108,14 +138,29 @@ _OWN_PLACE = {
     "nose stud": "nose",
     "lip ring": "lip",
     "eyebrow ring": "eyebrow",
+    "septum ring": "nose",
+    "septum piercing": "nose",
     "tongue stud": "tongue",
     "flesh tunnels": "ear",
+    "stretched earlobes": "ear",
+    "stretched ears": "ear",
+    "stretched lobes": "ear",
+    "ear stretchers": "ear",
     "broken nose": "nose",
     "cauliflower ear": "ear",
     "lazy eye": "eye",
     "lazy left eye": "left eye",
     "lazy right eye": "right eye",
     "squint": "eye",
+    "wandering eye": "eye",
+    "cross-eyed": "eyes",
+    "cross eyed": "eyes",
+    "glass eye": "eye",
+    "cleft lip": "lip",
+    "hare lip": "lip",
+    "harelip": "lip",
+    "gold grill": "teeth",
+    "gold grills": "teeth",
     "bad teeth": "teeth",
     "gold tooth": "tooth",
     "gold teeth": "teeth",
@@ -127,14 +172,15 @@ LOCATION_WORDS = (
     r"|between|at|by|next to|up|beside|alongside|all over|on top of|to)"
 )
 _PLACE_AFTER = re.compile(
-    rf"\b{LOCATION_WORDS}\s+(?:all\s+)?(?:(?:his|her|their|the|a|one|of)\s+)*(.+)$",
+    rf"\b{LOCATION_WORDS}\s+(?:all\s+)?(?:(?:his|her|their|the|a|one|of)\s+)*"
+    r"(?:skin\s+(?:of|on)\s+(?:his|her|the)\s+)?(.+)$",  # "on the skin of the face"
     re.IGNORECASE,
 )
 # Where the words stop naming the body: "chin like a birthmark", "chest of a black cat",
 # "knuckles I think", "back of his hand too".
 _PLACE_ENDS = re.compile(
     r"\s+(?:like|which|that|where|when|i\s+think|too|as\s+well|you|but|so|because|cos|with"
-    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is)\b|\s+-\s|\s*\(|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
+    r"|showing|saying|reading|and|after|before|while|as|there|he|she|was|is|from)\b|\s+-\s|\s*\(|(?<!back)(?<!side)(?<!top)(?<!front)(?<!inside)(?<!bridge)"
     r"(?<!base)(?<!nape)(?<!palm)(?<!tip)(?<!bottom)(?<!middle)(?<!outside)(?<!length)(?<!knuckles)"
     r"(?<!back of)\s+of\s+(?:an?|some|the)\s",
     re.IGNORECASE,
@@ -191,11 +237,36 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b({kinds})\b", re.IGNORECASE)
 
 
+# "a question mark", "skid marks", "a tick mark": marks that are on no one's body.
+_NOT_ON_A_BODY = re.compile(
+    r"\b(?:question|exclamation|quotation|speech|punctuation|skid|tyre|tire|tide|high[\s-]water"
+    r"|scuff|tick|check|pen|pencil|chalk|paint|water|coffee|grease|tread)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _a_name_in_capitals(said: str, after: str) -> bool:
+    """'Cousin MARK FOSTER': "MARK" before a surname in capitals is a forename, where the
+    word after it is no place word, body part or code ("MARK ON NECK", "MARK L CHK")."""
+    following = re.match(r"\s+([A-Z][A-Z'-]+)\b", after)
+    if not said.isupper() or said.lower() not in ("mark", "marks") or following is None:
+        return False
+    word = following.group(1)
+    return not re.fullmatch(LOCATION_WORDS + r"|OF|AND|TO", word, re.IGNORECASE) and (
+        body_map().locate(word).region is None
+    )
+
+
 def mark_word(part: str) -> re.Match[str] | None:
-    """The first mark word of `part` that is a mark word ("Mark" the name and "Denton Burn"
-    the place are not)."""
+    """The first mark word of `part` that is a mark word ("Mark" the name, "Denton Burn"
+    the place, a question mark are not)."""
     for match in _mark_pattern().finditer(part):
         said = match.group(1)
+        if said.lower() in ("mark", "marks") and (
+            _NOT_ON_A_BODY.search(part[: match.start()])
+            or _a_name_in_capitals(said, part[match.end() :])
+        ):
+            continue
         if said[0].isupper() and not said.isupper():
             before = part[: match.start()].rstrip()
             if said.lower() in ("mark", "marks") and not re.match(
@@ -217,12 +288,15 @@ def trimmed_place(place: str) -> str:
     """The body phrase at the start of `place`, without what follows it."""
     if end := _PLACE_ENDS.search(place):
         place = place[: end.start()]
-    return place.strip(" ,'\"")
+    return re.sub(r"\s+of$", "", place.strip(" ,'\""))  # "knuckles of that hand"
 
 
 def _place_in(after: str) -> str | None:
     if where := _PLACE_AFTER.search(after):
         place = trimmed_place(where.group(1))
+        said_with = f"{where.group(0).split()[0]} {place}"
+        if body_map().locate(said_with).region not in (None, body_map().locate(place).region):
+            place = said_with  # "above his eye" is the eyebrow, "between his eyes" the nose
         if body_map().locate(_sides_spelled(place)).region is not None or re.match(
             r"(?:it|that|them)\b", place, re.IGNORECASE
         ):
@@ -246,16 +320,30 @@ _COVERED = re.compile(
     r"\s+(?:in|with|of)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
-# "lots of tattoos", "a few scars", "two tattoos": how many, not what they show.
+# "his knuckles were tattooed", "his face is pock-marked": the body part is what is marked.
+_BODY_IS = re.compile(
+    r"^(.*?)\s+(?:is|was|are|were)\s+(?:all\s+|heavily\s+|badly\s+|very\s+|quite\s+|fully\s+)?$",
+    re.IGNORECASE,
+)
+# "lots of tattoos", "a few scars", "two tattoos", "some kind of tattoo": how many or how
+# sure, not what they show.
 _QUANTITY = re.compile(
     r"^(?:lots\s+of|loads\s+of|(?:a\s+)?lot\s+of|plenty\s+of|(?:a\s+)?few|(?:a\s+)?couple\s+of"
-    r"|several|many"
+    r"|several|many|(?:some\s+)?(?:kind|sort|type)\s+of"
     r"|numerous|multiple|various|some|two|three|four|a\s+number\s+of|more)\b\s*",
     re.IGNORECASE,
 )
 # "a tattoo on his wrist of a rose": what it shows, said after where it is.
 _SHOWING_AFTER = re.compile(
-    r"\b(?:of|saying|reading|showing)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.+)$", re.IGNORECASE
+    r"\b(?:of|saying|reading|showing|(?:that|which)\s+(?:says|said|reads|read|shows|showed"
+    r"|looks?\s+like|looked\s+like))\s+(?:a\s+|an\s+|the\s+|some\s+)?(.+)$",
+    re.IGNORECASE,
+)
+# "His left arm had a big tattoo": the body part said as the one that has the mark.
+_BODY_HAS = re.compile(
+    r"^(?:.*\b)?(?:his|her|their)\s+((?:(?:left|right)\s+)?\w+(?:\s+of\s+\w+)?)\s+"
+    r"(?:has|had|'s)\s+(?:got\s+)?",
+    re.IGNORECASE,
 )
 
 
@@ -291,15 +379,31 @@ def own_words_start(part: str) -> int:
     return other.end() if other else 0
 
 
+def _only_a_place(words: str) -> bool:
+    """Whether words said before a mark word name a body part and no motif ("neck", not
+    "skull", which is both)."""
+    return bool(words) and (
+        body_map().locate(words).region is not None and not tattoo_motifs().find(normalise(words))
+    )
+
+
+_ACNE = re.compile(r"\b(?:acne|spots|pimples|pock)\b", re.IGNORECASE)
+
+
 def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     """One mark from the words around its mark word: what it shows and where it is."""
     before = part[: match.start()]
     after = part[match.end() :]
     said = match.group(1).lower()
-    if covered := _COVERED.match(before):
+    if kind == "mark" and _ACNE.search(part):
+        kind = "scar"  # "marks on his face from acne": what acne leaves is scarring
+    if covered := _COVERED.match(before) or _BODY_IS.match(before):
         place = _ARTICLES_BEFORE.sub("", covered.group(1)).strip(" ,'\"")
         if body_map().locate(_sides_spelled(place)).region is not None and not _place_in(after):
-            return MarkQuery(type=kind, location=place)
+            with_ = re.match(r"\s*(?:with|in)\s+(?:a\s+|an\s+|the\s+)?(.+)", after)
+            return MarkQuery(
+                type=kind, location=place, description=with_.group(1) if with_ else None
+            )
     description: str | None = _QUANTITY.sub("", _said_before(before))
     shown: str | None = None  # what the words after it say it shows ("of a skull")
     if of := re.match(
@@ -311,6 +415,11 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
         shown = of.group(1)
         description = f"{description} {shown}".strip()
     location: str | None = _place_in(after)
+    if location is None and (has := _BODY_HAS.match(before)) and _only_a_place(has.group(1)):
+        location = has.group(1)
+    named_before = _QUANTITY.sub("", _said_before(before))
+    if shown and location is None and _only_a_place(named_before):
+        location, description = named_before, shown  # "a neck tattoo of a rose"
     if not description and (aside := re.search(r"\(\s*(?:an?\s+|the\s+)?([^()]+?)\s*\)", after)):
         description = aside.group(1)  # "TAT R hand (star)": what it shows, in brackets
     if location is not None and not description and (shows := _SHOWING_AFTER.search(after)):
@@ -324,7 +433,7 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     ):
         location = pierced.group(1)
     elif location is None and body_map().locate(before).region is not None and kind != "tattoo":
-        location = before.strip()
+        location = _said_before(before) or before.strip()  # "a lip piercing": the lip
     if said in _OWN_PLACE and (location is None or body_map().locate(location).region is None):
         side = body_map().locate(location).side if location else None  # "on the left side"
         location = f"{side} {_OWN_PLACE[said]}" if side else _OWN_PLACE[said]
@@ -348,7 +457,10 @@ _HANDLED = re.compile(
 _ACTED_ON = re.compile(r"\b(?:me|us|him|them|my\s+\w+|our\s+\w+)\s*$", re.IGNORECASE)
 
 
-_HAIR_ON_THE_HEAD = re.compile(r"(?:(?:a|his|her)\s+)?(?:shaved|shaven|bald|skin)\s+head(?:ed)?")
+_HAIR_ON_THE_HEAD = re.compile(
+    r"(?:with\s+)?(?:(?:a|his|her)\s+)?(?:(?:shaved|shaven|bald|skin)\s+head(?:ed)?"
+    r"|head\s+(?:shaved|shaven)(?:\s+\w+)?)"  # "head shaved short"
+)
 
 
 def motif_alone(part: str) -> MarkQuery | None:
@@ -367,7 +479,11 @@ def motif_alone(part: str) -> MarkQuery | None:
         return None  # "pulled a knife out of her sleeve": a weapon, not a tattoo
     if where and _ACTED_ON.search(part[: where.start()]):
         return None  # "a knife ... punched me in the mouth": the place is the victim's
-    described = _ARTICLES_BEFORE.sub("", before).strip(" ,'\"")
+    # What it shows starts at the article before its first motif, and runs on past later
+    # articles ("one is a bird with open wings", "a knife with blood").
+    first = re.search(r"\W+".join(map(re.escape, motifs[0].phrase.split())), before, re.I)
+    cut = first.start() if first else len(before)
+    described = (_ARTICLES_BEFORE.sub("", before[:cut]) + before[cut:]).strip(" ,'\"")
     place = trimmed_place(where.group(1)) if where else None
     if place and body_map().locate(place).region is None:
         place = None
@@ -403,7 +519,11 @@ def place_alone(part: str) -> str | None:
     """The body place a part names and nothing else ("on his cheek", "arms", "one through his
     eyebrow"), if it names only that."""
     said = re.sub(
-        r"^\s*(?:one\s+|another\s+(?:one\s+)?)?(?:"
+        # "there is something dark on the back of the hand, maybe a tattoo": a mark not yet
+        # named, at a place.
+        r"^\s*(?:(?:there\s+(?:is|was|were)\s+)?(?:something|a\s+thing)(?:\s+\w+)?\s+)?"
+        r"(?:mostly\s+|mainly\s+|especially\s+|just\s+|only\s+)?"  # "mostly on his arms"
+        r"(?:one\s+|another\s+(?:one\s+)?)?(?:"
         + LOCATION_WORDS
         + r"\s+)?(?:(?:his|her|their|the|a|both|each|of)\s+)*",
         "",
@@ -425,23 +545,30 @@ def place_alone(part: str) -> str | None:
     return said if not extra else None
 
 
+def shows_nothing(description: str | None) -> bool:
+    """Whether what is said of a mark is only adjectives ("old", "small"), no motif."""
+    words = normalise(description or "").split()
+    return not tattoo_motifs().find(" ".join(words)) and all(w in _ADJECTIVES for w in words)
+
+
 def is_bare(mark: MarkQuery) -> bool:
     """A mark word with nothing said of it but an adjective ("an old scar", "tattooed")."""
-    if mark.location:
-        return False
-    words = normalise(mark.description or "").split()
-    return not tattoo_motifs().find(" ".join(words)) and all(w in _ADJECTIVES for w in words)
+    return not mark.location and shows_nothing(mark.description)
 
 
 _TEETH = re.compile(
     r"\b(?:gaps?\s+(?:between|in)\s+(?:his|her|the)?\s*(?:two\s+)?(?:front\s+)?teeth"
-    r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black)\s+(?:front\s+)?(?:teeth|tooth)"
+    r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black|no)\s+"
+    r"(?:(?:a|one|two|some|his|her)\s+)?(?:front\s+|top\s+|bottom\s+)?(?:teeth|tooth)"
     r"|(?:front\s+)?(?:teeth|tooth)\s+(?:is\s+|are\s+)?missing)\b",
     re.IGNORECASE,
 )
-# "On his neck there was a smudge...": the place said before the mark.
+# "On his neck there was a smudge...", "On the wrist a tattoo of a gun", "On the inside of
+# the wrist a black spider": the place said before the mark, as interpreters and
+# witnesses translating word for word put it.
 _PLACE_FIRST = re.compile(
-    rf"^\s*{LOCATION_WORDS}\s+(?:his|her|the)\s+(.+?)\s+(?:there|he|she|you|was|is|were|had|has)\b",
+    rf"^\s*{LOCATION_WORDS}\s+(?:his|her|the|one|each|both)\s+(.+?)\s+(?=(?:there|he|she|you"
+    r"|was|is|were|had|has|a|an|some|two|three|several|many)\b)",
     re.IGNORECASE,
 )
 
@@ -450,11 +577,61 @@ def read_part(part: str) -> Found | None:
     """The mark a part of a clause names, if any."""
     found = _read_part(part)
     first = _PLACE_FIRST.match(part)
-    if found is not None and found.kind == "mark" and not found.mark.location and first:
-        place = trimmed_place(first.group(1))
-        if body_map().locate(place).region is not None:
-            found.mark = found.mark.model_copy(update={"location": place})
+    place = trimmed_place(first.group(1)) if first else ""
+    if first is None or body_map().locate(place).region is None:
+        return found
+    if found is not None and found.kind == "mark" and not found.mark.location:
+        found.mark = found.mark.model_copy(update={"location": place})
+    elif (found is None or found.kind != "mark") and (
+        (motif := motif_alone(part[first.end() :])) is not None and not motif.location
+    ):
+        return Found(motif.model_copy(update={"location": place}), "mark")
     return found
+
+
+# "a ring through the top of his nose", "hoops in both ears": jewellery through the body is
+# a piercing (a ring on a finger, a bar in his hand are not).
+_THROUGH = re.compile(
+    r"\b(rings?|hoops?|bars?|bolts?|sleepers?|spikes?|plugs?|tunnels?|gauges?)\s+(?=(?:through|in)\s+(?:the\s+\w+\s+of\s+)?"
+    r"(?:his|her|one|each|both|the)\b)",
+    re.IGNORECASE,
+)
+# "something written on his neck", "words drawn across his knuckles": writing on the skin.
+_WRITTEN = re.compile(
+    r"\b(?:something|some\s+words|a\s+word|words|a\s+name|names|numbers)\s+(?:\w+\s+)?"
+    r"(?:written|drawn|inked|scribbled)\s+(?=" + LOCATION_WORDS + r"\b)",
+    re.IGNORECASE,
+)
+_LIMBS = frozenset({"hand", "arm", "leg", "foot"})
+
+
+def _jewellery_or_writing(part: str) -> Found | None:
+    for pattern, kind in ((_THROUGH, "piercing"), (_WRITTEN, "tattoo")):
+        if (said := pattern.search(part)) is None or mark_word(part) is not None:
+            continue
+        place = _place_in(part[said.end() :])
+        region = body_map().locate(place).region if place else None
+        if region is None or (kind == "piercing" and _LIMBS & set(body_map().ancestors(region))):
+            continue
+        described = said.group(0).strip() if kind == "tattoo" else said.group(1)
+        return Found(MarkQuery(type=kind, location=place, description=described), "mark")
+    return None
+
+
+def _somewhere_else(mark: MarkQuery) -> bool:
+    """A mark said of a place that is no part of the person described: "marks on the road",
+    "scratches on the door", "a mark on my arm" (the witness's)."""
+    place = mark.location or ""
+    if re.match(r"(?:my|our|your)\b", place, re.IGNORECASE):
+        return True
+    if mark.type != "mark" or not place:
+        return False
+    where = body_map().locate(_sides_spelled(place))
+    return (
+        where.region is None
+        and where.side is None
+        and not re.match(r"(?:it|that|them|skin|him|her)\b", place, re.IGNORECASE)
+    )
 
 
 def _read_part(part: str) -> Found | None:
@@ -465,7 +642,10 @@ def _read_part(part: str) -> Found | None:
     if (misshapen := misshapen_part(part)) is not None:
         return Found(misshapen, "mark")
     if (match := mark_word(part)) is not None:
-        return Found(read_mark_word(MARK_WORDS[match.group(1).lower()], part, match), "mark")
+        mark = read_mark_word(MARK_WORDS[match.group(1).lower()], part, match)
+        return None if _somewhere_else(mark) else Found(mark, "mark")
+    if (worn := _jewellery_or_writing(part)) is not None:
+        return worn
     if (motif := motif_alone(part)) is not None:
         return Found(motif, "mark" if motif.location else "motif")
     if (place := place_alone(part)) is not None:

@@ -23,7 +23,15 @@ query does. Legacy codes ("TAT L FARM") are read by their table.
 import re
 
 from search.body_map import body_map, locate_code, mark_type_of_code
-from search.parse.mark_phrases import MARK_WORDS, is_bare, mark_word, own_words_start, read_part
+from search.parse.mark_phrases import (
+    MARK_WORDS,
+    Found,
+    is_bare,
+    mark_word,
+    own_words_start,
+    read_part,
+    shows_nothing,
+)
 from search.parse.mentions import role_of
 from search.parse.text import Reading
 from search.query import MarkQuery
@@ -37,13 +45,17 @@ _COLOURS = (
     r"(?:red|green|blue|black|white|orange|yellow|purple|pink|grey|gray|gold|silver|brown"
     r"|navy|dark|light)"
 )
-_CUT = re.compile(r"(,|;|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE)
+_CUT = re.compile(
+    r"(,|;|(?<!\d):(?!\d)|\s-\s|(?<=[a-z])/(?=[A-Za-z]))|\b(and|with|plus|also)\b", re.IGNORECASE
+)
+_ONE_OF_THEM = re.compile(r"\s*one(?:\s+of\s+them)?\s+(?:is|was|says|shows|of)\b", re.IGNORECASE)
 _COLOUR_BEFORE = re.compile(rf"\b{_COLOURS}\s*$", re.IGNORECASE)
 _COLOUR_AFTER = re.compile(rf"^\s*{_COLOURS}\b", re.IGNORECASE)
 _TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNORECASE)
 _MAY_HOLD_A_MARK = re.compile(
     r"\b(?:on|across|over|under|above|below|behind|through|down|beside|by|of)\s+(?:all\s+)?(?:his|her|the)\b"
-    r"|\b(?:missing|bent|crooked|fingers?|thumb|teeth|tooth)\b",
+    r"|\b(?:missing|bent|crooked|fingers?|thumb|teeth|tooth)\b"
+    r"|\b(?:rings?|hoops?|bars?|bolts?|sleepers?|spikes?|plugs?|tunnels?|gauges?)\s+(?:through|in)\b",
     re.IGNORECASE,
 )
 _SPECIFIC = ("tattoo", "scar", "birthmark", "piercing", "amputation", "deformity", "removed_tattoo")
@@ -75,7 +87,7 @@ def _parts(sentence: str, offset: int) -> list[tuple[str, tuple[int, int], str]]
         pieces.append(
             (sentence[position : cut.start()], (offset + position, offset + cut.start()), cut_by)
         )
-        position, cut_by = cut.end(), word or ","
+        position, cut_by = cut.end(), word or (":" if cut.group(1) == ":" else ",")
     pieces.append((sentence[position:], (offset + position, offset + len(sentence)), cut_by))
     return [p for p in pieces if p[0].strip()]
 
@@ -103,6 +115,8 @@ def _names_another(rest: str, word: str) -> bool:
     found = read_part(upto)
     if found is None:
         return False
+    if word == "with" and mark_word(upto) is None and found.mark.type == "tattoo":
+        return False  # "a bird with open wings on the left cheek": what the bird shows
     return found.kind == "mark" or (found.kind == "place" and word == "and")
 
 
@@ -141,6 +155,8 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
     marks: list[tuple[MarkQuery, tuple[int, int]]] = []
     waiting: list[str] = []  # motifs said before "and" a mark: "a snake and a knife"
     pending: str | None = None  # a place said before any mark
+    headings: list[int] = []  # marks said in general before the ones they list
+    listed_at: str | None = None  # where a heading says the marks it lists are
     for part, span, cut_by in _parts(sentence, offset):
         found = read_part(part)
         if found is None:
@@ -150,6 +166,20 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             update={"location": _resolve_it(found.mark.location, sentence)}
         )
         previous = marks[-1][0] if marks else None
+        if (
+            found.kind == "mark"
+            and previous is not None
+            and not previous.description
+            and (cut_by == ":" or _ONE_OF_THEM.match(part))
+            and _compatible(previous, mark)
+        ):
+            # "tattoos on the face: a knife under the eye, and a spider on the cheek", "many
+            # tattoos on the face; one is a bird on the left cheek": the marks listed, not
+            # the heading too.
+            headings.append(len(marks) - 1)
+            listed_at = previous.location
+        if found.kind == "mark" and listed_at and not mark.location:
+            mark = mark.model_copy(update={"location": listed_at})
         if found.kind == "place" and mark.location:
             if previous is None:
                 pending = mark.location  # "On his neck there was like a smudge, like a tattoo..."
@@ -158,12 +188,16 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             elif previous is not None and _refines(mark.location, previous):
                 marks[-1] = (previous.model_copy(update={"location": mark.location}), marks[-1][1])
             continue
+        if found.kind == "motif" and previous is None and pending:
+            # "On his face, on the cheek, there is a small star drawn": a motif where a
+            # place was said first is a tattoo there.
+            found = Found(mark.model_copy(update={"location": pending}), "mark")
+            mark = found.mark
         if found.kind == "motif":
-            if previous is not None and not previous.description:
-                marks[-1] = (
-                    previous.model_copy(update={"description": mark.description}),
-                    marks[-1][1],
-                )
+            if previous is not None and shows_nothing(previous.description):
+                # "a small tattoo above his eye, like a star": what the small tattoo shows
+                shown = " ".join(filter(None, (previous.description, mark.description)))
+                marks[-1] = (previous.model_copy(update={"description": shown}), marks[-1][1])
             else:
                 waiting.append(mark.description or "")
             continue
@@ -176,7 +210,7 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             )
             waiting = []
         marks.append((mark, span))
-    return _bare_ones_merged(marks)
+    return _bare_ones_merged([m for i, m in enumerate(marks) if i not in headings])
 
 
 def _bare_ones_merged(
@@ -205,21 +239,38 @@ def _bare_ones_merged(
 
 
 _HOLDER = re.compile(
-    r"\b(man|woman|victim|girl|boy|lady|lad|child|male|female)\s+(?:\w+\s+)?(?:has|had|have|'s\s+got"
+    r"\b(man|woman|victim|girl|boy|lady|lad|child|male|female|girlfriend|boyfriend|wife|husband"
+    r"|partner|mate|friend|brother|sister|mother|father|mum|dad|son|daughter)\s+(?:\w+\s+)?"
+    r"(?:has|had|have|'s\s+got"
     r"|suffered|sustained|was\s+left\s+with|with)\b",
     re.IGNORECASE,
 )
 
 
+# "He left her with a scar on her face", "gave me a black eye": a mark he made on someone.
+_GIVEN = re.compile(
+    r"\b(?:left|leaving|gave|giving|caused|causing|inflicted|inflicting)\s+(?:her|him|me|us|them"
+    r"|the\s+(?:victim|girl|boy|woman|man|lad))\b",
+    re.IGNORECASE,
+)
+
+
+_HE_AGAIN = re.compile(r"(?:[,;]\s*|\b(?:and|but)\s+)(?:he|she)\b", re.IGNORECASE)
+
+
 def _someone_elses(text: str, start: int, end: int) -> bool:
     """Whether a mark said in text[start:end] is on someone other than the person described
     ("The injured man has a distinctive tattoo on his neck", "The victim suffered bite
-    marks")."""
+    marks", "He left her with a scar")."""
     sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    if any("," not in text[g.end() : end] for g in _GIVEN.finditer(text, sentence_start, end)):
+        return True
     holders = list(_HOLDER.finditer(text, sentence_start, end))
     if not holders:
         return False
     noun = holders[-1]
+    if _HE_AGAIN.search(text, noun.end(), end):
+        return False  # "My daughter has a scar on her arm, he has a tattoo": his, after "he"
     return noun.group(1).lower() == "victim" or role_of(text, *noun.span(1)) == "other"
 
 
@@ -248,11 +299,13 @@ def read_marks(reading: Reading) -> None:
         if not mark_word(sentence.group(0)) and not _MAY_HOLD_A_MARK.search(sentence.group(0)):
             continue
         for mark, span in _in_sentence(sentence.group(0), sentence.start()):
-            if any(
-                s <= span[0] < e or span[0] <= s < span[1]
-                for s, e in [*coded_spans, *reading.aside]
+            if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in coded_spans) or any(
+                s <= span[0] < e for s, e in reading.aside
             ):
-                continue  # "SMT: SC R CHK": read by its code already; appeal boilerplate
+                # "SMT: SC R CHK": read by its code already; appeal boilerplate. A garment
+                # inside the mark's words is blanked already ("a cross tattoo on his chest
+                # when he takes his t-shirt off").
+                continue
             if _someone_elses(text, span[0], span[1]) or mark.type is None:
                 continue
             keep(mark, span)

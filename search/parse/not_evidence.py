@@ -9,7 +9,13 @@ from functools import cache
 from search.parse.text import Reading
 from search.vocabulary import load
 
-_WEARING = re.compile(r"\b(?:wearing|dressed in|had on|clad in)\b[^,.;!?\n]*", re.IGNORECASE)
+# What someone wears runs to the end of its clause, and a dash starts another ("wearing
+# shorts - red dragon tattoo on the lower leg") unless it goes on about the garment ("- with
+# a skull on the back").
+_WEARING = re.compile(
+    r"\b(?:wearing|dressed in|had on|clad in)\b(?:(?!\s-\s+(?!with\b))[^,.;!?\n])*",
+    re.IGNORECASE,
+)
 
 
 @cache

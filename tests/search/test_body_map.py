@@ -27,6 +27,12 @@ from search.body_map import (
         ("upper back", "back", None),
         ("right bicep", "upper arm", "right"),
         ("scalp", "head", None),
+        ("top of his arm", "upper arm", None),
+        ("between his eyes", "nose", None),
+        ("the top of his nose between the eyes", "nose", None),
+        ("back of her left hand", "hand", "left"),
+        ("above his left eye", "eyebrow", "left"),
+        ("above L eye", "eyebrow", "left"),
         ("somewhere", None, None),
     ],
 )
