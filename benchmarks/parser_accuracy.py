@@ -45,7 +45,7 @@ from typing import Any
 
 from benchmarks.search_quality import tokens
 from search.body_map import body_map
-from search.parse import parse_text
+from search.parse import gazetteer, parse_text
 from search.parse.text import read_text
 from search.query import EVIDENCE_FIELDS
 from search.query_rules import VOCABULARIES
@@ -169,6 +169,7 @@ class Case:
     absent: frozenset[str]
     group: str
     home: frozenset[str] = frozenset()  # normalised towns and postcode districts of the target
+    places: frozenset[str] = frozenset()  # a register's gazetteer the case is read with
 
 
 @dataclass
@@ -191,7 +192,7 @@ class FieldTally:
 def tally(cases: Iterable[Case], places: frozenset[str] = frozenset()) -> dict[str, FieldTally]:
     tallies = {field: FieldTally() for field in FIELDS}
     for case in cases:
-        read = read_parts(case.text, places)
+        read = read_parts(case.text, places or case.places)
         for field in FIELDS:
             meant = case.meant.get(field)
             judged = judged_value(field, meant, case)
@@ -227,7 +228,12 @@ def construction_cases() -> list[Case]:
                 meant["marks"] = [
                     {k: v for k, v in m.items() if v != "unspecified"} for m in meant["marks"]
                 ]
-            cases.append(Case(item["text"], meant, frozenset(item["absent"]), item["family"]))
+            # A case may name the towns of a register's gazetteer it is read with: a
+            # neighbourhood is read as its town only where the gazetteer holds the town.
+            places = gazetteer(item.get("gazetteer", []))
+            cases.append(
+                Case(item["text"], meant, frozenset(item["absent"]), item["family"], places=places)
+            )
     return cases
 
 
@@ -236,7 +242,7 @@ def by_group(cases: list[Case]) -> dict[str, float]:
     right: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
     for case in cases:
-        read = read_parts(case.text)
+        read = read_parts(case.text, case.places)
         judged = {f: judged_value(f, v, case) for f, v in case.meant.items()}
         wholly = all(
             field_agrees(f, v, read.get(f), case) for f, v in judged.items() if v is not None

@@ -22,6 +22,7 @@ from search import weights as w
 from search.body_map import Location, body_map
 from search.document import NameDocument
 from search.evidence import bits, miss, range_likelihood, scalar_bits
+from search.geography import towns_beside, towns_within_reach
 from search.query import DescriptionQuery, MarkQuery, Range
 from search.statistics import RegisterStatistics
 from search.vocabulary import (
@@ -34,7 +35,6 @@ from search.vocabulary import (
     hair_colours,
     hair_lengths,
     motifs_in,
-    neighbouring_towns,
     normalise,
     sexes,
 )
@@ -389,10 +389,11 @@ def area_levels(area: str, stats: RegisterStatistics) -> tuple[AreaLevel, ...]:
     (so that the first that holds is also the best: the OpenSearch compiler takes a max).
 
     The likelihood of the place said is P(offence there | the nominal lives there), after
-    the home district, home town and neighbouring town shares of witness_error.json, over
-    the same for a nominal who lives elsewhere: a postcode district said ("G31") is most
-    evidence for who lived in it, part for who lived elsewhere in its town (Glasgow), a
-    little for who lived in a town beside it; a town said, for who lived in it or beside it.
+    the home district, home town, town beside and town within reach shares of
+    witness_error.json, over the same for a nominal who lives elsewhere: a postcode district
+    said ("G31") is most evidence for who lived in it, part for who lived elsewhere in its
+    town (Glasgow), a little for who lived in a town beside it and less for one within reach
+    (`geography`); a town said, for who lived in it, beside it or within reach of it.
     """
     district = area_district(area)
     town_shares, district_shares = stats.shares.get("town", {}), stats.shares.get("district", {})
@@ -401,7 +402,6 @@ def area_levels(area: str, stats: RegisterStatistics) -> tuple[AreaLevel, ...]:
     if _DISTRICT.fullmatch(district):
         town = stats.district_towns.get(district)
         in_town = sum(1 for t in stats.district_towns.values() if t == town) if town else 1
-        near = _known_neighbours(town, town_shares)
         said_share = district_shares.get(district) or floor
         candidates = [
             ("district", frozenset([district]), w.AREA_HOME_DISTRICT, "has lived there"),
@@ -411,29 +411,32 @@ def area_levels(area: str, stats: RegisterStatistics) -> tuple[AreaLevel, ...]:
                 w.AREA_HOME_TOWN / max(in_town - 1, 1),  # any other district of the town
                 f"has lived in {town}, another district",
             ),
-            (
-                "neighbouring town",
-                near,
-                w.AREA_NEIGHBOURING_TOWN / (max(len(near), 1) * in_town),
-                "has lived in a town beside it",
-            ),
         ]
     else:
-        near = _known_neighbours(area, town_shares)
+        town, in_town = area, 1
         said_share = town_shares.get(area) or floor
         candidates = [
             ("town", frozenset([area]), w.AREA_HOME_DISTRICT + w.AREA_HOME_TOWN, "has lived there"),
-            (
-                "neighbouring town",
-                near,
-                w.AREA_NEIGHBOURING_TOWN / max(len(near), 1),
-                "has lived in a town beside it",
-            ),
         ]
+    # A nominal of a town beside or within reach offends in the place said as one of that
+    # ring's towns and, a district said, as one of the said town's districts.
+    for name, near, share, explains in (
+        ("town beside", _known(towns_beside, town, town_shares), w.AREA_TOWN_BESIDE, "beside it"),
+        (
+            "town within reach",
+            _known(towns_within_reach, town, town_shares),
+            w.AREA_TOWN_WITHIN_REACH,
+            "within reach of it",
+        ),
+    ):
+        candidates.append(
+            (name, near, share / (max(len(near), 1) * in_town), f"has lived in a town {explains}")
+        )
     # An offence away from home falls where people are: in the place said as often as the
     # register's nominals live there. No place in common is the level all others are
     # measured from (0, as for a nominal with no address), so a town beside it still counts.
-    elsewhere = 1 - w.AREA_HOME_DISTRICT - w.AREA_HOME_TOWN - w.AREA_NEIGHBOURING_TOWN
+    elsewhere = 1 - w.AREA_HOME_DISTRICT - w.AREA_HOME_TOWN - w.AREA_TOWN_BESIDE
+    elsewhere -= w.AREA_TOWN_WITHIN_REACH
     by_chance = max(elsewhere * said_share, 1e-6)
     levels: list[AreaLevel] = []
     for name, where, likelihood, explains in candidates:
@@ -445,11 +448,13 @@ def area_levels(area: str, stats: RegisterStatistics) -> tuple[AreaLevel, ...]:
     return tuple(levels)
 
 
-def _known_neighbours(town: str | None, town_shares: dict[str, float]) -> frozenset[str]:
-    """The register's towns beside `town`."""
+def _known(
+    ring: Callable[[str], frozenset[str]], town: str | None, town_shares: dict[str, float]
+) -> frozenset[str]:
+    """The register's towns in a ring (`geography`) around `town`."""
     if not town:
         return frozenset()
-    return frozenset(t for t in neighbouring_towns().get(town, frozenset()) if t in town_shares)
+    return frozenset(t for t in ring(normalise(town)) if t in town_shares)
 
 
 def area_level(

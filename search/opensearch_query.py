@@ -13,7 +13,8 @@ wide margin:
   factors `comparisons` declares), the best mark counting; a script turns it into the
   contribution by a table of `comparisons.mark_weight` values the query carries;
 - MO: one clause per word, worth its share of the containment measure;
-- area: its levels (the district, its town, a town beside it) in a `dis_max`.
+- area: its levels (the district, its town, a town beside it, one within reach) in a
+  `dis_max`.
 
 Names are the approximation: exact, nickname, first-four-letters and sound-key clauses are
 exact, but Jaro-Winkler becomes a fuzzy query. `score()` then orders the candidates, so an

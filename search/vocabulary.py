@@ -146,16 +146,6 @@ def ethnic_appearance() -> TermGroups:
 
 
 @cache
-def neighbouring_towns() -> dict[str, frozenset[str]]:
-    """Each town's neighbours (`vocabularies/places.json`), normalised."""
-    found: dict[str, set[str]] = {}
-    for a, b in load("places")["neighbours"]:
-        found.setdefault(normalise(a), set()).add(normalise(b))
-        found.setdefault(normalise(b), set()).add(normalise(a))
-    return {town: frozenset(near) for town, near in found.items()}
-
-
-@cache
 def accents() -> TermGroups:
     data = load("traits")["accents"]
     return TermGroups(data["groups"], data["neighbours"])

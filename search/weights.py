@@ -73,10 +73,12 @@ MO_MAX_BITS = 8.0  # an MO that reads the same, word for word, as the recorded o
 # 0.530. An MO that changed since the record costs the target no more than these bits, yet
 # less weight on MO loses more queries than it saves; 11 gains one query, within noise.
 # Where an offence is against where the nominal has lived (vocabularies/witness_error.json,
-# `area`): the home postcode district, elsewhere in the home town, a neighbouring town.
+# `area`): the home postcode district, elsewhere in the home town, a town beside it and a
+# town within reach of it (`search/geography.py`).
 AREA_HOME_DISTRICT = float(load("witness_error")["area"]["home_district"])
 AREA_HOME_TOWN = float(load("witness_error")["area"]["home_town"])
-AREA_NEIGHBOURING_TOWN = float(load("witness_error")["area"]["neighbouring_town"])
+AREA_TOWN_BESIDE = float(load("witness_error")["area"]["town_beside"])
+AREA_TOWN_WITHIN_REACH = float(load("witness_error")["area"]["town_within_reach"])
 
 # Bounds on one attribute's contribution, in bits: evidence, not a verdict.
 MIN_CONTRIBUTION = -6.0

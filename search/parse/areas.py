@@ -12,16 +12,24 @@ place the words set as where it was:
   Manningham", "along Delmar Avenue", "frequents the Bulwell area", "areas of Sunderland")
   or before a kind of place ("a Chester-le-Street supermarket", "Hunts Cross station").
 
+A neighbourhood, street or landmark of one of the gazetteer's towns ("near Moss Side",
+"Ordsall Lane", "Temple Meads") is that town (`search/parse/localities.py`), read after a town
+or postcode district the gazetteer holds and before any other place. In a text written in
+lower case ("the swings in dennistoun ... I am 8") a place needs no capital.
+
 A town's name is no place where it names an accent or a voice ("Birmingham accent",
 "talked like my grandad, Hull", "Proper Nottingham"), a road, canal or police force
 ("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire Police"), or
-someone else's whereabouts ("my dad's in Spain"). A town of the gazetteer is preferred to any
-other place, since only such a town can match a record; a place the police are based in
-("Officers in Edinburgh") is the last resort; the first said wins among equals. A street
-("on Coventry Road") is no town, borough or postcode district: it is read only where no
-gazetteer is given, as the one place said, and never beside a gazetteer, where the area is a
-place to match; a street's name before a kind of place names that place ("Mill Road
-station"). A form's label ("Height: 178cm") is no opening place.
+someone else's whereabouts ("my dad's in Spain"), or a prison ("due out of HMP Leeds"). An
+intelligence grading ("Grade C4") is no postcode district; a two-character district after a
+circulation's call or a "Loc:" label ("Any unit M6:", "Loc: L4.") is one. A town of the
+gazetteer is preferred to any other place, since only such a town can match a record; a
+place the police are based in ("Officers in Edinburgh") is the last resort; the first said
+wins among equals. A street ("on Coventry Road") is no town, borough or postcode district:
+unless a locality's (above), it is read only where no gazetteer is given, as the one place
+said, and never beside a gazetteer, where the area is a place to match; a street's name
+before a kind of place names that place ("Mill Road station"). A form's label ("Height:
+178cm") is no opening place.
 """
 
 import re
@@ -30,6 +38,7 @@ from functools import cache, lru_cache
 
 from search.parse.accents import ACCENT_WORDS
 from search.parse.context import answers_about_someone_else, sentence_bounds, words
+from search.parse.localities import find_locality, written_in_lower_case
 from search.parse.mentions import trait_words
 from search.parse.text import Reading
 from search.vocabulary import ethnic_appearance, load, normalise
@@ -105,10 +114,13 @@ _KNOWN_BY_VOICE = re.compile(
     re.IGNORECASE,
 )
 _INTENSIFIED = re.compile(r"\b(?:proper|dead|pure|broad|strong|thick|real)\s+$", re.IGNORECASE)
+_STREET_AFTER = re.compile(rf"(?:'s)?\s+{_STREETS}\b")
 _NOT_A_TOWN_AFTER = re.compile(
     rf"(?:'s)?\s+(?:{_STREETS}|Canal|Police|police|Constabulary|and\s+[A-Z]\w+\s+Canal)\b"
     r"|\s+and\s+[A-Z]\w+\s+Canal\b"
 )
+# A prison named for its town ("due out of HMP Leeds") is where someone is held.
+_A_PRISON_BEFORE = re.compile(r"\b(?:HMP|HMYOI|HMP/YOI|YOI|HM\s+Prison)\s+$")
 _NEXT_TO_AN_ACCENT = re.compile(
     r"\b(?:yorkshire|scouse|geordie|brummie|cockney|manc|mancunian|welsh|scottish|irish"
     r"|west country|east midlands|northern|southern|lancashire|cornish)\s*,\s*$",
@@ -150,10 +162,17 @@ def _full_name(said: str, places: frozenset[str]) -> str:
     return next((p.title() for p in sorted(places) if p.split()[0] == key), said)
 
 
-def _as_a_place(text: str, start: int, end: int) -> bool:
-    """Whether the town named at text[start:end] is said as the place where it happened."""
-    if _NOT_A_TOWN_AFTER.match(text, end):
+def _as_a_place(text: str, start: int, end: int, street_ok: bool = False) -> bool:
+    """Whether the town named at text[start:end] is said as the place where it happened.
+    With `street_ok`, a street named for it counts ("Ordsall Lane" for Ordsall): a road
+    named for a town leads to that town from elsewhere ("Coventry Road" in Birmingham), one
+    named for a neighbourhood mostly runs through it."""
+    if (after := _NOT_A_TOWN_AFTER.match(text, end)) and not (
+        street_ok and _STREET_AFTER.match(after.group(0))
+    ):
         return False  # "Bristol Road South", "Leeds and Liverpool Canal", "Notts Police"
+    if _A_PRISON_BEFORE.search(text[max(0, start - 12) : start]):
+        return False  # "HMP Leeds"
     if _ACCENT_AFTER.match(text, end) or _INTENSIFIED.search(text[max(0, start - 8) : start]):
         return False  # "Birmingham accent", "Proper Nottingham"
     sentence_start, sentence_end = sentence_bounds(text, start)
@@ -202,6 +221,11 @@ def _plain_place(said: str) -> bool:
 _DISTRICT_CUE_BEFORE = re.compile(
     r"\b(?i:in|near|around|round|of|postcode|district)\s+(?:(?i:the)\s+)?$"
 )
+_DISTRICT_LABEL = re.compile(r"\b(?i:loc|location|locn)\s*:\s*$")
+_CIRCULATION_TO = re.compile(
+    r"\s*(?i:(?:control\s+to\s+)?(?:all|any)\s+(?:units?|patrols|officers|stations))\s*,?\s*"
+)
+_GRADED = re.compile(r"\b(?i:grade|graded|grading|graded\s+as)\s*:?\s*$")
 _PLACE_BEFORE_DISTRICT = re.compile(rf"{_PLACE}\s*(?:,\s*|\(\s*|\s+)$")
 
 
@@ -215,6 +239,10 @@ def _said_as_district(text: str, postcode: re.Match[str]) -> bool:
         return True  # "LS6", "M14 5AB"
     before = text[max(0, postcode.start() - 40) : postcode.start()]
     after = text[postcode.end() :]
+    if _GRADED.search(before):
+        return False  # "Grade C4", "Graded B2": an intelligence grading
+    if _DISTRICT_LABEL.search(before) or _CIRCULATION_TO.fullmatch(text[: postcode.start()]):
+        return True  # "Loc: L4.", "Any unit M6:"
     if re.match(r"\s+(?i:area|district)\b", after) or _DISTRICT_CUE_BEFORE.search(before):
         return True
     if place := _PLACE_BEFORE_DISTRICT.search(before):
@@ -230,11 +258,15 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
     def free(start: int) -> bool:
         return not (name and name[0] <= start < name[1])
 
+    lowered = normalise_keeping_length(text)
+    # Places are written with a capital: "Reading" is a town, "reading" a verb; in a text
+    # written in lower case ("by the swings in dennistoun") case tells nothing.
+    any_case = written_in_lower_case(text)
     if places:
-        # Places are written with a capital: "Reading" is a town, "reading" a verb.
-        for match in _gazetteer_pattern(places).finditer(normalise_keeping_length(text)):
+        for match in _gazetteer_pattern(places).finditer(lowered):
             start, end = match.span()
-            if text[start].isupper() and free(start) and _as_a_place(text, start, end):
+            capital = any_case or text[start].isupper()
+            if capital and free(start) and _as_a_place(text, start, end):
                 if after := _DISTRICT_AFTER.match(text, end):
                     # "Glasgow G31": the district says more, and lies in the town.
                     said = after.group(1)
@@ -246,6 +278,20 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
     if postcode := next((m for m in _POSTCODE.finditer(text) if _said_as_district(text, m)), None):
         district = postcode.group(1)
         reading.take("area", district, postcode.span(), f"area: postcode district {district}")
+        return
+    # A neighbourhood, street or landmark of one of the gazetteer's towns is that town.
+    if locality := find_locality(
+        text,
+        lowered,
+        places,
+        lambda start, end: (
+            free(start)
+            and _as_a_place(text, start, end, street_ok=True)
+            and not answers_about_someone_else(text, start)
+        ),
+    ):
+        town = locality.town.title()
+        reading.take("area", town, locality.span, f"area: {town} ({locality.said})")
         return
     # (tier, start, place, span): 0 an opening, 1 an answer or a place after a place, 2 a cued
     # place, 3 where the police are based, 4 the force's name, 5 a street.

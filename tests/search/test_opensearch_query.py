@@ -94,7 +94,7 @@ def test_area_is_a_dis_max_of_its_levels() -> None:
     # town's, worth its likelihood over that of a nominal living elsewhere (who offends in
     # Leeds as often as the register lives there).
     town = w.AREA_HOME_DISTRICT + w.AREA_HOME_TOWN
-    elsewhere = 1 - town - w.AREA_NEIGHBOURING_TOWN
+    elsewhere = 1 - town - w.AREA_TOWN_BESIDE - w.AREA_TOWN_WITHIN_REACH
     assert area_clauses(_prepared(area="Leeds"), _stats()) == [
         {
             "dis_max": {

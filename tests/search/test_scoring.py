@@ -278,34 +278,47 @@ def _lived(reference: str, town: str, postcode: str | None = None) -> SearchDocu
 
 @pytest.fixture(scope="module")
 def places() -> list[SearchDocument]:
-    """Leeds in three districts, Bradford beside it, Hull far off, Glasgow for filler."""
+    """Leeds in three districts, Bradford beside it, Sheffield within reach, Plymouth far
+    off, Glasgow for filler."""
     people = [_lived(f"LS6-{i}", "Leeds", "LS6 1AB") for i in range(3)]
     people += [_lived(f"LS9-{i}", "Leeds", "LS9 2CD") for i in range(3)]
     people += [_lived(f"LS11-{i}", "Leeds", "LS11 3EF") for i in range(3)]
     people += [_lived(f"BD-{i}", "Bradford", "BD3 4GH") for i in range(3)]
-    people += [_lived(f"HU-{i}", "Hull", "HU5 5JK") for i in range(3)]
+    people += [_lived(f"S-{i}", "Sheffield", "S2 1AA") for i in range(3)]
+    people += [_lived(f"PL-{i}", "Plymouth", "PL1 5JK") for i in range(3)]
     people += [_lived(f"G-{i}", "Glasgow", "G31 6LM") for i in range(15)]
     return people
 
 
-def test_a_district_said_favours_its_own_then_its_town_then_a_town_beside_it(
+def test_a_district_said_favours_its_own_then_its_town_then_towns_beside_and_within_reach(
     places: list[SearchDocument],
 ) -> None:
     asked = DescriptionQuery(area="LS6")
-    home, town, beside, far = (
-        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "HU-0")
+    home, town, beside, reach, far = (
+        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "S-0", "PL-0")
     )
-    assert home > town > beside > far == 0
+    assert home > town > beside > reach > far == 0
 
 
-def test_a_town_said_favours_who_lived_there_and_then_beside_it(
+def test_a_town_said_favours_who_lived_there_and_then_beside_it_and_within_reach(
     places: list[SearchDocument],
 ) -> None:
     asked = DescriptionQuery(area="Leeds")
-    six, nine, beside, far = (
-        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "HU-0")
+    six, nine, beside, reach, far = (
+        run(asked, places, ref).score for ref in ("LS6-0", "LS9-0", "BD-0", "S-0", "PL-0")
     )
-    assert six == nine > beside > far == 0
+    assert six == nine > beside > reach > far == 0
+    [area] = [e for e in run(asked, places, "S-0").explanation if e.attribute == "area"]
+    assert area.found == "has lived in a town within reach of it"
+
+
+def test_a_town_no_nominal_lived_in_still_favours_the_towns_around_it(
+    places: list[SearchDocument],
+) -> None:
+    # Wakefield is in no address, but lies beside Leeds and Bradford.
+    asked = DescriptionQuery(area="Wakefield")
+    leeds, bradford, far = (run(asked, places, ref).score for ref in ("LS6-0", "BD-0", "PL-0"))
+    assert leeds > 0 and bradford > 0 and far == 0
 
 
 def test_an_adjoining_regions_accent_earns_more_than_a_distant_one() -> None:
