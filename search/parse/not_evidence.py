@@ -54,6 +54,19 @@ def _sentence(text: str, position: int) -> tuple[int, int]:
     return start, min(ends) if ends else len(text)
 
 
+# "Tom van Dijk": a lower-case "van" between two capitalised words is a surname's particle.
+_BEFORE_PARTICLE = re.compile(r"\b[A-Z][a-z]+\s$")
+_AFTER_PARTICLE = re.compile(r"\s[A-Z][a-z]")
+
+
+def _surname_particle(text: str, start: int, end: int) -> bool:
+    return (
+        text[start:end] == "van"
+        and bool(_BEFORE_PARTICLE.search(text, max(0, start - 30), start))
+        and bool(_AFTER_PARTICLE.match(text, end))
+    )
+
+
 def set_aside_what_is_not_evidence(reading: Reading) -> None:
     text = reading.text.work
     for match in _WEARING.finditer(text):
@@ -61,6 +74,8 @@ def set_aside_what_is_not_evidence(reading: Reading) -> None:
     for kind, pattern in _patterns().items():
         for match in pattern.finditer(text):
             if not match.group(0).strip() or any(s <= match.start() < e for s, e in reading.aside):
+                continue
+            if kind == "vehicle" and _surname_particle(text, *match.span()):
                 continue
             if kind == "circulation":
                 # Passed over, but left in place: "All units Leeds LS9:" still says where.
