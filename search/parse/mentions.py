@@ -165,7 +165,11 @@ _HAD_TAKEN = re.compile(
     r"|grabbed|pulled|touched)\b",
     re.IGNORECASE,
 )
-_ALTERNATIVE = re.compile(r"^\s*(?:or|/)\s*(?:a\s+|an\s+)?[a-z]+\b|^\s*or\s+(?:a\s+)?(?:man|woman)")
+# "a man or a woman", "male/female"; not the items of a slash list ("male/white/30s").
+_ALTERNATIVE = re.compile(
+    r"^\s*or\s*(?:a\s+|an\s+)?[a-z]+\b"
+    r"|^\s*/\s*(?:a\s+|an\s+)?(?:male|female|man|woman|boy|girl|lad|lady|guy|m|f)\b"
+)
 
 
 def _tokens(text: str) -> list[str]:
@@ -266,7 +270,8 @@ def role_of(text: str, start: int, end: int) -> Role:
     if re.match(r"'s\b", text[end : end + 2]) or _ALTERNATIVE.match(text[end : end + 20].lower()):
         return "other"  # "the woman's daughter"; "a man or a woman"
     if re.search(
-        r"\b(?:man|woman|male|female)\s+or\s+(?:a\s+)?$", text[max(0, start - 16) : start]
+        r"\b(?:man|woman|male|female)\s*(?:\bor\s+(?:a\s+)?|/\s*)$",
+        text[max(0, start - 16) : start],
     ):
         return "other"
     if said in ("his", "her", "their"):
