@@ -39,10 +39,12 @@ _FEET_RANGE = re.compile(
 _FEET_ONE = re.compile(rf"\b{_FEET_INCHES}", re.IGNORECASE)
 _DOTTED_FEET = re.compile(r"\b([4-7])\.(1[01]|[0-9])\b(?=\s*(?:tall|ft|in\b|height|,|$))")
 _QUOTED_FEET = re.compile(r"\b([4-7])\"\s*(1[01]|[0-9])\b")  # 5”8, a double prime for feet
+# The labels a form or circulation writes before a height.
+_HEIGHT_LABEL = r"(?:height|hgt|ht)"
 # US shorthand beside a weight ("5-10, 170 lbs") and a circulation's "Hgt: 510".
 _US_FEET = re.compile(
     r"\b([4-7])-(1[01]|[0-9])\b(?=,?\s*\d{2,3}\s*(?:lbs?|pounds)?\b)"
-    r"|\b(?:hgt|height|ht)\s*[:\-]?\s*([4-7])([01][0-9])\b",
+    rf"|\b{_HEIGHT_LABEL}\s*[:\-]?\s*([4-7])([01][0-9])\b",
     re.IGNORECASE,
 )
 _METRIC = re.compile(
@@ -63,13 +65,13 @@ _METRIC_RANGE = re.compile(
 )
 _BARE_METRES = re.compile(r"(?<![\d.,£$€:/])\b([12][.,]\d{1,2})(?![\d:/]|[.,]\d)")
 _BARE_CENTIMETRES = re.compile(
-    r"(?:\b(?:height|hgt|ht|about|around|approx\.?|approximately|roughly|circa|c\.|was|is|be"
+    rf"(?:\b(?:{_HEIGHT_LABEL}|about|around|approx\.?|approximately|roughly|circa|c\.|was|is|be"
     r"|measures?|measured|measuring|stands?|stood|maybe|perhaps|possibly|probably|like|say)"
     r"\s*[:\-]?\s*(?:(?:about|around|approx\.?|approximately|roughly|maybe|like)\s+)?"
     r"|(?:^|,)\s*)(1[4-9]\d|20\d)\b(?!\s*-?\s*ish)(?=\s*(?:[,.;)]|tall\b|$))"
     r"|\b(1[4-9]\d|20\d)\s*-?\s*ish\b"
     # After a height label the number is a height whatever follows it ("Height 175 slim").
-    r"|\b(?:height|hgt|ht)\s*[:\-]?\s*(1[4-9]\d|20\d)\b(?![.,]?\d)",
+    rf"|\b{_HEIGHT_LABEL}\s*[:\-]?\s*(1[4-9]\d|20\d)\b(?![.,]?\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 # "1 metre 80", "one metre eighty", "a metre seventy-five": the metre, then its centimetres.
