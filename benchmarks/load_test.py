@@ -4,6 +4,7 @@ at 10, 50 and 200 concurrent users.
 
     python -m benchmarks.load_test [--size 3000] [--users 10 50 200] [--steady 60]
                                    [--backends embedded opensearch] [--workers N] [--nice 10]
+                                   [--outage SECONDS]
 
 Builds the demo register once in --home (`visor demo --no-serve`) and reuses it. For each
 backend it starts `visor serve --workers N` (with OpenSearch: a node from Maven Central as the
@@ -15,6 +16,12 @@ request over the steady part, failures, 5xx (with requests not answered at all),
 CPU (its supervisor and workers, in cores), the sync follower's, and the whole machine's busy
 share and load average (locust runs on the same machine). Every request of each level is
 kept in --home as requests-BACKEND-WORKERS-USERS.jsonl. Nothing is mocked.
+
+With --outage, the OpenSearch backend's server and follower reach the node through a TCP
+proxy that is cut a third of the way into each level's steady part for that many seconds
+(benchmarks/load/outage.py): what users met before, during and after, how long searches
+took to come back, and the drift `visor index reconcile --dry-run` finds once the follower
+has caught up.
 """
 
 import argparse
@@ -30,10 +37,12 @@ from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
 from benchmarks.load.demo_plan import prepared_demo
+from benchmarks.load.outage import Outage, OutageReport, outage_report, outage_table
 from benchmarks.load.run import Row, run_locust, steady_window, summarise
 from benchmarks.load.server import Served, cpu_seconds, visor_serve
 from imaging.pool import default_workers
 from tests.opensearch_server import running_opensearch
+from tests.tcp_proxy import CuttableProxy
 
 SIGN_INS_PER_SECOND = 4.0
 MIN_RAMP_SECONDS = 10.0
@@ -107,6 +116,8 @@ class Result:
     follower_cores: float
     machine_busy: float
     load_average: float  # the machine's, over the last minute of the level
+    outage: OutageReport | None = None
+    drift: int | None = None  # after an outage: what the reconciler finds, once caught up
 
 
 def _visor(environment: dict[str, str], *arguments: str) -> None:
@@ -115,15 +126,24 @@ def _visor(environment: dict[str, str], *arguments: str) -> None:
 
 
 @contextmanager
-def _backend(name: str, home: Path, heap: str, stack: ExitStack) -> Iterator[dict[str, str]]:
-    """The environment `visor serve` runs with for this backend (and what it needs running)."""
+def _backend(
+    name: str, home: Path, heap: str, stack: ExitStack, proxy: bool
+) -> Iterator[tuple[dict[str, str], CuttableProxy | None]]:
+    """The environment `visor serve` runs with for this backend (and what it needs running),
+    and the proxy in front of the node when an outage is to be staged."""
     environment = {"VISOR_HOME": str(home)}
     if name == "embedded":
-        yield environment
+        yield environment, None
         return
-    environment["VISOR_OPENSEARCH_URL"] = stack.enter_context(running_opensearch(heap=heap))
+    url = stack.enter_context(running_opensearch(heap=heap))
+    environment["VISOR_OPENSEARCH_URL"] = url
     _visor(environment, "index", "rebuild")
-    yield environment
+    if not proxy:
+        yield environment, None
+        return
+    port = int(url.rsplit(":", 1)[1])
+    cuttable = stack.enter_context(CuttableProxy("127.0.0.1", port))
+    yield {**environment, "VISOR_OPENSEARCH_URL": cuttable.url}, cuttable
 
 
 @contextmanager
@@ -153,13 +173,17 @@ def run(args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     for backend in args.backends:
         with ExitStack() as stack:
-            environment = stack.enter_context(_backend(backend, home, args.heap, stack))
+            environment, proxy = stack.enter_context(
+                _backend(backend, home, args.heap, stack, proxy=args.outage > 0)
+            )
             follower = stack.enter_context(_follower(environment, home / f"sync-{backend}.log"))
             for workers in args.workers:
                 log = home / f"serve-{backend}-{workers}.log"
                 with visor_serve(environment, workers, log, args.nice) as served:
                     for users in args.users:
-                        level = _level(args, plan, backend, workers, users, served, follower)
+                        level = _level(args, plan, backend, workers, users, served, follower, proxy)
+                        if proxy is not None:
+                            level.drift = _drift_once_caught_up(environment)
                         results.append(level)
                         print(_table([level]), file=sys.stderr)
     return results
@@ -173,17 +197,51 @@ def _level(
     users: int,
     served: Served,
     follower: int | None,
+    proxy: CuttableProxy | None,
 ) -> Result:
     ramp = max(MIN_RAMP_SECONDS, users / SIGN_INS_PER_SECOND)
     print(f"{backend}, {workers} workers: {users} users ({ramp:.0f} s ramp)...", file=sys.stderr)
+    # Locust takes a few seconds to start its users; the cut is placed a third of the way into
+    # the steady part, counted from now, so there is a "before" and an "after" to compare.
+    outage = Outage(proxy, ramp + args.steady / 3, args.outage) if proxy is not None else None
     with Sampler(served.process.pid, follower) as sampler:
-        requests = run_locust(served.url, plan, users, ramp, args.steady, args.nice)
+        if outage is not None:
+            outage.start()
+        try:
+            requests = run_locust(served.url, plan, users, ramp, args.steady, args.nice)
+        finally:
+            if outage is not None:
+                outage.finish()
     kept = plan.parent / f"requests-{backend}-{workers}-{users}.jsonl"
     kept.write_text("".join(json.dumps(astuple(r)) + "\n" for r in requests), encoding="utf-8")
     since, until = steady_window(requests, ramp)
     server, sync, busy = sampler.over(since, until)
     rows = summarise(requests, since, until)
-    return Result(backend, workers, users, rows, server, sync, busy, os.getloadavg()[0])
+    report = None
+    if outage is not None and outage.cut_at is not None and outage.restored_at is not None:
+        report = outage_report(requests, outage.cut_at, outage.restored_at)
+        print(outage_table(report), file=sys.stderr)
+    return Result(backend, workers, users, rows, server, sync, busy, os.getloadavg()[0], report)
+
+
+def _drift_once_caught_up(environment: dict[str, str], timeout: float = 600.0) -> int:
+    """The reconciler's drift after the follower has applied every pending change."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = json.loads(_visor_output(environment, "index", "--json", "status"))
+        if not status["pending_events"] or time.monotonic() > deadline:
+            break
+        time.sleep(2.0)
+    # A dry run with drift exits non-zero by design: its report is read either way.
+    report = _visor_output(environment, "index", "--json", "reconcile", "--dry-run", check=False)
+    return int(json.loads(report)["total"])
+
+
+def _visor_output(environment: dict[str, str], *arguments: str, check: bool = True) -> str:
+    command = [sys.executable, "-m", "visor.cli", *arguments]
+    return subprocess.run(
+        command, env={**os.environ, **environment}, check=check, capture_output=True, text=True
+    ).stdout
 
 
 def _table(results: list[Result]) -> str:
@@ -229,9 +287,20 @@ def main() -> None:
     parser.add_argument("--heap", default="1g", help="the OpenSearch node's heap")
     parser.add_argument("--nice", type=int, default=0, help="run server and locust under nice")
     parser.add_argument("--json-out", type=Path, help="also write the results here as JSON")
+    parser.add_argument(
+        "--outage",
+        type=float,
+        default=0.0,
+        help="OpenSearch backend: cut the node off for this many seconds in each level",
+    )
     args = parser.parse_args()
     results = run(args)
     print(_table(results))
+    for result in results:
+        if result.outage is not None:
+            print(f"\n{result.backend}, {result.workers} workers, {result.users} users:")
+            print(outage_table(result.outage))
+            print(f"drift after the follower caught up: {result.drift}")
     if args.json_out:
         args.json_out.write_text(json.dumps([asdict(r) for r in results], indent=1))
 
