@@ -228,12 +228,12 @@ def _drift_once_caught_up(environment: dict[str, str], timeout: float = 600.0) -
     """The reconciler's drift after the follower has applied every pending change."""
     deadline = time.monotonic() + timeout
     while True:
-        status = json.loads(_visor_output(environment, "index", "--json", "status"))
+        status = json.loads(_visor_output(environment, "index", "status", "--json"))
         if not status["pending_events"] or time.monotonic() > deadline:
             break
         time.sleep(2.0)
     # A dry run with drift exits non-zero by design: its report is read either way.
-    report = _visor_output(environment, "index", "--json", "reconcile", "--dry-run", check=False)
+    report = _visor_output(environment, "index", "reconcile", "--dry-run", "--json", check=False)
     return int(json.loads(report)["total"])
 
 

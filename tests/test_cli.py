@@ -7,6 +7,7 @@ import pytest
 
 from tests.cli_helpers import visor, visor_env
 from tests.conftest import EXAMPLE_BUNDLE, minimal_record, read_jsonl, write_bundle
+from visor.cli import build_parser
 
 
 @pytest.fixture
@@ -347,3 +348,22 @@ def test_committed_work_is_kept_is_said_only_where_a_write_was_under_way(
     stderr = capsys.readouterr().err
     assert "visor: unexpected error (details above)" in stderr
     assert ("committed work is kept" in stderr) is writes
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["index", "--json", "status"],
+        ["index", "status", "--json"],
+        ["audit", "--json", "photos"],
+        ["audit", "photos", "--json"],
+        ["agencies", "--json", "list"],
+        ["users", "list", "--json"],
+    ],
+)
+def test_json_is_honoured_before_or_after_the_action(words: list[str]) -> None:
+    # The action's own flag once overrode the command's with its default: `visor index
+    # --json status` printed text.
+    assert build_parser().parse_args(words).json is True
+    plain = [word for word in words if word != "--json"]
+    assert build_parser().parse_args(plain).json is False

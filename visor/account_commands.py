@@ -12,7 +12,7 @@ from register.audit import AuditEvent
 from register.permissions import authorize_manage_agencies
 from register.principals import AgencyKind, Role
 from register.users import User
-from visor.output import emit
+from visor.output import add_action_json_flag, emit
 from visor.security import argon2_parameters, operator_auditor
 from visor.services import Services
 
@@ -23,9 +23,9 @@ def add_agency_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("code", help="agency code, e.g. MPS (as in a nominal's managing_agency)")
     sub.add_argument("--name", required=True, help="the agency's name")
     sub.add_argument("--kind", required=True, choices=[k.value for k in AgencyKind])
-    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    add_action_json_flag(sub)
     sub = actions.add_parser("list", help="list agencies", description="list agencies")
-    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    add_action_json_flag(sub)
 
 
 def run_agencies(args: argparse.Namespace, services: Services) -> int:
@@ -63,7 +63,7 @@ def add_user_arguments(parser: argparse.ArgumentParser) -> None:
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        add_action_json_flag(sub)
         return sub
 
     roles = [r.value for r in Role]

@@ -20,7 +20,7 @@ from register.audit_access import check_recipient, record_disclosure
 from register.audit_chain import utc_text
 from register.database import snapshot
 from register.permissions import authorize_read_audit
-from visor.output import emit
+from visor.output import add_action_json_flag, emit
 from visor.quality_audit_commands import add_quality_audit_actions
 from visor.security import chain_signer, operator_auditor
 from visor.services import Services
@@ -49,7 +49,7 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
 
     def _action(name: str, help_text: str, run: AuditAction) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        add_action_json_flag(sub)
         sub.set_defaults(audit_run=run)
         return sub
 

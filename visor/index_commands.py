@@ -13,7 +13,7 @@ from foundation.errors import InvalidInput, VisorError
 from foundation.escapes import printable
 from indexer.sync import SyncResult, rebuild, reconcile, status, sync
 from search.opensearch_backend import unavailable
-from visor.output import emit
+from visor.output import add_action_json_flag, emit
 from visor.search_engines import SearchEngines
 from visor.services import Services
 
@@ -25,7 +25,7 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        add_action_json_flag(sub)
         return sub
 
     action("rebuild", "build a new index from the register and swap the alias to it")

@@ -19,7 +19,7 @@ from audits.reports import check_as_of, read_audit_report
 from audits.tabular import write_compliance_csv, write_photo_csv
 from foundation.errors import InvalidInput
 from imaging.analysis import THUMBNAIL
-from visor.output import emit
+from visor.output import add_action_json_flag, emit
 from visor.security import operator_auditor
 from visor.services import Services
 from visor.settings import Settings
@@ -40,7 +40,7 @@ def add_quality_audit_actions(actions: "argparse._SubParsersAction[Any]") -> Non
     ):
         sub = actions.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(audit_run=run_quality_audit, quality_audit=name)
-        sub.add_argument("--json", action="store_true", help="the whole audit as one JSON object")
+        add_action_json_flag(sub, "the whole audit as one JSON object")
         sub.add_argument("--agency", help="only the nominals this agency manages (code)")
         sub.add_argument("--as-of", help="the date to audit as of (YYYY-MM-DD, default today)")
         out = sub.add_mutually_exclusive_group()
