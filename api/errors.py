@@ -153,6 +153,10 @@ def _domain_error(request: Request, error: Exception) -> Response:
         headers = {"ETag": f'"{error.current}"'}
     if kind.status == 403:
         _audit_refusal(request, error)
+    if kind.status == 503:
+        # The access log shows only the status; an operator needs to know which service went
+        # away, and whether it refused, timed out or was overloaded.
+        log.warning("%s %s answered 503: %s", request.method, request.url.path, error)
     return problem_response(request, kind, str(error), headers, **extra)
 
 

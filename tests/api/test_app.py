@@ -111,7 +111,10 @@ def test_a_foreign_host_header_is_refused(settings: Settings) -> None:
 
 @pytest.mark.opensearch
 def test_through_opensearch_and_when_it_is_down(
-    tmp_path: Path, opensearch_url: str, opensearch_names: IndexNames
+    tmp_path: Path,
+    opensearch_url: str,
+    opensearch_names: IndexNames,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = Settings(
         home=tmp_path / "home",
@@ -141,6 +144,9 @@ def test_through_opensearch_and_when_it_is_down(
         refused = client.post("/api/v1/search", json=QUERY)
         assert refused.status_code == 503
         assert "search unavailable" in refused.json()["detail"]
+        # and the operator's log says why, beside the route
+        logged = [r.getMessage() for r in caplog.records if r.name == "api.errors"]
+        assert any("/api/v1/search answered 503: search unavailable" in m for m in logged)
 
 
 from api.app import create_app  # noqa: E402  (kept last: the app module is what is tested)
