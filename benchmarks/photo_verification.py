@@ -13,7 +13,7 @@ the installed packages); the other half are never enrolled. Probes are every lib
 picture under every transform (JPEG, resize, crop, brightness, contrast, rotation, mirror,
 border) and each never-enrolled picture as it is and re-encoded. `--write-calibration`
 stores the pair counts per distance band and verdict that `search.photo_verification.
-confidence` reads.
+confidence` reads; its distinct pairs include the tune suites' pairs of different people.
 """
 
 import argparse
@@ -164,8 +164,9 @@ def main() -> None:
         "| copies by points and cover |"
     )
     print("|---|---|---|---|---|")
+    suites: dict[bool, SuiteVerdicts] = {}
     for held_out in (False, True):
-        suite = same_suite_verdicts(suite_photos(held_out))
+        suite = suites[held_out] = same_suite_verdicts(suite_photos(held_out))
         print(
             f"| {'held out' if held_out else 'tune'} | {suite.pairs} | {suite.within_radius} | "
             f"{suite.copies_points_alone} | {suite.copies} |"
@@ -178,7 +179,10 @@ def main() -> None:
     )
 
     if args.write_calibration:
-        distinct = _distinct_bands(library, pictures)
+        # Different people photographed in one suite are the distinct pairs a custody
+        # register holds most of, and the hardest: the tune suites' pairs are counted with
+        # the library's (the held-out suites stay out, to judge the verdict by).
+        distinct = _distinct_bands(library, pictures) + suites[False].bands
         total_distinct = sum(distinct.values())
         bands = [
             CalibrationBand(
@@ -196,8 +200,9 @@ def main() -> None:
             distinct_total=total_distinct,
             bands=bands,
             source="python -m benchmarks.photo_verification --write-calibration: transformed "
-            "copies of real sample photographs and LFW crops against the library, and every "
-            "pair of distinct library pictures",
+            "copies of real sample photographs and LFW crops against the library, every "
+            "pair of distinct library pictures, and every pair of different people in the "
+            "tune custody suites (tests/search/same_suite_photos.py)",
         )
         CALIBRATION_FILE.write_text(table.model_dump_json(indent=1) + "\n", "utf-8")
         print(f"\nwrote {CALIBRATION_FILE.name}: {total_distinct} distinct pairs")
@@ -217,6 +222,8 @@ class SuiteVerdicts:
     within_radius: int
     copies_points_alone: int
     copies: int
+    # Every pair by distance band and verdict, as `_distinct_bands` counts the library's.
+    bands: Counter[tuple[tuple[int, int], Likeness]]
 
 
 def same_suite_verdicts(photos: list[SuitePhoto]) -> SuiteVerdicts:
@@ -226,17 +233,23 @@ def same_suite_verdicts(photos: list[SuitePhoto]) -> SuiteVerdicts:
     hashes = {key: compute_hashes(image) for key, image in decoded.items()}
     points = {key: keypoints(image) for key, image in decoded.items()}
     pairs = within = before = after = 0
+    bands: Counter[tuple[tuple[int, int], Likeness]] = Counter()
     for a, b in same_suite_pairs(photos):
         pairs += 1
         distance = combined_distance(hashes[id(a)], hashes[id(b)])
+        if distance > MAX_RADIUS:
+            bands[((MAX_RADIUS + 1, 128), Likeness.LOOKALIKE)] += 1
+            continue
+        probe = Probe.of(decoded[id(a)])
+        agreed = probe_agreement(probe, points[id(b)])
+        verdict = likeness(distance, agreed)
+        bands[(_band(distance), verdict)] += 1
         if distance > DEFAULT_RADIUS:
             continue
         within += 1
-        probe = Probe.of(decoded[id(a)])
-        agreed = probe_agreement(probe, points[id(b)])
         before += points_alone(distance, probe, points[id(b)]) is Likeness.COPY
-        after += likeness(distance, agreed) is Likeness.COPY
-    return SuiteVerdicts(pairs, within, before, after)
+        after += verdict is Likeness.COPY
+    return SuiteVerdicts(pairs, within, before, after, bands)
 
 
 @dataclass(frozen=True)
