@@ -60,8 +60,14 @@ def analyse(decoded: DecodedPhoto, sha256: str, find_faces: bool) -> PhotoAnalys
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
+    # No exif= argument, and no info: Pillow's JPEG writer carries the decoded file's own
+    # comment (image.info["comment"]) into whatever it writes, unless told otherwise.
+    bare = image
+    if image.info:
+        bare = image.copy()
+        bare.info = {}
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)  # no exif= argument: no metadata out
+    bare.save(out, format="JPEG", quality=quality)
     return out.getvalue()
 
 
