@@ -26,7 +26,6 @@ from imaging.analysis import PhotoJob, analyse, analyse_file, prepare_worker
 from imaging.decode import decode_bytes
 from imaging.hashes import compute_hashes, hamming
 from imaging.pool import PoolLimits, WorkerPool, default_workers
-from imaging.quality import measure_quality
 from register.photo_ingest import PHOTO_WORKER_PRELOAD
 from tests.imaging.photo_corpus import encode, load, real_photos
 from visor.synthetic import face_image
@@ -64,15 +63,11 @@ def per_core_rate(photos: list[bytes], work: Callable[[bytes], object], repeat: 
 
 
 def without_faces(data: bytes) -> None:
-    image = decode_bytes(data).image
-    compute_hashes(image)
-    measure_quality(image, is_face_photo=False)
+    analyse(decode_bytes(data), "x", find_faces=False)  # what a photo worker runs
 
 
 def with_faces(data: bytes) -> None:
-    image = decode_bytes(data).image
-    compute_hashes(image)
-    measure_quality(image, is_face_photo=True)
+    analyse(decode_bytes(data), "x", find_faces=True)
 
 
 def write_jobs(folder: Path, photos: list[bytes], faces: bool) -> list[PhotoJob]:

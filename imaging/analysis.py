@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from pydantic import BaseModel
 
@@ -15,6 +16,7 @@ from imaging.decode import DecodedPhoto, decode_bytes, read_photo_file
 from imaging.face_detectors import default_detector
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.quality import QualityMetrics, measure_quality
+from imaging.resample import thumbnail
 
 # Bumped when hashes or metrics change meaning, so that stored analyses can be redone.
 ANALYSIS_VERSION = 2
@@ -41,7 +43,9 @@ class PhotoAnalysis(BaseModel):
 
 
 def analyse(decoded: DecodedPhoto, sha256: str, find_faces: bool) -> PhotoAnalysis:
-    hashes = compute_hashes(decoded.image)
+    # One grey copy for the hashes, the metrics and face finding.
+    grey = np.asarray(decoded.image.convert("L"))
+    hashes = compute_hashes(decoded.image, grey)
     return PhotoAnalysis(
         sha256=sha256,
         media_type=decoded.media_type,
@@ -51,20 +55,25 @@ def analyse(decoded: DecodedPhoto, sha256: str, find_faces: bool) -> PhotoAnalys
         dhash=hashes.dhash,
         phash_mirror=hashes.phash_mirror,
         dhash_mirror=hashes.dhash_mirror,
-        quality=measure_quality(decoded.image, is_face_photo=find_faces),
+        quality=measure_quality(decoded.image, is_face_photo=find_faces, grey=grey),
     )
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
+    # No exif= argument, and no info: Pillow's JPEG writer carries the decoded file's own
+    # comment (image.info["comment"]) into whatever it writes, unless told otherwise.
+    bare = image
+    if image.info:
+        bare = image.copy()
+        bare.info = {}
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)  # no exif= argument: no metadata out
+    bare.save(out, format="JPEG", quality=quality)
     return out.getvalue()
 
 
 def derivatives(decoded: DecodedPhoto) -> dict[str, bytes]:
-    thumbnail = decoded.image.copy()
-    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    return {WORKING_COPY: _jpeg(decoded.image, 90), THUMBNAIL: _jpeg(thumbnail, 85)}
+    small = thumbnail(decoded.image, THUMBNAIL_SIDE)  # Pillow's thumbnail, the same pixels
+    return {WORKING_COPY: _jpeg(decoded.image, 90), THUMBNAIL: _jpeg(small, 85)}
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,9 @@ def prepare_worker() -> None:
     imported when first needed (not at CLI start-up), so that no photo pays for it."""
     import scipy.fft  # noqa: F401
 
+    from imaging.resample import warm_up
+
+    warm_up()
     default_detector()
 
 

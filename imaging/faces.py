@@ -27,22 +27,28 @@ class FaceFinding(BaseModel):
 NO_FACE = FaceFinding(count=0, largest_area_share=0.0, largest_centre_x=None, largest_centre_y=None)
 
 
-def detection_image(image: Image.Image) -> np.ndarray:
-    """The 8-bit grey image detectors are run on: at most DETECTION_SIDE on its long side."""
-    grey = image.convert("L")
-    scale = DETECTION_SIDE / max(grey.size)
+def detection_image(image: Image.Image, grey: np.ndarray | None = None) -> np.ndarray:
+    """The 8-bit grey image detectors are run on: at most DETECTION_SIDE on its long side.
+    `grey` is the image's grey pixels when the caller has them already."""
+    height, width = grey.shape if grey is not None else (image.height, image.width)
+    scale = DETECTION_SIDE / max(width, height)
+    if scale >= 1 and grey is not None:
+        return grey
+    small = image.convert("L") if grey is None else Image.fromarray(grey, "L")
     if scale < 1:
-        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-        grey = grey.resize(size, Image.Resampling.BILINEAR)
-    return np.asarray(grey, dtype=np.uint8)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = small.resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(small, dtype=np.uint8)
 
 
 def minimum_face_side(grey: np.ndarray) -> int:
     return max(_MIN_FACE_PIXELS, int(min(grey.shape)) // _MIN_FACE_SHARE)
 
 
-def find_faces(image: Image.Image, detector: FaceDetector | None = None) -> FaceFinding:
-    pixels = detection_image(image)
+def find_faces(
+    image: Image.Image, detector: FaceDetector | None = None, grey: np.ndarray | None = None
+) -> FaceFinding:
+    pixels = detection_image(image, grey)
     if min(pixels.shape) < _MIN_FACE_PIXELS:
         return NO_FACE
     boxes = (detector or default_detector()).detect(pixels, minimum_face_side(pixels))

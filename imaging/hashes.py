@@ -54,34 +54,45 @@ def _phash_bits(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(low > np.median(low))
 
 
-def trim_uniform_border(image: Image.Image) -> Image.Image:
-    """Crop away a uniform frame (any colour) around the picture, if there is one."""
-    grey = np.asarray(image.convert("L"), dtype=np.int16)
+def _content_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box (left, top, right, bottom) inside a uniform frame (any colour) around the
+    picture of 8-bit grey `grey`, or None when there is no frame to trim."""
+    grey = grey.astype(np.int16)
     edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     colour = int(np.median(edge))
     if np.mean(np.abs(edge - colour) <= _BORDER_TOLERANCE) < 0.9:
-        return image  # the edge is not a uniform frame
+        return None  # the edge is not a uniform frame
     content = np.abs(grey - colour) > _BORDER_TOLERANCE
     rows, columns = np.flatnonzero(content.any(axis=1)), np.flatnonzero(content.any(axis=0))
     if rows.size == 0 or columns.size == 0:
-        return image
+        return None
     box = (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
     kept = (box[2] - box[0]) * (box[3] - box[1])
     if kept < _MIN_KEPT_SHARE * grey.size:
-        return image
-    return image.crop(box)
+        return None
+    return box
 
 
-def compute_hashes(image: Image.Image) -> PerceptualHashes:
+def trim_uniform_border(image: Image.Image) -> Image.Image:
+    """Crop away a uniform frame (any colour) around the picture, if there is one."""
+    box = _content_box(np.asarray(image.convert("L")))
+    return image if box is None else image.crop(box)
+
+
+def compute_hashes(image: Image.Image, grey: np.ndarray | None = None) -> PerceptualHashes:
     """pHash and dHash exactly as imagehash computes them (tests/imaging/test_hashes.py
     holds them equal), with one resize each: resampling commutes with mirroring, so the
-    mirror image's hashes come from the mirrored small image."""
-    trimmed = trim_uniform_border(image.convert("L"))
-    small = trimmed.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
-    pixels = np.asarray(small, dtype=np.float64)
-    strip = np.asarray(
-        trimmed.resize((_HASH_SIZE + 1, _HASH_SIZE), Image.Resampling.LANCZOS), dtype=np.int16
-    )
+    mirror image's hashes come from the mirrored small image. `grey` is the image's 8-bit
+    grey pixels (`np.asarray(image.convert("L"))`) when the caller has them already; the
+    resizes are Pillow's Lanczos, byte for byte (imaging/resample.py)."""
+    from imaging.resample import resize_grey  # numba, loaded when photo work needs it
+
+    if grey is None:
+        grey = np.asarray(image.convert("L"))
+    box = _content_box(grey)
+    trimmed = grey if box is None else grey[box[1] : box[3], box[0] : box[2]]
+    pixels = resize_grey(trimmed, _PHASH_SIDE, _PHASH_SIDE).astype(np.float64)
+    strip = resize_grey(trimmed, _HASH_SIZE + 1, _HASH_SIZE).astype(np.int16)
     mirrored_strip = strip[:, ::-1]
     return PerceptualHashes(
         phash=_as_int(_phash_bits(pixels)),

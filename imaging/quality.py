@@ -37,15 +37,17 @@ class QualityMetrics(BaseModel):
     faces: FaceFinding | None = None  # for face photos only
 
 
-def _grey(image: Image.Image, long_side: int) -> np.ndarray:
+def _resampled(grey: np.ndarray, long_side: int) -> np.ndarray:
     # Resampled to one size both ways: a small photo shows less detail at that size, which
-    # is what an auditor asking "is this sharp enough?" wants to see.
-    grey = image.convert("L")
-    scale = long_side / max(grey.size)
-    if scale != 1:
-        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-        grey = grey.resize(size, Image.Resampling.LANCZOS)
-    return np.asarray(grey, dtype=np.uint8)
+    # is what an auditor asking "is this sharp enough?" wants to see. Pillow's Lanczos, byte
+    # for byte (imaging/resample.py), as the audit's thresholds were measured with.
+    from imaging.resample import resize_grey  # numba, loaded when photo work needs it
+
+    height, width = grey.shape
+    scale = long_side / max(width, height)
+    if scale == 1:
+        return grey
+    return resize_grey(grey, max(1, round(width * scale)), max(1, round(height * scale)))
 
 
 # Second differences as 3 x 3 kernels, run by OpenCV into 16-bit integers: exact, since
@@ -119,8 +121,15 @@ def grey_histogram(grey: np.ndarray) -> np.ndarray:
     return counts.ravel().astype(np.int64)
 
 
-def measure_quality(image: Image.Image, is_face_photo: bool) -> QualityMetrics:
-    grey = _grey(image, _SHARPNESS_SIDE)
+def measure_quality(
+    image: Image.Image, is_face_photo: bool, grey: np.ndarray | None = None
+) -> QualityMetrics:
+    """The metrics of an 8-bit RGB image; `grey` is its grey pixels
+    (`np.asarray(image.convert("L"))`) when the caller has them already."""
+    if grey is None:
+        grey = np.asarray(image.convert("L"))
+    full_grey = grey
+    grey = _resampled(full_grey, _SHARPNESS_SIDE)
     histogram = grey_histogram(grey)
     count = grey.size
     levels = np.arange(256, dtype=np.int64)
@@ -136,5 +145,5 @@ def measure_quality(image: Image.Image, is_face_photo: bool) -> QualityMetrics:
         # np.percentile's definition: the audit's thresholds were measured with it.
         shadow_level=round(percentile(histogram, 0.01), 2),
         highlight_level=round(percentile(histogram, 0.99), 2),
-        faces=find_faces(image) if is_face_photo else None,
+        faces=find_faces(image, grey=full_grey) if is_face_photo else None,
     )

@@ -28,7 +28,12 @@ from imaging.pool import PoolLimits, WorkerPool, WorkFailed
 from register import tables
 
 # Imported once by the fork server, so that each photo worker starts with them loaded.
-PHOTO_WORKER_PRELOAD = ("imaging.analysis", "imaging.face_detectors", "cv2")
+PHOTO_WORKER_PRELOAD = (
+    "imaging.analysis",
+    "imaging.face_detectors",
+    "cv2",
+    "imaging.worker_preload",
+)
 
 
 @dataclass(frozen=True)

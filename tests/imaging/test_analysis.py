@@ -17,6 +17,7 @@ from imaging.blobstore import BlobStore
 from tests.imaging.photo_corpus import load, real_photos
 
 PAYLOAD = b"PAYLOAD-after-the-image" * 40
+COMMENT = b"Informant: flat 3, do not disclose"
 
 
 def photo_with_gps_and_payload() -> bytes:
@@ -25,7 +26,8 @@ def photo_with_gps_and_payload() -> bytes:
     exif[0x010F] = "PhoneMaker"
     exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS IFD
     out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif.tobytes(), quality=90)
+    # A comment segment too: Pillow's writer would carry it into every JPEG made from it.
+    image.save(out, format="JPEG", exif=exif.tobytes(), comment=COMMENT, quality=90)
     return out.getvalue() + PAYLOAD
 
 
@@ -48,8 +50,10 @@ def test_original_kept_exactly_derivatives_clean(tmp_path: Path) -> None:
     for name in (WORKING_COPY, THUMBNAIL):
         derived = store.derivative_path(blob.sha256, name).read_bytes()
         assert PAYLOAD[:20] not in derived and b"PhoneMaker" not in derived
+        assert COMMENT not in derived
         with Image.open(io.BytesIO(derived)) as image:
             assert len(image.getexif()) == 0
+            assert "comment" not in image.info
             if name == THUMBNAIL:
                 assert max(image.size) == THUMBNAIL_SIDE
 

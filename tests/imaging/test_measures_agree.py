@@ -13,7 +13,6 @@ from imaging.decode import decode_bytes
 from imaging.hashes import compute_hashes, trim_uniform_border
 from imaging.quality import (
     _SHARPNESS_SIDE,
-    _grey,
     grey_histogram,
     least_directional_sharpness,
     measure_quality,
@@ -46,8 +45,18 @@ def reference_least_directional_sharpness(grey: np.ndarray) -> float:
     return min(float(difference.var()) for difference in along)
 
 
+def reference_grey(image: Image.Image, long_side: int) -> np.ndarray:
+    """The definition: Pillow's grey, resized by Pillow's Lanczos to the long side."""
+    grey = image.convert("L")
+    scale = long_side / max(grey.size)
+    if scale != 1:
+        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+        grey = grey.resize(size, Image.Resampling.LANCZOS)
+    return np.asarray(grey, dtype=np.uint8)
+
+
 def reference_quality(image: Image.Image) -> dict[str, float]:
-    grey = _grey(image, _SHARPNESS_SIDE)
+    grey = reference_grey(image, _SHARPNESS_SIDE)
     values = grey.astype(np.float64)
     return {
         "sharpness": round(reference_laplacian_variance(grey), 2),

@@ -1,0 +1,7 @@
+"""Imported once by the photo workers' fork server (register.photo_ingest): what every worker
+would otherwise load or compile for itself is made here, before the fork, so each worker
+starts with it and none pays for it under its memory limit."""
+
+from imaging.resample import warm_up
+
+warm_up()
