@@ -78,11 +78,15 @@ class TraitComparison:
     def weight(self, asked: str, found: str, stats: RegisterStatistics) -> float:
         """log2 P(witness says `asked` | the person is `found`) / P(... | anyone). "anyone"
         weighs each true term by how common it is in the register, so that agreement on a
-        value everybody has is no evidence, and on a rare one strong evidence."""
+        value everybody has is no evidence, and on a rare one strong evidence. A share of
+        statements (`weights.WHOLLY_WRONG`) is wrong whatever the truth, so no disagreement
+        costs more than that share says."""
         vocabulary = self.vocabulary()
         levels = self.levels
 
-        def says(true: str) -> float:
+        shares = stats.shares.get(self.attribute, {})
+
+        def confused(true: str) -> float:
             near = vocabulary.neighbours(true)
             others = len(vocabulary.terms) - 1 - len(near)
             if asked == true:
@@ -92,8 +96,13 @@ class TraitComparison:
             rest = 1 - levels.agree - (levels.partial if near else 0.0)
             return max(rest, 0.01) / max(others, 1)
 
+        def says(true: str) -> float:
+            # Some statements are not about the person at all (another person seen, a
+            # guess): those name each term as often as people have it.
+            lapse = w.WHOLLY_WRONG
+            return (1 - lapse) * confused(true) + lapse * shares.get(asked, 0.0)
+
         def by_anyone() -> float:
-            shares = stats.shares.get(self.attribute, {})
             return sum(says(term) * shares.get(term, 0.0) for term in vocabulary.terms)
 
         def weighed() -> float:

@@ -105,10 +105,16 @@ def name_level(tokens: list[str], name: NameDocument) -> str:
         return "none"
     token = tokens[0]
     forename = name.forename.split()[0] if name.forename else ""
-    if forename and forenames_agree(token, forename):
+    if forename and token == forename:
         return "forename"
     if token in surname_words:
         return "surname"
+    # A forename heard alone that is only another form of the recorded one (Mark for
+    # Marcus, Luke for Lucas, Jack for John) is a name alike, not the same name: the
+    # nickname lists join names many people bear separately (Ian, Ivan and Jack all list
+    # under John), so such a form tells as little as a near spelling does.
+    if forename and forenames_agree(token, forename):
+        return "alike"
     if spelled_alike(token, forename) or any(spelled_alike(token, s) for s in surname_words):
         return "alike"
     return "none"

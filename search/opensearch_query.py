@@ -284,9 +284,15 @@ def name_clauses(prepared: PreparedQuery, stats: RegisterStatistics) -> list[Cla
             )
         )
     else:
-        levels.append(_constant(forename_is(first), worth("forename", guess)))
+        levels.append(
+            _constant({"term": {"names.forename_first": first}}, worth("forename", guess))
+        )
         levels.append(_constant(surname_has(first), worth("surname", guess)))
-        either = alike(first, ("names.forename_first", "names.surname_words"))
+        # Another form of the forename (names.name_level): a name alike.
+        either = [
+            forename_is(first),
+            *alike(first, ("names.forename_first", "names.surname_words")),
+        ]
         levels.append(_constant({"bool": {"should": either}}, worth("alike", guess)))
     kept = [c for c in levels if c["constant_score"]["boost"] > _EPSILON]
     if not kept:

@@ -248,11 +248,23 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+@cache
+def _base_forms() -> dict[str, str]:
+    forms: dict[str, str] = load("word_forms")["forms"]
+    return forms
+
+
+def base_form(word: str) -> str:
+    """A lower-case word's base form where the stemmer cannot find it: an irregular plural
+    or past tense ("women" is "woman", "knew" is "know"; `vocabularies/word_forms.json`)."""
+    return _base_forms().get(word, word)
+
+
 def _stemmed(text: str) -> tuple[list[str], list[str]]:
-    """Every word's stem, and the stems of the words that carry meaning (stop words and
-    short words dropped), from one pass over the text."""
+    """Every word's stem (of its base form), and the stems of the words that carry meaning
+    (stop words and short words dropped), from one pass over the text."""
     words = _TOKEN.findall(text.lower())
-    stems = [stem(t) for t in words]
+    stems = [stem(base_form(t)) for t in words]
     meaningful = [
         s for t, s in zip(words, stems, strict=True) if t not in MO_STOPWORDS and len(t) > 2
     ]

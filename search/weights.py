@@ -40,6 +40,11 @@ FACIAL_HAIR = _witness("facial_hair")
 EYE_COLOUR = _witness("eye_colour")
 ACCENT = _witness("accent")
 
+# The share of a trait's statements that are not about the person at all, whatever they
+# look like (vocabularies/witness_error.json, `wholly_wrong`): such a statement names each
+# term as often as the register's people have it.
+WHOLLY_WRONG = float(load("witness_error")["wholly_wrong"]["share"])
+
 AGE_IN_RANGE = float(load("witness_error")["age"]["in_range"])  # the stated range holds it
 AGE_ERROR_YEARS = float(load("witness_error")["age"]["error_years"])  # spread outside it
 HEIGHT_IN_BAND = float(load("witness_error")["height"]["in_range"])

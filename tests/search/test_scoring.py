@@ -331,3 +331,15 @@ def test_an_adjoining_regions_accent_earns_more_than_a_distant_one() -> None:
     asked = DescriptionQuery(accent="Geordie")
     same, adjoining, distant = (run(asked, people, ref).score for ref in ("GEO", "NE", "LDN"))
     assert same > adjoining > distant
+
+
+def test_another_form_of_a_forename_heard_alone_is_a_name_alike() -> None:
+    """'Mark' heard is Marcus's name only alike: the nickname lists join names many people
+    bear separately, so the form earns what a near spelling earns, the name itself more."""
+    from search.document import NameDocument
+    from search.names import name_level
+
+    marcus = NameDocument("marcus", "", "hayes", "primary")
+    assert name_level(["marcus"], marcus) == "forename"
+    assert name_level(["mark"], marcus) == "alike"
+    assert name_level(["mark", "hayes"], marcus) == "full"
