@@ -618,6 +618,15 @@ def _jewellery_or_writing(part: str) -> Found | None:
     return None
 
 
+def _held(mark: MarkQuery, said: str) -> bool:
+    """ "a metal bar in his hand", "studs on his hands": something held or worn on a limb,
+    no piercing, unless it is said to be one ("a pierced finger", "a piercing in his hand")."""
+    if mark.type != "piercing" or not mark.location or said.lower().startswith("pierc"):
+        return False
+    region = body_map().locate(mark.location).region
+    return region is not None and bool(_LIMBS & {region, *body_map().ancestors(region)})
+
+
 def _somewhere_else(mark: MarkQuery) -> bool:
     """A mark said of a place that is no part of the person described: "marks on the road",
     "scratches on the door", "a mark on my arm" (the witness's)."""
@@ -643,6 +652,8 @@ def _read_part(part: str) -> Found | None:
         return Found(misshapen, "mark")
     if (match := mark_word(part)) is not None:
         mark = read_mark_word(MARK_WORDS[match.group(1).lower()], part, match)
+        if _held(mark, match.group(1)):
+            return None
         return None if _somewhere_else(mark) else Found(mark, "mark")
     if (worn := _jewellery_or_writing(part)) is not None:
         return worn
