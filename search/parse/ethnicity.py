@@ -71,10 +71,18 @@ def _quotes_blanked(text: str) -> str:
     return re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
 
 
+_TWO_CODES = re.compile(r"IC\s?([0-69])\s*(?:/|\bor\b|-)\s*(?:IC\s?)?(?!\1)[0-69]\b", re.IGNORECASE)
+
+
 def read_ethnicity(reading: Reading) -> None:
     text = reading.work
     if match := re.search(r"\bIC\s?([0-69])\b", text, re.IGNORECASE):
         code = f"IC{match.group(1)}"
+        if two := _TWO_CODES.match(text, match.start()):
+            # "IC1/IC2", "IC1 or 2": two codes given, neither is read.
+            reading.used.append(two.span())
+            reading.understood.append(f'ethnic appearance: two codes given, none read ("{two[0]}")')
+            return
         reading.take("ethnic_appearance", code, match.span(), f"ethnic appearance: {code}")
         return
     if match := _RACE.search(text):
