@@ -18,7 +18,7 @@ from search.vocabulary import PhraseMatch, ethnic_appearance
 _PEOPLE = (
     r"(?:man|men|male|males|woman|female|guy|bloke|lad|lady|youth|person|skin|skinned"
     r"|looking|appearance|complexion|fella|fellah|gent|geezer|suspect|offender|boy|girl"
-    r"|teenager|kid|origin|descent|heritage|features|chap|individual)"
+    r"|teenager|kid|origin|descent|heritage|features|chap|individual|fellow|feller|lass|dude)"
 )
 # Race codes of North American circulations ("Race: W").
 _RACE = re.compile(r"\brace\s*[:\-]\s*(W|B|A|H)\b", re.IGNORECASE)
