@@ -44,6 +44,7 @@ MARK_WORDS = {
     "pock-marks": "scar",
     "pitting": "scar",
     "acne pitting": "scar",
+    "pitted": "scar",
     "acne marks": "scar",
     "pitted skin": "scar",
     "acne scars": "scar",
@@ -108,7 +109,6 @@ MARK_WORDS = {
     "deformed": "deformity",
     "removed tattoo": "removed_tattoo",
     "lasered tattoo": "removed_tattoo",
-    "faded tattoo": "removed_tattoo",
     "rubbed off": "removed_tattoo",
     "tattoo that's been rubbed off": "removed_tattoo",
     "tattoo that has been rubbed off": "removed_tattoo",
@@ -117,6 +117,7 @@ MARK_WORDS = {
     "limp": "deformity",
     "limping": "deformity",
     "limps": "deformity",
+    "limped": "deformity",
     "broken nose": "deformity",
     "cauliflower ear": "deformity",
     "lazy eye": "deformity",
@@ -603,9 +604,19 @@ _WRITTEN = re.compile(
     re.IGNORECASE,
 )
 _LIMBS = frozenset({"hand", "arm", "leg", "foot"})
+# "Had LOYALTY on his knuckles", "LOVE and HATE across his fingers": a word in capitals on
+# the body is written there, a tattoo.
+_CAPITALS_ON = re.compile(
+    r"\b([A-Z]{3,}(?:\s+(?:and|&)?\s*[A-Z]{3,})?)\s+(?:(?i:tattooed|inked|written)\s+)?"
+    r"(?=(?i:on|across|along|over)\s+(?i:his|her|the|both)\b)"
+)
 
 
 def _jewellery_or_writing(part: str) -> Found | None:
+    if (capitals := _CAPITALS_ON.search(part)) is not None and mark_word(part) is None:
+        place = _place_in(part[capitals.end() :])
+        if place and body_map().locate(place).region is not None:
+            return Found(MarkQuery(type="tattoo", location=place, description=capitals[1]), "mark")
     for pattern, kind in ((_THROUGH, "piercing"), (_WRITTEN, "tattoo")):
         if (said := pattern.search(part)) is None or mark_word(part) is not None:
             continue
