@@ -11,7 +11,7 @@ from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
 from search.document import NameDocument
-from search.vocabulary import normalise
+from search.vocabulary import load, normalise
 
 
 @cache
@@ -29,10 +29,35 @@ def _name_family(name: str) -> frozenset[str]:
     return frozenset(family)
 
 
+@cache
+def _written_forenames() -> dict[str, frozenset[str]]:
+    """The common forenames of `vocabularies/forenames.json`, by the sex mostly given them."""
+    data = load("forenames")
+    return {sex: frozenset(data[sex]) for sex in ("male", "female", "either")}
+
+
+def written_forename(name: str) -> bool:
+    """Whether `name` (normalised) is one of the common forenames of the written list."""
+    return any(name in names for names in _written_forenames().values())
+
+
 def is_known_forename(name: str) -> bool:
-    """Whether the `nicknames` dataset knows `name` (normalised) as a forename or a nickname."""
+    """Whether `name` (normalised) is a forename or a nickname that the `nicknames` dataset
+    knows, or one of the common forenames of `vocabularies/forenames.json` (Kyle, Liam,
+    Imran: the dataset is American and lacks many British ones)."""
+    if written_forename(name):
+        return True
     namer = _nick_namer()
     return bool(namer.nicknames_of(name) or namer.canonicals_of(name))
+
+
+def forename_sex(name: str) -> str | None:
+    """ "M" or "F" where the common forenames list gives `name` (normalised) mostly to men
+    or to women; None for a name given to both, or not in the list."""
+    written = _written_forenames()
+    if name in written["either"]:
+        return None
+    return "M" if name in written["male"] else "F" if name in written["female"] else None
 
 
 def forenames_agree(heard: str, recorded: str) -> bool:

@@ -16,8 +16,9 @@ from search.parse.context import sentence_bounds
 from search.parse.text import Reading
 from search.vocabulary import accents
 
-# "accent", and the words for one: "a Scottish twang", "a Geordie lilt", "an Irish brogue".
-_ACCENT = r"(?:accents?|twang|lilt|burr|brogue|drawl)"
+# "accent", and the words for one: "a Scottish twang", "a Geordie lilt", "an Irish brogue",
+# "a Salford voice".
+_ACCENT = r"(?:accents?|twang|lilt|burr|brogue|drawl|voice)"
 _BEFORE = re.compile(rf"(?<![\w'-])((?:[\w'-]+\s+){{0,3}}){_ACCENT}\b", re.IGNORECASE)
 _AFTER = re.compile(
     rf"\b{_ACCENT}\s*(?:was\s+|is\s+|as\s+|:\s*|-\s*)?['\"]?((?:[\w'-]+\s*){{1,3}})", re.IGNORECASE

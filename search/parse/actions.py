@@ -34,7 +34,7 @@ _LOOKS = (
     r"|told|tells|said|says|gave|gives|called|calls|answers|answered|goes\s+by"
 )
 _SUBJECT = re.compile(
-    rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?i:{_PERSON})\s+(?!(?i:{_LOOKS})\b)([a-z][^.;!?\n]*)",
+    rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?i:{_PERSON})\s+(?!(?i:{_LOOKS}|or)\b)([a-z][^.;!?\n]*)",
     re.MULTILINE,
 )
 _WHO = re.compile(

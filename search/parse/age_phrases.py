@@ -132,7 +132,10 @@ def _decade_something(match: re.Match[str]) -> tuple[int, int] | None:
     return (value, value + 9) if value is not None and value % 10 == 0 else None
 
 
-_HEDGE_AFTER = r"(?:maybe|i'd say|id say|i think|i reckon|or so|at a guess|tops|or thereabouts)"
+_HEDGE_AFTER = (
+    r"(?:maybe|i'd say|id say|i think|i reckon|or so|at a guess|tops|or thereabouts|perhaps"
+    r"|i suppose|i guess|i'd guess|i'd imagine|i expect|if (?:he|she) was a day|give or take)"
+)
 Bounds = Callable[[re.Match[str]], tuple[int, int] | None]
 PATTERNS: list[tuple[str, Bounds]] = [
     (_DECADE_RANGE, _decades),
@@ -170,7 +173,8 @@ _ESTIMATE = rf"(?:{_DECADE_RANGE}|{NUMBER})"
 # A list item or answer that is only an age, or two ("45", "Sixty?", "Thirty, forty.",
 # "Late thirties, forty", "Twenty-five maybe").
 PLAIN_AGE = re.compile(
-    rf"^\s*(?:(?:about|approx\w*|maybe|possibly|probably|like|erm|um|er|oh)\s+)*({NUMBER})"
+    rf"^\s*(?:(?:about|approx\w*|maybe|possibly|probably|like|erm|um|er|oh|must\s+be"
+    rf"|(?:he|she|they)'d\s+be|would\s+be|i'd\s+say|i'd\s+guess|say)\s+)*({NUMBER})"
     rf"\s*(?:{_HEDGE_AFTER})?\s*(\??)\s*$",
     re.IGNORECASE,
 )

@@ -18,7 +18,7 @@ from search.vocabulary import PhraseMatch, ethnic_appearance
 _PEOPLE = (
     r"(?:man|men|male|males|woman|female|guy|bloke|lad|lady|youth|person|skin|skinned"
     r"|looking|appearance|complexion|fella|fellah|gent|geezer|suspect|offender|boy|girl"
-    r"|teenager|kid|origin|descent|heritage|features|chap|individual)"
+    r"|teenager|kid|origin|descent|heritage|features|chap|individual|fellow|feller|lass|dude)"
 )
 # Race codes of North American circulations ("Race: W").
 _RACE = re.compile(r"\brace\s*[:\-]\s*(W|B|A|H)\b", re.IGNORECASE)
@@ -71,10 +71,18 @@ def _quotes_blanked(text: str) -> str:
     return re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
 
 
+_TWO_CODES = re.compile(r"IC\s?([0-69])\s*(?:/|\bor\b|-)\s*(?:IC\s?)?(?!\1)[0-69]\b", re.IGNORECASE)
+
+
 def read_ethnicity(reading: Reading) -> None:
     text = reading.work
     if match := re.search(r"\bIC\s?([0-69])\b", text, re.IGNORECASE):
         code = f"IC{match.group(1)}"
+        if two := _TWO_CODES.match(text, match.start()):
+            # "IC1/IC2", "IC1 or 2": two codes given, neither is read.
+            reading.used.append(two.span())
+            reading.understood.append(f'ethnic appearance: two codes given, none read ("{two[0]}")')
+            return
         reading.take("ethnic_appearance", code, match.span(), f"ethnic appearance: {code}")
         return
     if match := _RACE.search(text):

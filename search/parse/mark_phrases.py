@@ -44,6 +44,7 @@ MARK_WORDS = {
     "pock-marks": "scar",
     "pitting": "scar",
     "acne pitting": "scar",
+    "pitted": "scar",
     "acne marks": "scar",
     "pitted skin": "scar",
     "acne scars": "scar",
@@ -108,7 +109,6 @@ MARK_WORDS = {
     "deformed": "deformity",
     "removed tattoo": "removed_tattoo",
     "lasered tattoo": "removed_tattoo",
-    "faded tattoo": "removed_tattoo",
     "rubbed off": "removed_tattoo",
     "tattoo that's been rubbed off": "removed_tattoo",
     "tattoo that has been rubbed off": "removed_tattoo",
@@ -117,6 +117,7 @@ MARK_WORDS = {
     "limp": "deformity",
     "limping": "deformity",
     "limps": "deformity",
+    "limped": "deformity",
     "broken nose": "deformity",
     "cauliflower ear": "deformity",
     "lazy eye": "deformity",
@@ -603,9 +604,19 @@ _WRITTEN = re.compile(
     re.IGNORECASE,
 )
 _LIMBS = frozenset({"hand", "arm", "leg", "foot"})
+# "Had LOYALTY on his knuckles", "LOVE and HATE across his fingers": a word in capitals on
+# the body is written there, a tattoo.
+_CAPITALS_ON = re.compile(
+    r"\b([A-Z]{3,}(?:\s+(?:and|&)?\s*[A-Z]{3,})?)\s+(?:(?i:tattooed|inked|written)\s+)?"
+    r"(?=(?i:on|across|along|over)\s+(?i:his|her|the|both)\b)"
+)
 
 
 def _jewellery_or_writing(part: str) -> Found | None:
+    if (capitals := _CAPITALS_ON.search(part)) is not None and mark_word(part) is None:
+        place = _place_in(part[capitals.end() :])
+        if place and body_map().locate(place).region is not None:
+            return Found(MarkQuery(type="tattoo", location=place, description=capitals[1]), "mark")
     for pattern, kind in ((_THROUGH, "piercing"), (_WRITTEN, "tattoo")):
         if (said := pattern.search(part)) is None or mark_word(part) is not None:
             continue
@@ -616,6 +627,15 @@ def _jewellery_or_writing(part: str) -> Found | None:
         described = said.group(0).strip() if kind == "tattoo" else said.group(1)
         return Found(MarkQuery(type=kind, location=place, description=described), "mark")
     return None
+
+
+def _held(mark: MarkQuery, said: str) -> bool:
+    """ "a metal bar in his hand", "studs on his hands": something held or worn on a limb,
+    no piercing, unless it is said to be one ("a pierced finger", "a piercing in his hand")."""
+    if mark.type != "piercing" or not mark.location or said.lower().startswith("pierc"):
+        return False
+    region = body_map().locate(mark.location).region
+    return region is not None and bool(_LIMBS & {region, *body_map().ancestors(region)})
 
 
 def _somewhere_else(mark: MarkQuery) -> bool:
@@ -643,6 +663,8 @@ def _read_part(part: str) -> Found | None:
         return Found(misshapen, "mark")
     if (match := mark_word(part)) is not None:
         mark = read_mark_word(MARK_WORDS[match.group(1).lower()], part, match)
+        if _held(mark, match.group(1)):
+            return None
         return None if _somewhere_else(mark) else Found(mark, "mark")
     if (worn := _jewellery_or_writing(part)) is not None:
         return worn

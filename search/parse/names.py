@@ -34,7 +34,7 @@ hand").
 import re
 from functools import cache
 
-from search.names import forenames_agree, is_known_forename
+from search.names import forename_sex, forenames_agree, is_known_forename, written_forename
 from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
 from search.parse.handles import handle_forenames
@@ -80,6 +80,10 @@ _CUES = (
     r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
     r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
     r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
+    # "kept calling him Tyler", "shouting for Jack", "his badge said Steve"
+    r"|calling (?:him|her)|(?:shout|yell|scream|call)(?:ed|ing|s)? (?:for|after)"
+    r"|(?:name )?(?:badge|lanyard|id(?: card)?|name tag|pass)(?: \w+){0,3}?"
+    r" (?:said|says|read|reads)(?: the name)?"
     # "Police want to trace", "Officers wish to speak to", "Gardaí are seeking": whom an
     # appeal is for; said by the police, not by a witness ("he was looking for Kelly").
     r"|(?:police|officers|detectives|gardaí|gardai|investigators|we)(?: \w+){0,3}?"
@@ -106,12 +110,18 @@ _CLAIMED = re.compile(
     r"\b(?i:(?:said|says|told (?:her|him|them|me|us|the \w+)|claimed|claiming|pretended"
     r"|pretending) (?:he|she)(?: was| is|'s)(?: just)?|(?:claimed|claiming|pretended|pretending)"
     rf" to be)\s+[\"']?{_NAME}"
+    # He said 'I'm Wayne, I'm here about the boiler': the speaker's own name, in his words.
+    r"|\b(?i:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+\w+)?\s+"
+    r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself)(?:\s+to\s+\w+)?)"
+    r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright)[,!]?\s*)?(?i:i'm|i\s+am|my\s+name's"
+    rf"|my\s+name\s+is|it's|this\s+is)\s+{_NAME}"
 )
 _BEFORE_CUE = re.compile(
     rf"\b{_NAME}[\"']?\s*,?\s+(?i:she|he|they|people|everyone|we|the kids|his mates|her mates)"
     r"\s+(?i:calls?|called)(?:\s+(?i:him|her))?\b"
-    # "Derek I think his name is", "Kaz, her name was"
-    rf"|\b{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
+    # "Derek I think his name is", "Kaz, her name was"; not "Said his name was Imran"
+    r"|\b(?!(?:Said|Says|Told|Tells|Thinks?|Reckons?|Heard|Gave|Gives|Knows?|Knew)\b)"
+    rf"{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
     r"\s+(?i:is|was|'s)\b"
 )
 # "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
@@ -122,6 +132,12 @@ _BEFORE_ALIAS = re.compile(
 # "Connor 'Tank' Maguire": the name around a nickname in quotes is the name.
 _AROUND_NICKNAME = re.compile(
     rf"\b(?P<forename>{_NAME_WORD})\s+[\"'][^\"'\n]{{1,24}}[\"']\s+(?P<surname>{_NAME_WORD})"
+)
+# "Somebody yelled 'pack it in Bazza'", "shouted 'Leave her alone, Darren!'": a shout that
+# ends with a name is said to him.
+_SHOUTED_AT = re.compile(
+    r"\b(?i:shout|yell|scream|call|holler)\w*(?:\s+(?i:out|over|across))?\s*[:,]?\s*[\"'‘“]"
+    rf"(?:[^\"'’”\n]{{0,40}}?[\s,])?{_NAME}\s*[!?.,]?\s*[\"'’”]"
 )
 _QUOTED = re.compile(rf"[\"']({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})[\"']")
 # "What's his name? Caller: Stuart Clark", "Did she say a name? A: Sara"
@@ -229,6 +245,7 @@ _PATTERNS = (
     _WITH_AGE,
     _SUBJECT,
     _TITLED,
+    _SHOUTED_AT,
     _QUOTED,
 )
 # Patterns whose words say a name follows: there a word that is also a brand ("a lad called
@@ -240,6 +257,9 @@ _OTHERS_BEFORE = re.compile(
     r"|dad|mum|uncle|auntie|aunt|nan|grandad|granddaughter|grandson|niece|nephew|boyfriend"
     r"|girlfriend|husband|wife|dog|cat)\s*,?\s*$|\b(?:isn't|wasn't|not)\s+called\s+$|\bmy\s+name\s+is\s+$"
     r"|\bi'm\s+called\s+$|\bi\s+am\s+called\s+$|\bmy\s+name's\s+$"
+    # Whom the witness called for help: "I shouted for Mr Patel next door".
+    r"|\b(?:i|we)\s+(?:shouted|called|yelled|screamed|rang|phoned|ran|went)\s+(?:out\s+)?"
+    r"(?:for|to|and\s+got)\s+(?:(?:mr|mrs|ms|miss|my\s+neighbour)\.?\s+)?$"
     r"|\b(?:victim|complainant|injured\s+party|ip|informant|witness|caller)\s*,?\s*(?:named\s+as\s+)?$"
     # "Victim: Mary JONES" (not "Caller: Stuart Clark", a transcript's answer to a question).
     r"|\b(?:victim|complainant|injured\s+party|witness)\s*:\s*$"
@@ -308,9 +328,10 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
         said_word = normalise(word)
         a_brand_named = cued and not kept and said_word in _brands()
         a_particle = bool(kept) and re.fullmatch(_PARTICLE, word) is not None  # "van Dijk"
-        if (said_word in not_names() and not a_brand_named and not a_particle) or (
-            said_word in places
-        ):
+        a_surname = len(kept) == 1 and _surname_after_forename(kept[0], word)
+        if (
+            said_word in not_names() and not a_brand_named and not a_particle and not a_surname
+        ) or (said_word in places):
             break
         kept.append(word)
     kept = [w for w in kept if len(w.strip(".")) > 1]  # initials: "J. Smith" is Smith
@@ -328,6 +349,24 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
     if name.isupper():
         return " ".join(_in_title_case(w) for w in name.split())
     return " ".join(_in_title_case(w) if _in_capitals(w) else w for w in name.split())
+
+
+# Surnames that are also words of a description: "Peter White", "Joanne BROWN", "Sam Young".
+_WORD_SURNAMES = frozenset(
+    ["white", "black", "brown", "green", "grey", "gray", "young", "long", "short", "english"]
+)
+
+
+def _surname_after_forename(forename: str, word: str) -> bool:
+    """Whether a capitalised word that is also a word of the description ("White") is the
+    surname after a known forename ("Peter White"): the name words a witness would not
+    capitalise mid-sentence as a colour."""
+    return (
+        word[:1].isupper()
+        and normalise(word) in _WORD_SURNAMES
+        and _is_known_forename(forename)
+        and forename.isupper() == word.isupper()
+    )
 
 
 def _in_capitals(word: str) -> bool:
@@ -350,6 +389,10 @@ def _someone_elses(text: str, start: int, end: int) -> bool:
         _TATTOO_AFTER.match(text[end : end + 24])
         or _TATTOO_BEFORE.search(text[max(0, start - 30) : start])
     )
+
+
+def _written_forename(word: str) -> bool:
+    return written_forename(word)
 
 
 def _is_known_forename(word: str) -> bool:
@@ -502,17 +545,119 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
     return found
 
 
+# "It was Liam Hart from the flats", "Kev, the landlord's son, did it": with no cue, a
+# capitalised common forename (`vocabularies/forenames.json`, which leaves out the ones
+# that are also words: Mark, Will, Rose) with its surname, if any, is the person's name,
+# unless it is said as someone else's or as the one harmed, or as a woman's in an account
+# of a man (and the other way round): in such accounts the other sex is the witness's side.
+_BARE = re.compile(rf"(?<![\w@.])(?P<name>{_NAME})")
+_ONE_HARMED_AFTER = re.compile(
+    rf"^\s*(?:\(\s*\d{{1,2}}\s*\)|,\s*\d{{1,2}}\s*,|,\s*(?:aged?\s+)?\d{{1,2}}\b)?\s*,?{_DONE_TO}"
+    r"|^\s*(?:\(\s*\d{1,2}\s*\)|,\s*(?:aged?\s+)?\d{1,2}\s*(?:,|\)))"  # "Amy (13)"
+    r"|^\s*,?\s*(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:son|daughter|brother|sister|mum|dad"
+    r"|friend|mate|cousin|wife|husband|girlfriend|boyfriend|nan|grandad|niece|nephew"
+    r"|neighbour|colleague)\b"  # "Jack, my son,"
+    r"|^\s*(?:and\s+(?:i|me)\b|,?\s*(?:and|&)\s+(?:her|his|my)\b)"  # "Kirsty and I"
+    r"|^\s*(?:'s|s')\b",
+    re.IGNORECASE,
+)
+_WITNESS_BEFORE = re.compile(
+    r"\b(?:i'm|i\s+am|my\s+name\s+is|my\s+name's|this\s+is|me\s+and|and\s+me"
+    r"|with|to|told|asked|called|phoned|rang|texted|for|at|from|behind|saw|helped|hit|punched"
+    r"|grabbed|followed|approached|attacked|robbed)\s*$|\b(?:dear|hi|hello|thanks|thank\s+you)"
+    r"\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+_SHE_SUBJECT = re.compile(r"\b(?:she|she's|she'd|herself)\b", re.IGNORECASE)
+
+
+def _sex_of_account(text: str) -> str | None:
+    """ "he" or "she", whichever the account says more; "her" is left out, as it is the one
+    harmed's as often ("he grabbed her")."""
+    men, women = len(_HE.findall(text)), len(_SHE_SUBJECT.findall(text))
+    return "M" if men > women else "F" if women > men else None
+
+
+# "Leah says the man was", "Rory said they were": one who tells of the person.
+_TELLS_OF = re.compile(
+    r"^\s*(?:says|said|told\s+\w+|thinks|thought|reckons|reckoned|remembers|saw|noticed)\s+"
+    r"(?:that\s+)?(?:(?:the|a|this)\s+(?:man|male|person|guy|lad|bloke|woman|female|one)"
+    r"|they|it\s+was)\b",
+    re.IGNORECASE,
+)
+_REPORTER_BEFORE = re.compile(
+    r"\b(?:reported\s+by|statement\s+(?:of|by|from)|written\s+by|from|informant|by\s+pupil)"
+    r"\s*:?\s*$|\b(?:an?|the)\s+$",  # "Reported by Rory", "a Stanley knife"
+    re.IGNORECASE,
+)
+_INKED_BEFORE = re.compile(r"\b(?:tattoo\w*|inked|written)\b[^.!?]*$", re.IGNORECASE)
+
+
+@cache
+def _thing_words() -> frozenset[str]:
+    """The words of garments, vehicles and the like: a name before one is a brand's ("a
+    Fred Perry polo", "a Ted Baker shirt")."""
+    kinds = load("not_evidence")["kinds"]
+    return frozenset(w for phrases in kinds.values() for p in phrases for w in normalise(p).split())
+
+
+def _not_the_person(text: str, start: int, end: int, places: frozenset[str]) -> bool:
+    """Whether a bare forename at text[start:end] is someone else's, the one harmed's, the
+    witness's, a teller's, a tattoo's, or the first word of a place ("Victoria Rd")."""
+    following = re.match(r"\s*([A-Za-z]+)", text[end : end + 20])
+    return bool(
+        _someone_elses(text, start, end)
+        or _ONE_HARMED_AFTER.match(text[end : end + 60])
+        or _TELLS_OF.match(text[end : end + 40])
+        or _WITNESS_BEFORE.search(text[max(0, start - 16) : start])
+        or _REPORTER_BEFORE.search(text[max(0, start - 24) : start])
+        or _INKED_BEFORE.search(text[max(0, start - 60) : start])
+        or (following and normalise(following[1]) in PLACE_KIND_WORDS | _thing_words())
+        or any(normalise(w) in PLACE_KIND_WORDS for w in text[start:end].split()[1:])
+    )
+
+
+def _bare_forenames(
+    text: str, places: frozenset[str], aside: list[tuple[int, int]]
+) -> list[tuple[int, str, tuple[int, int]]]:
+    described = _sex_of_account(text)
+    mentions: dict[str, list[re.Match[str]]] = {}
+    for match in _BARE.finditer(text):
+        first = match["name"].split()[0]
+        if not first[:1].isupper() or first.isupper() or first.startswith(("Mr", "Mrs")):
+            continue
+        forename = normalise(first)
+        if _written_forename(forename) and not _a_word(forename, places):
+            mentions.setdefault(forename, []).append(match)
+    found = []
+    for forename, matches in mentions.items():
+        if described and (sex := forename_sex(forename)) and sex != described:
+            continue  # "Amy" in an account of a man is the witness's side
+        if any(_not_the_person(text, *m.span("name"), places) for m in matches):
+            continue  # "my daughter Leah ... Leah says": one named as someone else is so again
+        if any(s - 2 <= m.end("name") <= s for m in matches for s, _ in aside):
+            continue  # "a white Fred Perry polo shirt": the garment set aside is its brand's
+        if name := _clean(matches[0]["name"], places):
+            found.append((matches[0].start("name"), name, matches[0].span()))
+    return sorted(found)[:1]
+
+
 def read_name(reading: Reading, places: frozenset[str]) -> None:
     """The first name the description gives of the person: "SPARKY (believed Simon DAVIS)",
     "'Lee' ... his friends call him 'Snakey'" are Sparky and Lee, as a writer notes them."""
     text = reading.work
     # A handle's forename is the weakest reading: a name said outright comes first ("the
     # TikTok name 'jake_swans'... Believed to be JACOB WELLS").
-    found = _candidates(text, places) or handle_forenames(
-        text, _is_known_forename, lambda word: _a_word(word, places)
+    found = (
+        _candidates(text, places)
+        or handle_forenames(text, _is_known_forename, lambda word: _a_word(word, places))
+        or _bare_forenames(text, places, reading.aside)
     )
     if found:
-        _start, name, span = min(found)
+        # Of two readings at one place, the fuller: "Named as MACE, Tony" is Tony Mace.
+        _start, name, span = min(found, key=lambda f: (f[0], -len(f[1].split()), f[1]))
         reading.take("name", name, span, f'name heard: "{name}"')
         return
     _read_name_in_lower_case(reading, places)

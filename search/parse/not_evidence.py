@@ -67,8 +67,22 @@ def _surname_particle(text: str, start: int, end: int) -> bool:
     )
 
 
+# A house-to-house or statement log's label for a witness, with the witness's own sex and
+# age in brackets: "No.101 (female, 30s, mother of 3):", "Flat 2/1 (female, 30s):",
+# "Neighbour left side (female 40s):", "Salon next door (female staff 20s):".
+_WITNESS_LABEL = re.compile(
+    r"(?i:\bno\.?\s*\d+[a-z]?|\bflat\s*[\d/]+[a-z]?|\bneighbour|\bresident|\bwitness|\bcaller"
+    r"|\binformant|\bstaff|\bnext\s+door|\babove|\bbelow|\bopposite|\bside|\bshop|\bhouse"
+    r"|\bhouseholder|\boccupant|\bw\d+)[^.():;\n]{0,30}?\s*"
+    r"(\(\s*(?i:female|male|f|m|woman|man)\b[^()\n]{0,60}\))"
+)
+
+
 def set_aside_what_is_not_evidence(reading: Reading) -> None:
     text = reading.text.work
+    for label in _WITNESS_LABEL.finditer(text):
+        reading.set_aside("the witness", label.span(1))
+        reading.used.append(label.span(1))
     for match in _WEARING.finditer(text):
         reading.set_aside("clothing", match.span())
     for kind, pattern in _patterns().items():

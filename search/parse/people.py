@@ -34,8 +34,24 @@ _SUBJECT = {
 }
 
 
+# "a man or a woman", "couldn't tell if it was male or female": the sex is not said, and the
+# words are the witness's doubt, no MO ("a man or a woman tried the car doors").
+_EITHER_SEX = re.compile(
+    r"(?:\b(?:i\s+)?(?:couldn't|could\s+not|can't|cannot|didn't|did\s+not|don't|do\s+not)\s+"
+    r"(?:tell|see|say|know)|\bnot\s+sure|\bunsure)?\s*(?:\b(?:if|whether)\s+)?"
+    r"(?:\b(?:it\s+was|they\s+were|it's|(?:it\s+)?(?:could|might|may)\s+(?:have\s+been|be))\s+)?\b(?:either\s+)?(?:(?:a|an)\s+)?"
+    r"(?:(?:man|male|bloke|guy|lad|boy)\s+or\s+(?:a\s+)?(?:woman|female|lady|girl)"
+    r"|(?:woman|female|lady|girl)\s+or\s+(?:a\s+)?(?:man|male|bloke|guy|lad|boy))\b",
+    re.IGNORECASE,
+)
+
+
 def read_sex(reading: Reading) -> None:
     text = reading.work
+    for either in _EITHER_SEX.finditer(text):
+        span = (either.start() + len(either[0]) - len(either[0].lstrip()), either.end())
+        reading.used.append(span)
+        reading.understood.append(f'sex: not said (from "{reading.text.quote(span)}")')
     if coded := _CODED.search(text):
         group = next(i for i in (1, 2, 3) if coded.group(i))
         sex = coded.group(group)
