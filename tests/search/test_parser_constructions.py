@@ -83,3 +83,10 @@ def test_each_name_rule_reads_its_case(case_id: str, text: str, meant: str | Non
         assert read is None, f"{case_id}: no name is stated, read {read!r}"
     else:
         assert field_agrees("name", meant, read), f"{case_id}: meant {meant!r}, read {read!r}"
+
+
+def test_each_case_has_its_own_id() -> None:
+    # Each name case is a test of its own, named by its id; two helpers' branches once
+    # merged the same id twice.
+    ids = [json.loads(line)["id"] for line in CONSTRUCTIONS.read_text("utf-8").splitlines() if line]
+    assert len(ids) == len(set(ids))
