@@ -161,6 +161,14 @@ PATTERNS: list[tuple[str, Bounds]] = [
     (rf"\b({NUMBER})[\s-]*(?:years?|yrs?)[\s-]*(?:old|of age)\b", _around(2)),
     (rf"\b({NUMBER})[\s-]*years?[\s-]*old\b", _around(2)),
     (r"\((\d{2})\)", _around(1)),  # "John Smith (35)"
+    # Police shorthand puts the age straight after the sex or the appearance code, with no
+    # comma: "IC1 male 35", "W/M 35 blk hair", "Susp IC3 M 28yrs". The bare letters only in
+    # capitals, so that "m" (metres) stays out.
+    (
+        rf"\b(?:IC\s?[1-9]|(?-i:[WBAN]\s?/\s?[MF]|[MF]\s?/\s?[WBAN]|M|F)|male|female)"
+        rf"\s+({NUMBER})(?:\s*(?:yrs?|years?|y/?o))?\b(?!\s*(?:-|to|or|/)\s*\w){_NOT_AGE_AFTER}",
+        _adult_years,  # not the first of a range ("M IC1 30-35"): the range pattern reads it
+    ),
     # As a statement put through an interpreter words it: "a man of 40 years", "he had 35 years";
     # not "had 10 years in prison".
     (
