@@ -16,7 +16,7 @@ from imaging.decode import DecodedPhoto, decode_bytes, read_photo_file
 from imaging.face_detectors import default_detector
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.quality import QualityMetrics, measure_quality
-from imaging.resample import thumbnail
+from imaging.resample import thumbnail, warm_up
 
 # Bumped when hashes or metrics change meaning, so that stored analyses can be redone.
 ANALYSIS_VERSION = 2
@@ -98,8 +98,6 @@ def prepare_worker() -> None:
     per worker, before its memory limit applies; and the FFT library pHash uses, which is
     imported when first needed (not at CLI start-up), so that no photo pays for it."""
     import scipy.fft  # noqa: F401
-
-    from imaging.resample import warm_up
 
     warm_up()
     default_detector()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from imaging.resample import resize_grey
+
 HASH_BITS = 64
 _HASH_SIZE = 8  # imagehash's side length: 8 x 8 = 64 bits
 _PHASH_SIDE = 4 * _HASH_SIZE  # pHash's DCT runs on a 32 x 32 image
@@ -85,8 +87,6 @@ def compute_hashes(image: Image.Image, grey: np.ndarray | None = None) -> Percep
     mirror image's hashes come from the mirrored small image. `grey` is the image's 8-bit
     grey pixels (`np.asarray(image.convert("L"))`) when the caller has them already; the
     resizes are Pillow's Lanczos, byte for byte (imaging/resample.py)."""
-    from imaging.resample import resize_grey  # numba, loaded when photo work needs it
-
     if grey is None:
         grey = np.asarray(image.convert("L"))
     box = _content_box(grey)

@@ -20,6 +20,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from imaging.faces import FaceFinding, find_faces
+from imaging.resample import resize_grey
 
 _SHARPNESS_SIDE = 512
 
@@ -41,8 +42,6 @@ def _resampled(grey: np.ndarray, long_side: int) -> np.ndarray:
     # Resampled to one size both ways: a small photo shows less detail at that size, which
     # is what an auditor asking "is this sharp enough?" wants to see. Pillow's Lanczos, byte
     # for byte (imaging/resample.py), as the audit's thresholds were measured with.
-    from imaging.resample import resize_grey  # numba, loaded when photo work needs it
-
     height, width = grey.shape
     scale = long_side / max(width, height)
     if scale == 1:

@@ -23,7 +23,6 @@ from itertools import combinations
 import numpy as np
 
 from imaging.hashes import PerceptualHashes
-from search.hamming_scan import photos_within
 
 CODE_BITS = 128
 CHUNKS = 8
@@ -150,6 +149,9 @@ class PhotoHashIndex:
         return distances
 
     def _scan(self, query: PerceptualHashes, radius: int) -> list[PhotoHit]:
+        # numba (about 0.3 s to import) only for a photo search, not for every `visor` command.
+        from search.hamming_scan import photos_within
+
         phash, dhash, phash_mirror, dhash_mirror = self._columns
         photos, distances = photos_within(
             phash, dhash, phash_mirror, dhash_mirror, query.phash, query.dhash, radius
