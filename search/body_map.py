@@ -2,7 +2,8 @@
 
 A witness's "left arm" fully matches a record's "inner left forearm" (the forearm is in the
 arm), partly matches "right forearm" (side swapped: witnesses confuse left and right, above
-all when facing someone) or "left wrist" (adjacent), and does not match "neck". Legacy NCIC
+all when facing someone) or "left hand" (adjacent), each far less than the right place, and
+does not match "neck". Legacy NCIC
 SMT codes (`TAT L FARM`, `SC R CHK`) are read through a mapping table, since their suffixes
 were never used consistently.
 """
@@ -13,7 +14,13 @@ from functools import cache
 
 from search.vocabulary import PhraseIndex, load, normalise
 
-FULL, ADJACENT, SIDE_SWAPPED, ADJACENT_SIDE_SWAPPED = 1.0, 0.5, 0.6, 0.3
+# How far a place said agrees with the place recorded: vocabularies/witness_error.json
+# (`mark_location`), where the figures they rest on are.
+_PLACE = load("witness_error")["mark_location"]
+FULL = float(_PLACE["same_place"])
+SIDE_SWAPPED = float(_PLACE["side_swapped"])
+ADJACENT = float(_PLACE["adjacent"])
+ADJACENT_SIDE_SWAPPED = float(_PLACE["adjacent_side_swapped"])
 _DETERMINERS = re.compile(r"\b(?:his|her|their|its|the)\s+")
 COARSER_RECORD, COARSE_FLOOR = 0.6, 0.3
 
