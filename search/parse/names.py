@@ -7,7 +7,10 @@ ex-partner Danny ROGERS"), a name that is the subject of the description ("Pat i
 described as", "Niamh has brown eyes", "A Mr Hughes is believed to...") or of what was done
 to the witness ("Kev won't leave me alone"), a name known through someone else ("her
 uncle's friend Dave"), after a verb of knowing ("the kids know him as", "introduced himself
-to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev"),
+to the staff as") or of signing ("signed J. Whitlock", "signed the book as Jacko"), a claim
+("said he was Dean from the council", "claiming to be Kev"), his own words in quotes ("he
+kept saying 'my name's Ryan'", "heard him on the phone saying 'it's Stretch'"), before what
+others call him ("Robbo, that's what his mates call him"),
 "Mr" ("a Mr Patel"), an appeal's words ("Officers wish to speak to", "Gardaí are seeking"),
 around a nickname ("Connor 'Tank' Maguire"), a surname in capitals as police records write
 it ("Source reports TONY HAYES", "HAYES, Tony", "Tony HAYES") or one word in capitals where
@@ -91,6 +94,7 @@ _CUES = (
     r"|hope|are hoping)(?: \w+){0,2}? (?:to )?(?:trace|speak to|speak with|talk to|locate|find"
     r"|identify|contact)|(?:are )?(?:seeking|looking for|searching for|hunting(?: for)?"
     r"|tracing))|(?:wanted man|trace|in tracing)"
+    r"|signed(?: (?:off|it))?(?: (?:with|as))?|signed(?: [\w']+){1,3}? as"  # "signed J. Whitlock"
     r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
     # "knows him by his first name, Neil", "Wanted for assault: Liam Doyle"
     r"|by (?:his|her|the) (?:first |last |sur|christian |real )?name,?"
@@ -102,6 +106,8 @@ _CUES = (
 _AFTER_CUE = re.compile(
     rf"\b(?i:{_CUES})\s*[:\-]?\s*(?:(?i:something like|summat like|like|maybe|possibly|perhaps"
     r"|probably|apparently|just|i think)\s+)?[\"']?"
+    # "calls himself 'the Doc'", "known as the Butcher": a nickname's article is no name
+    r"(?:the\s+(?=[A-Z]))?"
     rf"(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
 )
 # "He said he was Dean from the council", "claiming to be Kev": a name, unless the word says
@@ -110,9 +116,12 @@ _CLAIMED = re.compile(
     r"\b(?i:(?:said|says|told (?:her|him|them|me|us|the \w+)|claimed|claiming|pretended"
     r"|pretending) (?:he|she)(?: was| is|'s)(?: just)?|(?:claimed|claiming|pretended|pretending)"
     rf" to be)\s+[\"']?{_NAME}"
-    # He said 'I'm Wayne, I'm here about the boiler': the speaker's own name, in his words.
-    r"|\b(?i:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+\w+)?\s+"
-    r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself)(?:\s+to\s+\w+)?)"
+    # He said 'I'm Wayne, I'm here about the boiler', "he kept saying 'my name's Ryan'",
+    # "heard him on the phone saying 'it's Stretch'": the speaker's own name, in his words.
+    r"|\b(?i:(?:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+\w+)?\s+"
+    r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself|told\s+(?:us|me|her|him"
+    r"|them|the\s+\w+)|(?:kept|keeps|was|started|were)\s+saying|answered|replied)"
+    r"|(?:heard|overheard)\s+(?:him|her)(?:\s+\w+){0,4}?\s+(?:say|saying))(?:\s+to\s+\w+)?)"
     r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright)[,!]?\s*)?(?i:i'm|i\s+am|my\s+name's"
     rf"|my\s+name\s+is|it's|this\s+is)\s+{_NAME}"
 )
@@ -123,6 +132,10 @@ _BEFORE_CUE = re.compile(
     r"|\b(?!(?:Said|Says|Told|Tells|Thinks?|Reckons?|Heard|Gave|Gives|Knows?|Knew)\b)"
     rf"{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
     r"\s+(?i:is|was|'s)\b"
+    # "Robbo, that's what his mates call him", "'Tank' is what the kids called him"
+    rf"|\b{_NAME}[\"']?\s*,?\s*(?i:that's|that\s+is|that\s+was|is|was)\s+what\s+"
+    r"(?i:they|people|everyone|we|i|(?:his|her|the)(?:\s+\w+){1,2})\s+(?i:calls?|called)"
+    r"\s+(?i:him|her)\b"
 )
 # "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
 _BEFORE_ALIAS = re.compile(
@@ -329,6 +342,10 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
         a_brand_named = cued and not kept and said_word in _brands()
         a_particle = bool(kept) and re.fullmatch(_PARTICLE, word) is not None  # "van Dijk"
         a_surname = len(kept) == 1 and _surname_after_forename(kept[0], word)
+        # "a man named Young": a word-surname written with a capital straight after a cue
+        a_surname = a_surname or (
+            cued and not kept and word[:1].isupper() and said_word in _WORD_SURNAMES
+        )
         if (
             said_word in not_names() and not a_brand_named and not a_particle and not a_surname
         ) or (said_word in places):
@@ -526,7 +543,15 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
             does_it = re.match(
                 rf"\s*,?\s*(?:again\s+|then\s+)?{_DOES_TO_WITNESS}", text[match.end(group) :]
             )
-            if _someone_elses(text, match.start(group), match.end(group)) and not does_it:
+            # His own words ("he kept saying 'my name's Ryan'") name him, not the witness.
+            in_his_words = pattern is _CLAIMED and bool(
+                re.search(r"[\"'‘“]", text[match.start() : match.start(group)])
+            )
+            if (
+                _someone_elses(text, match.start(group), match.end(group))
+                and not does_it
+                and not in_his_words
+            ):
                 continue  # "my cousin Reece"; not "My husband Craig hit me"
             if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
                 continue
