@@ -202,7 +202,7 @@ def _in_sentence(
             elif cut_by == "and" and not _refines(mark.location, previous):
                 # "a web on his eyebrow and something on his lip, like a dragon": a mark of
                 # the same kind elsewhere, which need not show the same
-                elsewhere = {"location": mark.location}
+                elsewhere: dict[str, str | None] = {"location": mark.location}
                 if re.match(r"\s*(?:something|a\s+thing)\b", part, re.IGNORECASE):
                     elsewhere["description"] = None
                 marks.append((previous.model_copy(update=elsewhere), span))

@@ -17,6 +17,12 @@ it ("Source reports TONY HAYES", "HAYES, Tony", "Tony HAYES") or one word in cap
 a log puts its nominal ("Source reports GAZ", "Int: CAL (POWELL?)"); and, when nothing else
 names the person, the forename an online handle opens with (see `handles`).
 
+With the register's names (`names`: every surname and forename it holds), a capitalised
+word it holds is a name said bare, mid-sentence ("It was Whitlock again", "Then Dmitri
+started waiting"), unless it ends a longer capitalised name ("Inspector Rachel Okafor",
+"Marks and Spencer"), opens a place or an accent ("West Derby", "West Country"), or is a
+mark or a motif; in lower case, after the plainest cues ("they call him tank").
+
 The first name given is the one read ("SPARKY (believed Simon DAVIS)", "'Lee' ... his
 friends call him 'Snakey'"); of one name given in two forms ("Nat or Nathan") the fuller;
 initials are dropped ("J. Smith" is Smith), particles kept ("Seán Ó Briain", "Lucas da
@@ -41,9 +47,11 @@ from search.names import forename_sex, forenames_agree, is_known_forename, writt
 from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
 from search.parse.handles import handle_forenames
+from search.parse.localities import locality_towns
+from search.parse.mark_phrases import MARK_WORDS
 from search.parse.mentions import trait_words
 from search.parse.text import Reading
-from search.vocabulary import accents, ethnic_appearance, load, normalise
+from search.vocabulary import accents, ethnic_appearance, load, normalise, tattoo_motifs
 
 # "O'Brien" and "D'Souza" begin with a single capital and an apostrophe.
 # Letters with accents too ("Ciarán", "Zoë"): a name is never cut at one ("Ciar").
@@ -644,17 +652,68 @@ def _not_the_person(text: str, start: int, end: int, places: frozenset[str]) -> 
     )
 
 
+@cache
+def _sentence_openers() -> frozenset[str]:
+    return frozenset(words()["sentence_openers"])
+
+
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?:;\n]|[\"'‘“(]|\s-)\s*$")
+
+
+@cache
+def _words_of_other_readings() -> frozenset[str]:
+    """Words a capital may open that are no name even where the register holds one: marks,
+    tattoo motifs, accents, appearances, and the towns and neighbourhoods of places.json and
+    localities.json ("Snake tattoo", "Scouse", "in Walton")."""
+    found = {w for phrase in MARK_WORDS for w in phrase.split()}
+    found |= {normalise(t) for t in load("places")["towns"]}
+    found |= set(locality_towns())
+    return frozenset(found)
+
+
+def _held_name_said_bare(text: str, match: re.Match[str], names: frozenset[str]) -> bool:
+    """Whether a capitalised word is a name the register holds ("It was Whitlock again",
+    "Dmitri was at the gates") said mid-sentence: at a sentence's start a capital says
+    nothing, and a word of another reading is that reading's ("in West Derby")."""
+    phrase = normalise(match["name"])
+    said = phrase.split()[0]
+    before = text[max(0, match.start() - 40) : match.start()]
+    if said not in names or _SENTENCE_OPENS.search(before[-3:]):
+        return False
+    if re.search(r"[A-Z][\w'.]*\s+(?:(?:and|&|of)\s+)?$", before):
+        return False  # the end of a longer name: "Inspector Rachel Okafor", "Marks and Spencer"
+    # The word alone and with the word after it: "West" of "West Country", "West Derby".
+    return not any(
+        words_said in _words_of_other_readings()
+        or tattoo_motifs().find(words_said)
+        or accents().canonical(words_said) is not None
+        or ethnic_appearance().canonical(words_said) is not None
+        for words_said in {said, " ".join(phrase.split()[:2])}
+    )
+
+
 def _bare_forenames(
-    text: str, places: frozenset[str], aside: list[tuple[int, int]]
+    text: str,
+    places: frozenset[str],
+    aside: list[tuple[int, int]],
+    names: frozenset[str] = frozenset(),
 ) -> list[tuple[int, str, tuple[int, int]]]:
     described = _sex_of_account(text)
     mentions: dict[str, list[re.Match[str]]] = {}
-    for match in _BARE.finditer(text):
-        first = match["name"].split()[0]
-        if not first[:1].isupper() or first.isupper() or first.startswith(("Mr", "Mrs")):
+    for said in _BARE.finditer(text):
+        match: re.Match[str] | None = said
+        first = said["name"].split()[0]
+        if normalise(first) in _sentence_openers():  # "Then Dmitri started waiting"
+            match = _BARE.match(text, said.start() + len(first) + 1)
+            first = match["name"].split()[0] if match else ""
+        if match is None or not first[:1].isupper() or first.isupper():
+            continue
+        if first.startswith(("Mr", "Mrs")):
             continue
         forename = normalise(first)
-        if _written_forename(forename) and not _a_word(forename, places):
+        if _a_word(forename, places):
+            continue
+        if _written_forename(forename) or _held_name_said_bare(text, match, names):
             mentions.setdefault(forename, []).append(match)
     found = []
     for forename, matches in mentions.items():
@@ -669,7 +728,9 @@ def _bare_forenames(
     return sorted(found)[:1]
 
 
-def read_name(reading: Reading, places: frozenset[str]) -> None:
+def read_name(
+    reading: Reading, places: frozenset[str], names: frozenset[str] = frozenset()
+) -> None:
     """The first name the description gives of the person: "SPARKY (believed Simon DAVIS)",
     "'Lee' ... his friends call him 'Snakey'" are Sparky and Lee, as a writer notes them."""
     text = reading.work
@@ -678,22 +739,25 @@ def read_name(reading: Reading, places: frozenset[str]) -> None:
     found = (
         _candidates(text, places)
         or handle_forenames(text, _is_known_forename, lambda word: _a_word(word, places))
-        or _bare_forenames(text, places, reading.aside)
+        or _bare_forenames(text, places, reading.aside, names)
     )
     if found:
         # Of two readings at one place, the fuller: "Named as MACE, Tony" is Tony Mace.
         _start, name, span = min(found, key=lambda f: (f[0], -len(f[1].split()), f[1]))
         reading.take("name", name, span, f'name heard: "{name}"')
         return
-    _read_name_in_lower_case(reading, places)
+    _read_name_in_lower_case(reading, places, names)
 
 
-def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
+def _read_name_in_lower_case(
+    reading: Reading, places: frozenset[str], names: frozenset[str] = frozenset()
+) -> None:
     """A name written in lower case after the plainest cues ("his name was tommo"): in a
     text all in lower case, any word that is no word of the description; elsewhere ("The
     man said his name was dave"), only a forename the nicknames dataset knows, given as a
-    man's ("his name", "he was called"): there "her name is amy" is as often a friend's or
-    the one harmed, and "my name is" the witness's."""
+    man's ("his name", "he was called"), or a name the register holds ("they call him
+    tank"): there "her name is amy" is as often a friend's or the one harmed, and "my name
+    is" the witness's."""
     text = reading.work
     all_lower = not re.search(r"[A-Z]", text)
     for match in _LOWER_CUE.finditer(text):
@@ -701,6 +765,7 @@ def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
         if normalise(said.split()[-1]) in not_names() or normalise(said) in places:
             continue
         his = re.search(r"\b(?:his|he|him|himself)\b", match[0], re.IGNORECASE)
-        if all_lower or (his and len(said.split()) == 1 and _is_known_forename(said)):
+        known = _is_known_forename(said) or normalise(said) in names
+        if all_lower or (his and len(said.split()) == 1 and known):
             reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
             return
