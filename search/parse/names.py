@@ -88,6 +88,11 @@ _CUES = (
     r"|(?:goes|go|went|going) by(?: the name(?: of)?)?|goes under"
     r"|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?|answering to"
     r"|possibly called|possible name|believed to be called|believed to be named|may be called"
+    # "put his name down as Jason", "Name mentioned was Scotty", "shouted his name, Jordan",
+    # "his number came up as 'Lee M'", "saved in her phone as Kev"
+    r"|put (?:his|her) name down as|name (?:mentioned|heard|said|written)(?: was| is)?"
+    r"|(?:shouted|called|said|yelled|screamed|heard)(?: out)? (?:his|her) name,?"
+    r"|(?:came|comes|come) up as|saved(?: in (?:her|his|my|the) phone)? as"
     r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
     r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
     r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
@@ -123,14 +128,18 @@ _AFTER_CUE = re.compile(
 _CLAIMED = re.compile(
     r"\b(?i:(?:said|says|told (?:her|him|them|me|us|the \w+)|claimed|claiming|pretended"
     r"|pretending) (?:he|she)(?: was| is|'s)(?: just)?|(?:claimed|claiming|pretended|pretending)"
-    rf" to be)\s+[\"']?{_NAME}"
+    # "believed to be a Ryan Moss": an appeal's guess at who he is
+    r" to be|(?:is |was )?(?:believed|thought|understood) to be(?: an?)?)\s+[\"']?"
+    rf"{_NAME}"
     # He said 'I'm Wayne, I'm here about the boiler', "he kept saying 'my name's Ryan'",
     # "heard him on the phone saying 'it's Stretch'": the speaker's own name, in his words.
-    r"|\b(?i:(?:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+\w+)?\s+"
+    # ("He opened the door and said 'yeah I'm Jamie'": a few words of the sentence between)
+    r"|\b(?i:(?:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+(?!(?:she|he|i|we|they|you)\b)\w+){0,5}?\s+"
     r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself|told\s+(?:us|me|her|him"
     r"|them|the\s+\w+)|(?:kept|keeps|was|started|were)\s+saying|answered|replied)"
     r"|(?:heard|overheard)\s+(?:him|her)(?:\s+\w+){0,4}?\s+(?:say|saying))(?:\s+to\s+\w+)?)"
-    r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright)[,!]?\s*)?(?i:i'm|i\s+am|my\s+name's"
+    r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright|yeah|yes|look|listen|oi)[,!]?\s*)?"
+    r"(?i:i'm|i\s+am|my\s+name's"
     rf"|my\s+name\s+is|it's|this\s+is)\s+{_NAME}"
 )
 _BEFORE_CUE = re.compile(
@@ -315,6 +324,7 @@ def not_names() -> frozenset[str]:
     found |= set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
     found |= set(vocabulary["stopwords"]) | set(vocabulary["age_words"])
     found |= set(vocabulary["described_cues"]) | {"victim", "caller", "operator", "unknown"}
+    found |= set(vocabulary["sentence_openers"])  # "Apparently his name is Marek"
     return frozenset(found)
 
 
@@ -329,9 +339,13 @@ def _brands() -> frozenset[str]:
     return frozenset(normalise(w) for w in load("not_evidence")["not_names"]) - {"police"}
 
 
-def _says_where_from(word: str) -> bool:
-    """ "said he was Polish", "claimed to be Irish": a nationality, accent or appearance."""
-    return bool(accents().canonical(word) or ethnic_appearance().canonical(word))
+def _says_where_from(said: str) -> bool:
+    """ "said he was Polish", "claimed to be Irish", "believed to be Eastern European": a
+    nationality, accent or appearance, in its first word or all its words."""
+    return any(
+        accents().canonical(words_said) or ethnic_appearance().canonical(words_said)
+        for words_said in {said.split()[0], said}
+    )
 
 
 # Capitalised at a sentence's start, never a name: "It was her stepdad", "He was tall".
@@ -536,6 +550,19 @@ def _calls_the_other(text: str, name_start: int) -> bool:
     return described == subject
 
 
+def _spoken_by_the_other_sex(text: str, said: str) -> bool:
+    """Whether words quoted after "she said" are said in an account of a man (or "he said"
+    in one of a woman): the witness's words, or the one harmed's."""
+    speaker = re.match(r"\s*(\w+)(?:\s+(\w+))?", said.lower())
+    if speaker is None:
+        return False
+    word = speaker[2] if speaker[1] == "the" and speaker[2] else speaker[1]
+    sex = {"he": "M", "man": "M", "guy": "M", "bloke": "M", "lad": "M", "male": "M"}.get(word)
+    sex = sex or {"she": "F", "woman": "F", "female": "F"}.get(word)
+    described = _sex_of_account(text)
+    return sex is not None and described is not None and sex != described
+
+
 def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple[int, int]]]:
     """Each pattern's first name, with where it stands."""
     found = []
@@ -551,17 +578,23 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
             does_it = re.match(
                 rf"\s*,?\s*(?:again\s+|then\s+)?{_DOES_TO_WITNESS}", text[match.end(group) :]
             )
-            # His own words ("he kept saying 'my name's Ryan'") name him, not the witness.
+            # His own words ("he kept saying 'my name's Ryan'") name him, not the witness;
+            # unless the speaker is of the other sex than the one described ("she told him
+            # 'my name's Jess'"), or the name is someone else's ("'I'm Amy's dad'").
             in_his_words = pattern is _CLAIMED and bool(
                 re.search(r"[\"'‘“]", text[match.start() : match.start(group)])
             )
+            if in_his_words and re.search(r"'s\b", text[match.start(group) : match.end(group) + 2]):
+                continue
+            if in_his_words and _spoken_by_the_other_sex(text, match[0]):
+                continue
             if (
                 _someone_elses(text, match.start(group), match.end(group))
                 and not does_it
                 and not in_his_words
             ):
                 continue  # "my cousin Reece"; not "My husband Craig hit me"
-            if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
+            if pattern is _CLAIMED and _says_where_from(match.group(group)):
                 continue
             if _calls_the_other(text, match.start(group)):
                 continue
