@@ -589,9 +589,8 @@ def place_alone(part: str) -> str | None:
 # "and a green one on his earlobe", "a small one by his nose": one more mark of the kind
 # just said, at another place, with what is said of it ("green", "small").
 _ANOTHER_ONE = re.compile(
-    r"^\s*(?:and\s+|also\s+|plus\s+)?(?:(?:a|an|another)\s+)((?:[\w-]+\s+){0,3}?)one\s+(?="
-    + LOCATION_WORDS
-    + r"\b)",
+    r"^\s*(?:and\s+|also\s+|plus\s+)?(?:(?:(?:a|an|another)\s+)((?:[\w-]+\s+){0,3}?)one"
+    r"|another|one\s+more|one\s+other)\s+(?=" + LOCATION_WORDS + r"\b)",
     re.IGNORECASE,
 )
 
@@ -601,7 +600,7 @@ def another_one(part: str) -> Found | None:
     the words said of it; its kind is filled in from the mark before (`marks`)."""
     if (one := _ANOTHER_ONE.match(part)) is None:
         return None
-    said = one.group(1).strip()
+    said = (one.group(1) or "").strip()
     if said and (mark_word(said) or tattoo_motifs().find(normalise(said))):
         return None  # "a tattoo one", "a skull one": said of its own
     place = place_alone(part[one.end() :])
@@ -609,6 +608,18 @@ def another_one(part: str) -> Found | None:
         return None
     described = None if not said or said.lower() == "other" else said
     return Found(MarkQuery(location=place, description=described), "another")
+
+
+def labelled(part: str, label: MarkQuery) -> Found | None:
+    """After a label that names a kind of mark and nothing else ("Tattoo:", "Scars:"), words
+    at a body place are a mark of that kind showing them ("'Jade' on left wrist")."""
+    if (where := _PLACE_AFTER.search(part)) is None:
+        return None
+    place = with_its_preposition(where, trimmed_place(_sides_spelled(where.group(1))))
+    shown = part[: where.start()].strip(" ,'\"")
+    if body_map().locate(place).region is None or not shown or len(shown.split()) > 4:
+        return None
+    return Found(MarkQuery(type=label.type, location=place, description=shown), "mark")
 
 
 def shows_nothing(description: str | None) -> bool:

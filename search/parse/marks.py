@@ -33,6 +33,7 @@ from search.parse.mark_phrases import (
     NOT_NAMED,
     Found,
     is_bare,
+    labelled,
     mark_word,
     own_words_start,
     read_part,
@@ -170,6 +171,10 @@ def _in_sentence(
     listed_at: str | None = None  # where a heading says the marks it lists are
     for part, span, cut_by in _parts(sentence, offset):
         found = read_part(part)
+        previous_mark = marks[-1][0] if marks else None
+        if found is None and cut_by == ":" and previous_mark and is_bare(previous_mark):
+            # "Tattoo: 'Jade' on left wrist": what a label's words show, where they say
+            found = labelled(part, previous_mark)
         if found is None:
             continue
         span = (span[0] + own_words_start(part), span[1])
