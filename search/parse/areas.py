@@ -135,7 +135,10 @@ _ELSEWHERE = re.compile(
     r"(?<!by )(?<!at )(?<!to )(?<!near )(?<!round )\b(?:my|his|her|their|your)\s+(?:\w+\s+)?"
     r"(?:dad|mum|mother|father|brother|sister|nan|gran|grandad|granddad|uncle|auntie|aunt"
     r"|cousin|son|daughter|friend|mate)(?:'s|\s+is|\s+was|\s+lives)?"
-    r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$",
+    r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$"
+    # where the witness comes from: "I'm from Hull originally but this was in Sheffield"
+    r"|\b(?:i'm|i\s+am|we're|we\s+are|i|we)\s+(?:(?:originally|actually|orginally)\s+)?"
+    r"(?:(?:come|came|moved(?:\s+here)?)\s+)?from\s+$",
     re.IGNORECASE,
 )
 _IN_A_PLACE = re.compile(rf"\s+(?:in|,)\s+{_PLACE}")
