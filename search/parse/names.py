@@ -214,7 +214,8 @@ _THROUGH_SOMEONE = re.compile(
     rf"\s*,?\s*{_NAME}\b"
 )
 _APPOSITION = re.compile(
-    rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
+    rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})"
+    rf"\s*(?:,\s*{_NAME}\s*(?:,|[.;]|$)|\s+{_NAME}\b)"
     rf"|\b(?i:the|a)\s+(?i:{_SUSPECT_NOUNS})\s*,\s*{_NAME}\s*,"
     rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
     rf"|\b{_NAME}\s*,\s*(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"  # "Gavin, my ex"
@@ -361,7 +362,10 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
         parts = parts[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
     for word in parts:
         said_word = normalise(word)
-        a_brand_named = cued and not kept and said_word in _brands()
+        # "a lad called Jordan": a brand that is a forename, named; not "Male, aka 'Rocky'"
+        a_brand_named = (
+            cued and not kept and said_word in _brands() and _is_known_forename(said_word)
+        )
         a_particle = bool(kept) and re.fullmatch(_PARTICLE, word) is not None  # "van Dijk"
         a_surname = len(kept) == 1 and _surname_after_forename(kept[0], word)
         # "a man named Young": a word-surname written with a capital straight after a cue
