@@ -84,6 +84,19 @@ def register_places() -> frozenset[str]:
 
 
 @cache
+def register_names() -> frozenset[str]:
+    """The register's surnames and forenames, as the search service gives them to the parser
+    (`RegisterStatistics.names`: every name a nominal has used, normalised)."""
+    return frozenset(
+        said
+        for record in register()
+        for name in record.get("names", [])
+        for said in (normalise(name.get("forename") or ""), normalise(name.get("surname") or ""))
+        if said
+    )
+
+
+@cache
 def homes() -> dict[str, frozenset[str]]:
     """Each nominal's towns and postcode districts, normalised: where it has lived."""
     found = {}
@@ -194,7 +207,7 @@ def main() -> None:
             _print_ranking(style, [d for d in chosen if d.style == style], ranks)
     print_tally(
         "Parser, per field (the writer's reading is the truth)",
-        tally(hand_written_cases(args.split), register_places()),
+        tally(hand_written_cases(args.split), register_places(), register_names()),
     )
 
 

@@ -147,9 +147,11 @@ def field_agrees(field: str, meant: Any, read: Any, case: "Case | None" = None) 
     return bool(meant == read)
 
 
-def read_parts(text: str, places: frozenset[str] = frozenset()) -> dict[str, Any]:
+def read_parts(
+    text: str, places: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """The parser's reading of `text` as plain JSON values, the form the writers used."""
-    parts = parse_text(text, places).parts
+    parts = parse_text(text, places, names).parts
     read = {
         k: (v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else v)
         for k, v in parts.items()
@@ -170,6 +172,7 @@ class Case:
     group: str
     home: frozenset[str] = frozenset()  # normalised towns and postcode districts of the target
     places: frozenset[str] = frozenset()  # a register's gazetteer the case is read with
+    names: frozenset[str] = frozenset()  # a register's names the case is read with
 
 
 @dataclass
@@ -189,10 +192,16 @@ class FieldTally:
         return self.invented / self.unstated if self.unstated else float("nan")
 
 
-def tally(cases: Iterable[Case], places: frozenset[str] = frozenset()) -> dict[str, FieldTally]:
+def tally(
+    cases: Iterable[Case],
+    places: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+) -> dict[str, FieldTally]:
+    """Per field, how the cases are read; `places` and `names` are the register's gazetteers
+    where the cases are read as the search service reads them, else each case's own."""
     tallies = {field: FieldTally() for field in FIELDS}
     for case in cases:
-        read = read_parts(case.text, places or case.places)
+        read = read_parts(case.text, places or case.places, names or case.names)
         for field in FIELDS:
             meant = case.meant.get(field)
             judged = judged_value(field, meant, case)
@@ -230,9 +239,12 @@ def construction_cases() -> list[Case]:
                 ]
             # A case may name the towns of a register's gazetteer it is read with: a
             # neighbourhood is read as its town only where the gazetteer holds the town.
+            # Likewise the register's names ("names"), which a name said bare may be.
             places = gazetteer(item.get("gazetteer", []))
+            names = gazetteer(item.get("names", []))
+            absent = frozenset(item["absent"])
             cases.append(
-                Case(item["text"], meant, frozenset(item["absent"]), item["family"], places=places)
+                Case(item["text"], meant, absent, item["family"], places=places, names=names)
             )
     return cases
 
@@ -242,7 +254,7 @@ def by_group(cases: list[Case]) -> dict[str, float]:
     right: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
     for case in cases:
-        read = read_parts(case.text, case.places)
+        read = read_parts(case.text, case.places, case.names)
         judged = {f: judged_value(f, v, case) for f, v in case.meant.items()}
         wholly = all(
             field_agrees(f, v, read.get(f), case) for f, v in judged.items() if v is not None
@@ -274,12 +286,12 @@ def main() -> None:
     for group, share in by_group(cases).items():
         print(f"| {group} | {share:.2f} |")
 
-    from benchmarks.handwritten import hand_written_cases, register_places
+    from benchmarks.handwritten import hand_written_cases, register_names, register_places
 
     written = hand_written_cases(args.split)
     print_tally(
         f"Hand-written set, {args.split} ({len(written)} descriptions)",
-        tally(written, register_places()),
+        tally(written, register_places(), register_names()),
     )
 
 

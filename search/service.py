@@ -43,7 +43,8 @@ def run_search(
     if as_of is not None and (problem := as_of_problem(as_of)):
         raise InvalidInput(f"as_of: {problem}")
     query = parse_query_document(document)
-    merged, reading = merge_parsed(query, backend.statistics.shares.get("town", {}))
+    statistics = backend.statistics
+    merged, reading = merge_parsed(query, statistics.shares.get("town", {}), statistics.names())
     understood = reading.understood if reading else []
     not_understood = reading.not_understood if reading else []
     if not merged.has_evidence():

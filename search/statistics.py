@@ -35,6 +35,16 @@ class RegisterStatistics:
         return max(floor, self.shares.get(attribute, {}).get(value, 0.0))
 
     _expected: dict[tuple[object, ...], float] = field(default_factory=dict)
+    _names: tuple[object, frozenset[str]] = ((), frozenset())
+
+    def names(self) -> frozenset[str]:
+        """Every surname and forename the register holds (normalised, nicknames among them):
+        the free-text parser's gazetteer of names. Built once per set of counts."""
+        key = (id(self.surnames), len(self.surnames), id(self.forenames), len(self.forenames))
+        if self._names[0] != key:
+            held = frozenset(self.surnames) | frozenset(self.forenames)
+            self._names = (key, frozenset(n for n in held if n))
+        return self._names[1]
 
     def remember(self, key: tuple[object, ...], compute: Callable[[], float]) -> float:
         """A per-register cache for values that depend only on the register and the query."""

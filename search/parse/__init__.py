@@ -31,12 +31,15 @@ from search.query import DescriptionQuery
 __all__ = ["Reading", "gazetteer", "merge_parsed", "parse_text"]
 
 
-def parse_text(text: str, places: frozenset[str] = frozenset()) -> Reading:
+def parse_text(
+    text: str, places: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> Reading:
     """Read a free description into query parts. `places` is the register's gazetteer
-    (`gazetteer(towns)`): the towns an area can be matched to."""
+    (`gazetteer(towns)`): the towns an area can be matched to; `names` the register's
+    surnames and forenames (`gazetteer(names)`), which a name said without a cue may be."""
     reading = Reading(read_text(text))
     set_aside_what_is_not_evidence(reading)
-    read_name(reading, places)
+    read_name(reading, places, names)
     read_area(reading, places)
     read_marks(reading)
     read_facial_hair(reading)
@@ -55,12 +58,13 @@ def parse_text(text: str, places: frozenset[str] = frozenset()) -> Reading:
 
 
 def merge_parsed(
-    query: DescriptionQuery, towns: Iterable[str] = ()
+    query: DescriptionQuery, towns: Iterable[str] = (), names: frozenset[str] = frozenset()
 ) -> tuple[DescriptionQuery, Reading | None]:
-    """The query with its text parsed in; parts given explicitly win over parsed ones."""
+    """The query with its text parsed in; parts given explicitly win over parsed ones.
+    `names` are the register's names, normalised (`RegisterStatistics.names`)."""
     if not query.text:
         return query, None
-    reading = parse_text(query.text, gazetteer(towns))
+    reading = parse_text(query.text, gazetteer(towns), names)
     given = {k for k in query.model_fields_set if getattr(query, k) not in (None, [])}
     update = {k: v for k, v in reading.parts.items() if k not in given}
     return query.model_copy(update=update), reading

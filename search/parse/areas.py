@@ -18,16 +18,19 @@ or postcode district the gazetteer holds and before any other place. In a text w
 lower case ("the swings in dennistoun ... I am 8") a place needs no capital.
 
 A town's name is no place where it names an accent or a voice ("Birmingham accent",
-"talked like my grandad, Hull", "Proper Nottingham"), a road, canal or police force
-("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire Police"), or
+"talked like my grandad, Hull", "Proper Nottingham"), a road, a canal between two towns or
+a police force ("Bristol Road South", "the Leeds and Liverpool Canal", "Leicestershire
+Police"; "the Nottingham Canal towpath" is in Nottingham), or
 someone else's whereabouts ("my dad's in Spain"), or a prison ("due out of HMP Leeds"). An
-intelligence grading ("Grade C4") is no postcode district; a two-character district after a
+intelligence grading ("Grade C4") is no postcode district, nor a code whose letters open no
+postcode area ("H2H Mill Lane S2", house-to-house, is S2); a two-character district after a
 circulation's call or a "Loc:" label ("Any unit M6:", "Loc: L4.") is one. A town of the
 gazetteer is preferred to any other place, since only such a town can match a record; a
 place the police are based in ("Officers in Edinburgh") is the last resort; the first said
 wins among equals. A street ("on Coventry Road") is no town, borough or postcode district:
 unless a locality's (above), it is read only where no gazetteer is given, as the one place
-said, and never beside a gazetteer, where the area is a place to match; a street's name
+said, and never beside a gazetteer, where the area is a place to match; so is a place he
+went towards ("left on foot twds Kirkgate"); a street's name
 before a kind of place names that place ("Mill Road station"). A form's label ("Height:
 178cm") is no opening place.
 """
@@ -115,8 +118,10 @@ _KNOWN_BY_VOICE = re.compile(
 )
 _INTENSIFIED = re.compile(r"\b(?:proper|dead|pure|broad|strong|thick|real)\s+$", re.IGNORECASE)
 _STREET_AFTER = re.compile(rf"(?:'s)?\s+{_STREETS}\b")
+# A canal named for one town runs through it ("the Nottingham Canal towpath"); one named for
+# two runs between them ("the Leeds and Liverpool Canal").
 _NOT_A_TOWN_AFTER = re.compile(
-    rf"(?:'s)?\s+(?:{_STREETS}|Canal|Police|police|Constabulary|and\s+[A-Z]\w+\s+Canal)\b"
+    rf"(?:'s)?\s+(?:{_STREETS}|Police|police|Constabulary|and\s+[A-Z]\w+\s+Canal)\b"
     r"|\s+and\s+[A-Z]\w+\s+Canal\b"
 )
 # A prison named for its town ("due out of HMP Leeds") is where someone is held.
@@ -130,7 +135,10 @@ _ELSEWHERE = re.compile(
     r"(?<!by )(?<!at )(?<!to )(?<!near )(?<!round )\b(?:my|his|her|their|your)\s+(?:\w+\s+)?"
     r"(?:dad|mum|mother|father|brother|sister|nan|gran|grandad|granddad|uncle|auntie|aunt"
     r"|cousin|son|daughter|friend|mate)(?:'s|\s+is|\s+was|\s+lives)?"
-    r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$",
+    r"\s+(?:\w+\s+)?(?:in|from|at)\s+$|\b(?:uncle|auntie|grandad|granddad|grandma|nan)\s+is\s+from\s+$"
+    # where the witness comes from: "I'm from Hull originally but this was in Sheffield"
+    r"|\b(?:i'm|i\s+am|we're|we\s+are|i|we)\s+(?:(?:originally|actually|orginally)\s+)?"
+    r"(?:(?:come|came|moved(?:\s+here)?)\s+)?from\s+$",
     re.IGNORECASE,
 )
 _IN_A_PLACE = re.compile(rf"\s+(?:in|,)\s+{_PLACE}")
@@ -171,6 +179,10 @@ def _as_a_place(text: str, start: int, end: int, street_ok: bool = False) -> boo
         street_ok and _STREET_AFTER.match(after.group(0))
     ):
         return False  # "Bristol Road South", "Leeds and Liverpool Canal", "Notts Police"
+    if re.match(r"\s+Canal\b", text[end:]) and re.search(
+        r"\band\s+$", text[max(0, start - 5) : start]
+    ):
+        return False  # the Liverpool of "the Leeds and Liverpool Canal"
     if _A_PRISON_BEFORE.search(text[max(0, start - 12) : start]):
         return False  # "HMP Leeds"
     if _ACCENT_AFTER.match(text, end) or _INTENSIFIED.search(text[max(0, start - 8) : start]):
@@ -229,12 +241,26 @@ _GRADED = re.compile(r"\b(?i:grade|graded|grading|graded\s+as)\s*:?\s*$")
 _PLACE_BEFORE_DISTRICT = re.compile(rf"{_PLACE}\s*(?:,\s*|\(\s*|\s+)$")
 
 
+@cache
+def _postcode_areas() -> frozenset[str]:
+    return frozenset(load("postcode_areas")["areas"])
+
+
+def _a_postcode_area(district: str) -> bool:
+    """Whether a code shaped like a district opens with a postcode area's letters: "LS6"
+    does, "H2H" (house-to-house) and "Q3" do not."""
+    letters = re.match(r"[A-Z]+", district)
+    return letters is not None and letters.group(0) in _postcode_areas()
+
+
 def _said_as_district(text: str, postcode: re.Match[str]) -> bool:
     """Whether a code shaped like a postcode district is said as one. A letter and a digit
     ("B2", "C3") is as often an intelligence grading or a form's field as a district, so it
     is one only said as a place: after "in" or a place ("Walton L4", "Anfield (L4)"), before
     "area", or ending a clause after a comma ("by the retail park, M8.")."""
     district = postcode.group(1)
+    if not _a_postcode_area(district):
+        return False
     if len(district) > 2 or postcode.group(0) != district:
         return True  # "LS6", "M14 5AB"
     before = text[max(0, postcode.start() - 40) : postcode.start()]
@@ -267,7 +293,7 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             start, end = match.span()
             capital = any_case or text[start].isupper()
             if capital and free(start) and _as_a_place(text, start, end):
-                if after := _DISTRICT_AFTER.match(text, end):
+                if (after := _DISTRICT_AFTER.match(text, end)) and _a_postcode_area(after[1]):
                     # "Glasgow G31": the district says more, and lies in the town.
                     said = after.group(1)
                     reading.take("area", said, (start, after.end()), f"area: {said}")
@@ -344,8 +370,8 @@ def read_area(reading: Reading, places: frozenset[str]) -> None:
             # gazetteer is given, since the area is then a place to match and neither can be.
             # A street's name before a kind of place names that place ("Parson Street station").
             street = _is_street(said) and match.end(1) == match.end()
-            if street and places:
-                continue
+            if (street or heading) and places:
+                continue  # "twds Kirkgate": beside a gazetteer, only a place to match will do
             last_resort = street or bool(heading)
             found.append((5 if last_resort else 3 if based else tier, start, said, match_span))
     if found:

@@ -82,8 +82,12 @@ def find_locality(
     if not towns:
         return None
     any_case = written_in_lower_case(text)
-    for match in pattern.finditer(lowered):
+    position = 0
+    # Overlapping tries: "the Meadows" is no locality as written ("The Meadows" would be),
+    # but the "Meadows" inside it is.
+    while match := pattern.search(lowered, position):
         start, end = match.span()
         if (any_case or text[start].isupper()) and accept(start, end):
             return Locality(text[start:end], (start, end), towns[_key(match.group(0))])
+        position = start + 1
     return None

@@ -5,8 +5,10 @@ A mark word says the kind ("tattoo", "scar", "earring", "limping"); a motif on a
 a tattoo even without one ("a snake on the side of his head"); a missing or misshapen body
 part is an amputation or a deformity ("no little finger on one hand", "his nose is all
 bent"). The place is the body phrase after a place word, cut where the words stop naming
-the body ("on his chin like a birthmark" is the chin, and says a birthmark); some mark words
-carry their place ("an earring", "a broken nose"). Capitalised "Mark" is a name and "Denton
+the body ("on his chin like a birthmark" is the chin, and says a birthmark), or on the part
+said first ("his forearm near the elbow"; "from his ear down to his jaw"; but "his arm near
+the top" is the upper arm); some mark words carry their place ("an earring", "a broken
+nose"). Capitalised "Mark" is a name and "Denton
 Burn" a place, not marks.
 """
 
@@ -229,7 +231,9 @@ class Found:
     """A mark read from a part, and what kind of part said it."""
 
     mark: MarkQuery
-    kind: str  # "mark": a mark word; "motif": a motif alone; "place": a body place alone
+    # "mark": a mark word; "motif": a motif alone; "place": a body place alone; "another": one
+    # more of the kind said before ("a blue one on his hand")
+    kind: str
 
 
 @cache
@@ -285,19 +289,51 @@ def _sides_spelled(place: str) -> str:
     return re.sub(r"\b([LR])\b", lambda m: "left" if m.group(1) == "L" else "right", place)
 
 
+# "his left arm near the top" is the top of his left arm; "his forearm near the elbow" is
+# his forearm: a mark is on the part said first, the second only says whereabouts on it.
+_NEAR_THE_TOP = re.compile(
+    r"^(.+?)\s+(?:near|towards|at|by)\s+the\s+top\b(?:\s+of\s+it)?", re.IGNORECASE
+)
+_NEAR_ANOTHER = re.compile(
+    r"\s+(?:near|towards|close\s+to|just\s+(?:above|below|under))\s+(?:the|his|her)\s", re.I
+)
+
+
 def trimmed_place(place: str) -> str:
     """The body phrase at the start of `place`, without what follows it."""
+    if top := _NEAR_THE_TOP.match(place):
+        # "the inside of his left arm near the top": the top of the arm, whichever face
+        part = re.sub(r"^(?:the\s+)?(?:inside|outside|back|front)\s+of\s+", "", top.group(1))
+        place = f"top of {part}"
+    elif (near := _NEAR_ANOTHER.search(place)) and body_map().locate(place[: near.start()]).region:
+        place = place[: near.start()]
     if end := _PLACE_ENDS.search(place):
         place = place[: end.start()]
     return re.sub(r"\s+of$", "", place.strip(" ,'\""))  # "knuckles of that hand"
 
 
+# "a scar running from his ear down to his jaw": it starts where it is said to start.
+_FROM_TO = re.compile(
+    r"\bfrom\s+(?:his|her|the)\s+(.+?)\s+(?:(?:right\s+|all\s+the\s+way\s+)?(?:down|up|across"
+    r"|round|over|along|back)\s+)?to\s+(?:his|her|the)\b",
+    re.IGNORECASE,
+)
+
+
+def with_its_preposition(where: re.Match[str], place: str) -> str:
+    """ "above his eye" is the eyebrow, "between his eyes" the nose: the place word kept
+    where it moves the region the body part alone names."""
+    said_with = f"{where.group(0).split()[0]} {place}"
+    if body_map().locate(said_with).region not in (None, body_map().locate(place).region):
+        return said_with
+    return place
+
+
 def _place_in(after: str) -> str | None:
+    if (start := _FROM_TO.search(after)) and body_map().locate(start.group(1)).region:
+        return start.group(1)
     if where := _PLACE_AFTER.search(after):
-        place = trimmed_place(where.group(1))
-        said_with = f"{where.group(0).split()[0]} {place}"
-        if body_map().locate(said_with).region not in (None, body_map().locate(place).region):
-            place = said_with  # "above his eye" is the eyebrow, "between his eyes" the nose
+        place = with_its_preposition(where, trimmed_place(where.group(1)))
         if body_map().locate(_sides_spelled(place)).region is not None or re.match(
             r"(?:it|that|them)\b", place, re.IGNORECASE
         ):
@@ -361,7 +397,7 @@ _OTHER_READINGS = (
 # ("he is heavily tatted"), a word that says how much or how ("heavily", "like"), or another
 # reading's words.
 _BEFORE_STARTS = re.compile(
-    r"^.*(?:\b(?:a|an|the|some|his|her|with|has|had|got|have|like|heavily|lightly|fully|very"
+    r"^.*(?:\b(?:a|an|the|some|his|her|with|has|had|got|have|like|heavily|lightly|fully|very|all"
     r"|quite|really|is|was|are|were|he|she|they|i|you|he's|she's)|" + _OTHER_READINGS + r")\s+",
     re.IGNORECASE,
 )
@@ -396,6 +432,9 @@ def read_mark_word(kind: str, part: str, match: re.Match[str]) -> MarkQuery:
     before = part[: match.start()]
     after = part[match.end() :]
     said = match.group(1).lower()
+    if said.endswith("ed"):
+        # "all scarred up", "tatted up": no place ("tattooed up his arm" is one)
+        after = re.sub(r"^\s+up\b(?!\s+(?:his|her|the|one|both|its|their)\b)", "", after)
     if kind == "mark" and _ACNE.search(part):
         kind = "scar"  # "marks on his face from acne": what acne leaves is scarring
     if covered := _COVERED.match(before) or _BODY_IS.match(before):
@@ -485,7 +524,7 @@ def motif_alone(part: str) -> MarkQuery | None:
     first = re.search(r"\W+".join(map(re.escape, motifs[0].phrase.split())), before, re.I)
     cut = first.start() if first else len(before)
     described = (_ARTICLES_BEFORE.sub("", before[:cut]) + before[cut:]).strip(" ,'\"")
-    place = trimmed_place(where.group(1)) if where else None
+    place = with_its_preposition(where, trimmed_place(where.group(1))) if where else None
     if place and body_map().locate(place).region is None:
         place = None
     return MarkQuery(type="tattoo", location=place, description=described or None)
@@ -542,8 +581,45 @@ def place_alone(part: str) -> str | None:
         - covered
         - sides
         - {"of", "the", "his", "her", "side", "back", "top", "front", "upper", "lower"}
+        - {"bottom", "inside", "outside", "inner", "outer", "middle", "tip", "base"}
     )
     return said if not extra else None
+
+
+# "and a green one on his earlobe", "a small one by his nose": one more mark of the kind
+# just said, at another place, with what is said of it ("green", "small").
+_ANOTHER_ONE = re.compile(
+    r"^\s*(?:and\s+|also\s+|plus\s+)?(?:(?:(?:a|an|another)\s+)((?:[\w-]+\s+){0,3}?)one"
+    r"|another|one\s+more|one\s+other)\s+(?=" + LOCATION_WORDS + r"\b)",
+    re.IGNORECASE,
+)
+
+
+def another_one(part: str) -> Found | None:
+    """ "a blue one on his hand": a mark of the kind said before, at the place it names, with
+    the words said of it; its kind is filled in from the mark before (`marks`)."""
+    if (one := _ANOTHER_ONE.match(part)) is None:
+        return None
+    said = (one.group(1) or "").strip()
+    if said and (mark_word(said) or tattoo_motifs().find(normalise(said))):
+        return None  # "a tattoo one", "a skull one": said of its own
+    place = place_alone(part[one.end() :])
+    if place is None:
+        return None
+    described = None if not said or said.lower() == "other" else said
+    return Found(MarkQuery(location=place, description=described), "another")
+
+
+def labelled(part: str, label: MarkQuery) -> Found | None:
+    """After a label that names a kind of mark and nothing else ("Tattoo:", "Scars:"), words
+    at a body place are a mark of that kind showing them ("'Jade' on left wrist")."""
+    if (where := _PLACE_AFTER.search(part)) is None:
+        return None
+    place = with_its_preposition(where, trimmed_place(_sides_spelled(where.group(1))))
+    shown = part[: where.start()].strip(" ,'\"")
+    if body_map().locate(place).region is None or not shown or len(shown.split()) > 4:
+        return None
+    return Found(MarkQuery(type=label.type, location=place, description=shown), "mark")
 
 
 def shows_nothing(description: str | None) -> bool:
@@ -560,7 +636,9 @@ def is_bare(mark: MarkQuery) -> bool:
 _TEETH = re.compile(
     r"\b(?:gaps?\s+(?:between|in)\s+(?:his|her|the)?\s*(?:two\s+)?(?:front\s+)?teeth"
     r"|(?:(?:two|one|a)\s+)?(?:missing|gold|bad|broken|chipped|rotten|crooked|black|no)\s+"
-    r"(?:(?:a|one|two|some|his|her)\s+)?(?:front\s+|top\s+|bottom\s+)?(?:teeth|tooth)"
+    r"(?:(?:a|one|two|three|some|his|her|a\s+couple\s+of|a\s+few|a\s+couple\s+of\s+his"
+    r"|a\s+few\s+of\s+his|one\s+of\s+his|two\s+of\s+his)\s+)?"
+    r"(?:front\s+|top\s+|bottom\s+|side\s+)?(?:teeth|tooth)"
     r"|(?:front\s+)?(?:teeth|tooth)\s+(?:is\s+|are\s+)?missing)\b",
     re.IGNORECASE,
 )
@@ -610,6 +688,24 @@ _CAPITALS_ON = re.compile(
     r"\b([A-Z]{3,}(?:\s+(?:and|&)?\s*[A-Z]{3,})?)\s+(?:(?i:tattooed|inked|written)\s+)?"
     r"(?=(?i:on|across|along|over)\s+(?i:his|her|the|both)\b)"
 )
+
+
+# "something wrong with his ear", "summat funny about his lip": a mark not named, at a place.
+_WRONG_WITH = re.compile(
+    r"\b(?:something|summat|a\s+bit|there's\s+something)\s+(?:\w+\s+)?(?:wrong|odd|funny|weird"
+    r"|strange|not\s+right|up)\s+(?:with|about)\s+(?:his|her|the)\s+(.+)$",
+    re.IGNORECASE,
+)
+NOT_NAMED = "something wrong"  # the description of such a mark, until its sentence names it
+
+
+def _something_wrong(part: str) -> Found | None:
+    if (wrong := _WRONG_WITH.search(part)) is None:
+        return None
+    place = trimmed_place(_sides_spelled(wrong.group(1)))
+    if body_map().locate(place).region is None:
+        return None
+    return Found(MarkQuery(type="mark", location=place, description=NOT_NAMED), "mark")
 
 
 def _jewellery_or_writing(part: str) -> Found | None:
@@ -668,8 +764,12 @@ def _read_part(part: str) -> Found | None:
         return None if _somewhere_else(mark) else Found(mark, "mark")
     if (worn := _jewellery_or_writing(part)) is not None:
         return worn
+    if (wrong := _something_wrong(part)) is not None:
+        return wrong
     if (motif := motif_alone(part)) is not None:
         return Found(motif, "mark" if motif.location else "motif")
+    if (another := another_one(part)) is not None:
+        return another
     if (place := place_alone(part)) is not None:
         return Found(MarkQuery(location=place), "place")
     return None

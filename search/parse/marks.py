@@ -13,7 +13,12 @@ Then, within the sentence:
   of his head, a tattoo"; "a mark on his hand, an old scar" is a scar);
 - a motif alone says what the mark before it shows ("a tattoo over his eye, a bird"), or,
   before "and", joins the next ("a snake and a knife on his eyebrow");
-- what the witness takes back is dropped ("an earring - no, a tattoo on his ear").
+- what the witness takes back is dropped ("an earring - no, a tattoo on his ear");
+- "one" at another place is one more mark of the kind just said, in its sentence or the
+  one before ("a rose on his neck and a blue one on his hand"; "... And a green one on his
+  earlobe.");
+- a mark not named ("something wrong with his ear") is a scar where its sentence says a
+  wound ("like a cut"), a mark otherwise.
 
 Marks of someone else ("The injured man has a tattoo on his neck") are not read. The same
 mark said twice counts once, and a description holds at most MAX_MARKS, as a structured
@@ -25,8 +30,10 @@ import re
 from search.body_map import body_map, locate_code, mark_type_of_code
 from search.parse.mark_phrases import (
     MARK_WORDS,
+    NOT_NAMED,
     Found,
     is_bare,
+    labelled,
     mark_word,
     own_words_start,
     read_part,
@@ -55,6 +62,7 @@ _TAKEN_BACK = re.compile(r"(?:\s-\s*|,\s*)no\s*,\s*|\bno,\s*actually\b", re.IGNO
 _MAY_HOLD_A_MARK = re.compile(
     r"\b(?:on|across|over|under|above|below|behind|through|down|beside|by|of)\s+(?:all\s+)?(?:his|her|the)\b"
     r"|\b(?:missing|bent|crooked|fingers?|thumb|teeth|tooth)\b"
+    r"|\b(?:wrong|odd|funny|weird|strange|not\s+right)\s+(?:with|about)\b"
     r"|\b(?:rings?|hoops?|bars?|bolts?|sleepers?|spikes?|plugs?|tunnels?|gauges?)\s+(?:through|in)\b",
     re.IGNORECASE,
 )
@@ -117,7 +125,7 @@ def _names_another(rest: str, word: str) -> bool:
         return False
     if word == "with" and mark_word(upto) is None and found.mark.type == "tattoo":
         return False  # "a bird with open wings on the left cheek": what the bird shows
-    return found.kind == "mark" or (found.kind == "place" and word == "and")
+    return found.kind in ("mark", "another") or (found.kind == "place" and word == "and")
 
 
 def _compatible(bare: MarkQuery, other: MarkQuery) -> bool:
@@ -146,8 +154,12 @@ def _resolve_it(place: str | None, sentence: str) -> str | None:
     return re.sub(r"\b(?:it|that)\b", named[0].phrase, place, flags=re.IGNORECASE)
 
 
-def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int, int]]]:
-    """The marks of one sentence, put together as the module's docstring says."""
+def _in_sentence(
+    sentence: str, offset: int, said_before: MarkQuery | None = None
+) -> list[tuple[MarkQuery, tuple[int, int]]]:
+    """The marks of one sentence, put together as the module's docstring says;
+    `said_before` is the last mark of the sentence before, of which "And a green one on his
+    earlobe." says one more."""
     taken_back = list(_TAKEN_BACK.finditer(sentence))
     if taken_back:  # "He said he had an earring - no, a tattoo on his ear."
         cut = taken_back[-1].end()
@@ -159,6 +171,10 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
     listed_at: str | None = None  # where a heading says the marks it lists are
     for part, span, cut_by in _parts(sentence, offset):
         found = read_part(part)
+        previous_mark = marks[-1][0] if marks else None
+        if found is None and cut_by == ":" and previous_mark and is_bare(previous_mark):
+            # "Tattoo: 'Jade' on left wrist": what a label's words show, where they say
+            found = labelled(part, previous_mark)
         if found is None:
             continue
         span = (span[0] + own_words_start(part), span[1])
@@ -166,6 +182,11 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             update={"location": _resolve_it(found.mark.location, sentence)}
         )
         previous = marks[-1][0] if marks else None
+        if found.kind == "another":
+            kind_of = previous or said_before
+            if kind_of is not None and kind_of.type is not None:
+                marks.append((MarkQuery(type=kind_of.type, **_place_and_words(found.mark)), span))
+            continue
         if (
             found.kind == "mark"
             and previous is not None
@@ -184,7 +205,12 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             if previous is None:
                 pending = mark.location  # "On his neck there was like a smudge, like a tattoo..."
             elif cut_by == "and" and not _refines(mark.location, previous):
-                marks.append((previous.model_copy(update={"location": mark.location}), span))
+                # "a web on his eyebrow and something on his lip, like a dragon": a mark of
+                # the same kind elsewhere, which need not show the same
+                elsewhere: dict[str, str | None] = {"location": mark.location}
+                if re.match(r"\s*(?:something|a\s+thing)\b", part, re.IGNORECASE):
+                    elsewhere["description"] = None
+                marks.append((previous.model_copy(update=elsewhere), span))
             elif previous is not None and _refines(mark.location, previous):
                 marks[-1] = (previous.model_copy(update={"location": mark.location}), marks[-1][1])
             continue
@@ -210,7 +236,29 @@ def _in_sentence(sentence: str, offset: int) -> list[tuple[MarkQuery, tuple[int,
             )
             waiting = []
         marks.append((mark, span))
-    return _bare_ones_merged([m for i, m in enumerate(marks) if i not in headings])
+    kept = _bare_ones_merged([m for i, m in enumerate(marks) if i not in headings])
+    return [(_named_by(mark, sentence), span) for mark, span in kept]
+
+
+# What a wound leaves: "something wrong with his ear, like a cut" is a scar.
+_WOUND = re.compile(
+    r"\b(?:cut|cuts|split|slash|slashed|gash|wound|healed|stitches|stitched|bitten|burnt"
+    r"|burned|sliced)\b",
+    re.IGNORECASE,
+)
+
+
+def _named_by(mark: MarkQuery, sentence: str) -> MarkQuery:
+    """A mark not named ("something wrong with his ear") is a scar where its sentence says
+    a wound ("like a cut"), and a mark otherwise."""
+    if mark.description != NOT_NAMED:
+        return mark
+    kind = "scar" if _WOUND.search(sentence) else "mark"
+    return mark.model_copy(update={"type": kind})
+
+
+def _place_and_words(mark: MarkQuery) -> dict[str, str | None]:
+    return {"location": mark.location, "description": mark.description}
 
 
 def _bare_ones_merged(
@@ -295,10 +343,14 @@ def read_marks(reading: Reading) -> None:
         if coded is not None:
             keep(MarkQuery(type=kind, location=coded.describe()), code.span())
             coded_spans.append(code.span())
+    said_before: MarkQuery | None = None  # the last mark of the sentence before
     for sentence in re.finditer(r"[^.!?\n]+", text):
         if not mark_word(sentence.group(0)) and not _MAY_HOLD_A_MARK.search(sentence.group(0)):
+            said_before = None
             continue
-        for mark, span in _in_sentence(sentence.group(0), sentence.start()):
+        in_sentence = _in_sentence(sentence.group(0), sentence.start(), said_before)
+        said_before = in_sentence[-1][0] if in_sentence else None
+        for mark, span in in_sentence:
             if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in coded_spans) or any(
                 s <= span[0] < e for s, e in reading.aside
             ):

@@ -7,12 +7,21 @@ ex-partner Danny ROGERS"), a name that is the subject of the description ("Pat i
 described as", "Niamh has brown eyes", "A Mr Hughes is believed to...") or of what was done
 to the witness ("Kev won't leave me alone"), a name known through someone else ("her
 uncle's friend Dave"), after a verb of knowing ("the kids know him as", "introduced himself
-to the staff as"), a claim ("said he was Dean from the council", "claiming to be Kev"),
+to the staff as") or of signing ("signed J. Whitlock", "signed the book as Jacko"), a claim
+("said he was Dean from the council", "claiming to be Kev"), his own words in quotes ("he
+kept saying 'my name's Ryan'", "heard him on the phone saying 'it's Stretch'"), before what
+others call him ("Robbo, that's what his mates call him"),
 "Mr" ("a Mr Patel"), an appeal's words ("Officers wish to speak to", "Gardaí are seeking"),
 around a nickname ("Connor 'Tank' Maguire"), a surname in capitals as police records write
 it ("Source reports TONY HAYES", "HAYES, Tony", "Tony HAYES") or one word in capitals where
 a log puts its nominal ("Source reports GAZ", "Int: CAL (POWELL?)"); and, when nothing else
 names the person, the forename an online handle opens with (see `handles`).
+
+With the register's names (`names`: every surname and forename it holds), a capitalised
+word it holds is a name said bare, mid-sentence ("It was Whitlock again", "Then Dmitri
+started waiting"), unless it ends a longer capitalised name ("Inspector Rachel Okafor",
+"Marks and Spencer"), opens a place or an accent ("West Derby", "West Country"), or is a
+mark or a motif; in lower case, after the plainest cues ("they call him tank").
 
 The first name given is the one read ("SPARKY (believed Simon DAVIS)", "'Lee' ... his
 friends call him 'Snakey'"); of one name given in two forms ("Nat or Nathan") the fuller;
@@ -38,9 +47,11 @@ from search.names import forename_sex, forenames_agree, is_known_forename, writt
 from search.parse.areas import PLACE_KIND_WORDS
 from search.parse.context import words
 from search.parse.handles import handle_forenames
+from search.parse.localities import locality_towns
+from search.parse.mark_phrases import MARK_WORDS
 from search.parse.mentions import trait_words
 from search.parse.text import Reading
-from search.vocabulary import accents, ethnic_appearance, load, normalise
+from search.vocabulary import accents, ethnic_appearance, load, normalise, tattoo_motifs
 
 # "O'Brien" and "D'Souza" begin with a single capital and an apostrophe.
 # Letters with accents too ("Ciarán", "Zoë"): a name is never cut at one ("Ciar").
@@ -77,6 +88,11 @@ _CUES = (
     r"|(?:goes|go|went|going) by(?: the name(?: of)?)?|goes under"
     r"|answers to(?: the name(?: of)?)?|answer to(?: the name(?: of)?)?|answering to"
     r"|possibly called|possible name|believed to be called|believed to be named|may be called"
+    # "put his name down as Jason", "Name mentioned was Scotty", "shouted his name, Jordan",
+    # "his number came up as 'Lee M'", "saved in her phone as Kev"
+    r"|put (?:his|her) name down as|name (?:mentioned|heard|said|written)(?: was| is)?"
+    r"|(?:shouted|called|said|yelled|screamed|heard)(?: out)? (?:his|her) name,?"
+    r"|(?:came|comes|come) up as|saved(?: in (?:her|his|my|the) phone)? as"
     r"|might be called|could be called|nickname(?:d)?(?: is| was)?|called(?: him| her)?"
     r"|call(?:s|ed)? him|call(?:s|ed)? her|(?:they|people|everyone|kids|lads|we) call(?: him| her)?"
     r"|shout(?:ed|ing)?|yell(?:ed|ing)?|referred to as|refer to him as|alias(?:es)?"
@@ -91,6 +107,7 @@ _CUES = (
     r"|hope|are hoping)(?: \w+){0,2}? (?:to )?(?:trace|speak to|speak with|talk to|locate|find"
     r"|identify|contact)|(?:are )?(?:seeking|looking for|searching for|hunting(?: for)?"
     r"|tracing))|(?:wanted man|trace|in tracing)"
+    r"|signed(?: (?:off|it))?(?: (?:with|as))?|signed(?: [\w']+){1,3}? as"  # "signed J. Whitlock"
     r"|also called|or possibly|names (?:him|her) as|named (?:him|her|the(?: \w+){1,2})(?: only)? as"
     # "knows him by his first name, Neil", "Wanted for assault: Liam Doyle"
     r"|by (?:his|her|the) (?:first |last |sur|christian |real )?name,?"
@@ -102,6 +119,8 @@ _CUES = (
 _AFTER_CUE = re.compile(
     rf"\b(?i:{_CUES})\s*[:\-]?\s*(?:(?i:something like|summat like|like|maybe|possibly|perhaps"
     r"|probably|apparently|just|i think)\s+)?[\"']?"
+    # "calls himself 'the Doc'", "known as the Butcher": a nickname's article is no name
+    r"(?:the\s+(?=[A-Z]))?"
     rf"(?:(?i:oi|oy|hey|hiya|ey|alright|cheers)[,!]?\s+)?{_NAME}"
 )
 # "He said he was Dean from the council", "claiming to be Kev": a name, unless the word says
@@ -109,11 +128,18 @@ _AFTER_CUE = re.compile(
 _CLAIMED = re.compile(
     r"\b(?i:(?:said|says|told (?:her|him|them|me|us|the \w+)|claimed|claiming|pretended"
     r"|pretending) (?:he|she)(?: was| is|'s)(?: just)?|(?:claimed|claiming|pretended|pretending)"
-    rf" to be)\s+[\"']?{_NAME}"
-    # He said 'I'm Wayne, I'm here about the boiler': the speaker's own name, in his words.
-    r"|\b(?i:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+\w+)?\s+"
-    r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself)(?:\s+to\s+\w+)?)"
-    r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright)[,!]?\s*)?(?i:i'm|i\s+am|my\s+name's"
+    # "believed to be a Ryan Moss": an appeal's guess at who he is
+    r" to be|(?:is |was )?(?:believed|thought|understood) to be(?: an?)?)\s+[\"']?"
+    rf"{_NAME}"
+    # He said 'I'm Wayne, I'm here about the boiler', "he kept saying 'my name's Ryan'",
+    # "heard him on the phone saying 'it's Stretch'": the speaker's own name, in his words.
+    # ("He opened the door and said 'yeah I'm Jamie'": a few words of the sentence between)
+    r"|\b(?i:(?:(?:he|she|the\s+(?:man|guy|bloke|lad|woman|male|female))(?:\s+(?!(?:she|he|i|we|they|you)\b)\w+){0,5}?\s+"
+    r"(?:said|says|goes|went|introduced\s+himself|introduced\s+herself|told\s+(?:us|me|her|him"
+    r"|them|the\s+\w+)|(?:kept|keeps|was|started|were)\s+saying|answered|replied)"
+    r"|(?:heard|overheard)\s+(?:him|her)(?:\s+\w+){0,4}?\s+(?:say|saying))(?:\s+to\s+\w+)?)"
+    r"\s*[,:]?\s*[\"'‘“]\s*(?i:(?:hi|hello|hiya|alright|yeah|yes|look|listen|oi)[,!]?\s*)?"
+    r"(?i:i'm|i\s+am|my\s+name's"
     rf"|my\s+name\s+is|it's|this\s+is)\s+{_NAME}"
 )
 _BEFORE_CUE = re.compile(
@@ -123,6 +149,10 @@ _BEFORE_CUE = re.compile(
     r"|\b(?!(?:Said|Says|Told|Tells|Thinks?|Reckons?|Heard|Gave|Gives|Knows?|Knew)\b)"
     rf"{_NAME}[\"']?\s*,?\s+(?i:(?:i\s+think|i\s+believe|i\s+reckon)\s+)?(?:his|her)\s+name"
     r"\s+(?i:is|was|'s)\b"
+    # "Robbo, that's what his mates call him", "'Tank' is what the kids called him"
+    rf"|\b{_NAME}[\"']?\s*,?\s*(?i:that's|that\s+is|that\s+was|is|was)\s+what\s+"
+    r"(?i:they|people|everyone|we|i|(?:his|her|the)(?:\s+\w+){1,2})\s+(?i:calls?|called)"
+    r"\s+(?i:him|her)\b"
 )
 # "Dwayne Ellery, AKA 'Dee'", "Terence, who also goes by Tel": the name, not the alias.
 _BEFORE_ALIAS = re.compile(
@@ -184,7 +214,8 @@ _THROUGH_SOMEONE = re.compile(
     rf"\s*,?\s*{_NAME}\b"
 )
 _APPOSITION = re.compile(
-    rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})\s*(?:,\s*{_NAME}\s*,|\s+{_NAME}\b)"
+    rf"\b(?i:my|her|his|the|our|their|victim's)\s+(?i:{_RELATIONS})"
+    rf"\s*(?:,\s*{_NAME}\s*(?:,|[.;]|$)|\s+{_NAME}\b)"
     rf"|\b(?i:the|a)\s+(?i:{_SUSPECT_NOUNS})\s*,\s*{_NAME}\s*,"
     rf"|\b{_NAME}\s+(?i:is|was|used to be)\s+(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"
     rf"|\b{_NAME}\s*,\s*(?i:my|her|his|mum's|my mum's)\s+(?i:{_RELATIONS})\b"  # "Gavin, my ex"
@@ -294,6 +325,7 @@ def not_names() -> frozenset[str]:
     found |= set(vocabulary["victim_nouns"]) | set(vocabulary["other_people"])
     found |= set(vocabulary["stopwords"]) | set(vocabulary["age_words"])
     found |= set(vocabulary["described_cues"]) | {"victim", "caller", "operator", "unknown"}
+    found |= set(vocabulary["sentence_openers"])  # "Apparently his name is Marek"
     return frozenset(found)
 
 
@@ -308,9 +340,13 @@ def _brands() -> frozenset[str]:
     return frozenset(normalise(w) for w in load("not_evidence")["not_names"]) - {"police"}
 
 
-def _says_where_from(word: str) -> bool:
-    """ "said he was Polish", "claimed to be Irish": a nationality, accent or appearance."""
-    return bool(accents().canonical(word) or ethnic_appearance().canonical(word))
+def _says_where_from(said: str) -> bool:
+    """ "said he was Polish", "claimed to be Irish", "believed to be Eastern European": a
+    nationality, accent or appearance, in its first word or all its words."""
+    return any(
+        accents().canonical(words_said) or ethnic_appearance().canonical(words_said)
+        for words_said in {said.split()[0], said}
+    )
 
 
 # Capitalised at a sentence's start, never a name: "It was her stepdad", "He was tall".
@@ -326,9 +362,16 @@ def _clean(said: str, places: frozenset[str], cued: bool = False) -> str | None:
         parts = parts[1:]  # "Uncle Jordy" is Jordy; "Big Man" alone stays a nickname
     for word in parts:
         said_word = normalise(word)
-        a_brand_named = cued and not kept and said_word in _brands()
+        # "a lad called Jordan": a brand that is a forename, named; not "Male, aka 'Rocky'"
+        a_brand_named = (
+            cued and not kept and said_word in _brands() and _is_known_forename(said_word)
+        )
         a_particle = bool(kept) and re.fullmatch(_PARTICLE, word) is not None  # "van Dijk"
         a_surname = len(kept) == 1 and _surname_after_forename(kept[0], word)
+        # "a man named Young": a word-surname written with a capital straight after a cue
+        a_surname = a_surname or (
+            cued and not kept and word[:1].isupper() and said_word in _WORD_SURNAMES
+        )
         if (
             said_word in not_names() and not a_brand_named and not a_particle and not a_surname
         ) or (said_word in places):
@@ -511,6 +554,19 @@ def _calls_the_other(text: str, name_start: int) -> bool:
     return described == subject
 
 
+def _spoken_by_the_other_sex(text: str, said: str) -> bool:
+    """Whether words quoted after "she said" are said in an account of a man (or "he said"
+    in one of a woman): the witness's words, or the one harmed's."""
+    speaker = re.match(r"\s*(\w+)(?:\s+(\w+))?", said.lower())
+    if speaker is None:
+        return False
+    word = speaker[2] if speaker[1] == "the" and speaker[2] else speaker[1]
+    sex = {"he": "M", "man": "M", "guy": "M", "bloke": "M", "lad": "M", "male": "M"}.get(word)
+    sex = sex or {"she": "F", "woman": "F", "female": "F"}.get(word)
+    described = _sex_of_account(text)
+    return sex is not None and described is not None and sex != described
+
+
 def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple[int, int]]]:
     """Each pattern's first name, with where it stands."""
     found = []
@@ -526,9 +582,23 @@ def _candidates(text: str, places: frozenset[str]) -> list[tuple[int, str, tuple
             does_it = re.match(
                 rf"\s*,?\s*(?:again\s+|then\s+)?{_DOES_TO_WITNESS}", text[match.end(group) :]
             )
-            if _someone_elses(text, match.start(group), match.end(group)) and not does_it:
+            # His own words ("he kept saying 'my name's Ryan'") name him, not the witness;
+            # unless the speaker is of the other sex than the one described ("she told him
+            # 'my name's Jess'"), or the name is someone else's ("'I'm Amy's dad'").
+            in_his_words = pattern is _CLAIMED and bool(
+                re.search(r"[\"'‘“]", text[match.start() : match.start(group)])
+            )
+            if in_his_words and re.search(r"'s\b", text[match.start(group) : match.end(group) + 2]):
+                continue
+            if in_his_words and _spoken_by_the_other_sex(text, match[0]):
+                continue
+            if (
+                _someone_elses(text, match.start(group), match.end(group))
+                and not does_it
+                and not in_his_words
+            ):
                 continue  # "my cousin Reece"; not "My husband Craig hit me"
-            if pattern is _CLAIMED and _says_where_from(match.group(group).split()[0]):
+            if pattern is _CLAIMED and _says_where_from(match.group(group)):
                 continue
             if _calls_the_other(text, match.start(group)):
                 continue
@@ -619,17 +689,68 @@ def _not_the_person(text: str, start: int, end: int, places: frozenset[str]) -> 
     )
 
 
+@cache
+def _sentence_openers() -> frozenset[str]:
+    return frozenset(words()["sentence_openers"])
+
+
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?:;\n]|[\"'‘“(]|\s-)\s*$")
+
+
+@cache
+def _words_of_other_readings() -> frozenset[str]:
+    """Words a capital may open that are no name even where the register holds one: marks,
+    tattoo motifs, accents, appearances, and the towns and neighbourhoods of places.json and
+    localities.json ("Snake tattoo", "Scouse", "in Walton")."""
+    found = {w for phrase in MARK_WORDS for w in phrase.split()}
+    found |= {normalise(t) for t in load("places")["towns"]}
+    found |= set(locality_towns())
+    return frozenset(found)
+
+
+def _held_name_said_bare(text: str, match: re.Match[str], names: frozenset[str]) -> bool:
+    """Whether a capitalised word is a name the register holds ("It was Whitlock again",
+    "Dmitri was at the gates") said mid-sentence: at a sentence's start a capital says
+    nothing, and a word of another reading is that reading's ("in West Derby")."""
+    phrase = normalise(match["name"])
+    said = phrase.split()[0]
+    before = text[max(0, match.start() - 40) : match.start()]
+    if said not in names or _SENTENCE_OPENS.search(before[-3:]):
+        return False
+    if re.search(r"[A-Z][\w'.]*\s+(?:(?:and|&|of)\s+)?$", before):
+        return False  # the end of a longer name: "Inspector Rachel Okafor", "Marks and Spencer"
+    # The word alone and with the word after it: "West" of "West Country", "West Derby".
+    return not any(
+        words_said in _words_of_other_readings()
+        or tattoo_motifs().find(words_said)
+        or accents().canonical(words_said) is not None
+        or ethnic_appearance().canonical(words_said) is not None
+        for words_said in {said, " ".join(phrase.split()[:2])}
+    )
+
+
 def _bare_forenames(
-    text: str, places: frozenset[str], aside: list[tuple[int, int]]
+    text: str,
+    places: frozenset[str],
+    aside: list[tuple[int, int]],
+    names: frozenset[str] = frozenset(),
 ) -> list[tuple[int, str, tuple[int, int]]]:
     described = _sex_of_account(text)
     mentions: dict[str, list[re.Match[str]]] = {}
-    for match in _BARE.finditer(text):
-        first = match["name"].split()[0]
-        if not first[:1].isupper() or first.isupper() or first.startswith(("Mr", "Mrs")):
+    for said in _BARE.finditer(text):
+        match: re.Match[str] | None = said
+        first = said["name"].split()[0]
+        if normalise(first) in _sentence_openers():  # "Then Dmitri started waiting"
+            match = _BARE.match(text, said.start() + len(first) + 1)
+            first = match["name"].split()[0] if match else ""
+        if match is None or not first[:1].isupper() or first.isupper():
+            continue
+        if first.startswith(("Mr", "Mrs")):
             continue
         forename = normalise(first)
-        if _written_forename(forename) and not _a_word(forename, places):
+        if _a_word(forename, places):
+            continue
+        if _written_forename(forename) or _held_name_said_bare(text, match, names):
             mentions.setdefault(forename, []).append(match)
     found = []
     for forename, matches in mentions.items():
@@ -644,7 +765,9 @@ def _bare_forenames(
     return sorted(found)[:1]
 
 
-def read_name(reading: Reading, places: frozenset[str]) -> None:
+def read_name(
+    reading: Reading, places: frozenset[str], names: frozenset[str] = frozenset()
+) -> None:
     """The first name the description gives of the person: "SPARKY (believed Simon DAVIS)",
     "'Lee' ... his friends call him 'Snakey'" are Sparky and Lee, as a writer notes them."""
     text = reading.work
@@ -653,22 +776,25 @@ def read_name(reading: Reading, places: frozenset[str]) -> None:
     found = (
         _candidates(text, places)
         or handle_forenames(text, _is_known_forename, lambda word: _a_word(word, places))
-        or _bare_forenames(text, places, reading.aside)
+        or _bare_forenames(text, places, reading.aside, names)
     )
     if found:
         # Of two readings at one place, the fuller: "Named as MACE, Tony" is Tony Mace.
         _start, name, span = min(found, key=lambda f: (f[0], -len(f[1].split()), f[1]))
         reading.take("name", name, span, f'name heard: "{name}"')
         return
-    _read_name_in_lower_case(reading, places)
+    _read_name_in_lower_case(reading, places, names)
 
 
-def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
+def _read_name_in_lower_case(
+    reading: Reading, places: frozenset[str], names: frozenset[str] = frozenset()
+) -> None:
     """A name written in lower case after the plainest cues ("his name was tommo"): in a
     text all in lower case, any word that is no word of the description; elsewhere ("The
     man said his name was dave"), only a forename the nicknames dataset knows, given as a
-    man's ("his name", "he was called"): there "her name is amy" is as often a friend's or
-    the one harmed, and "my name is" the witness's."""
+    man's ("his name", "he was called"), or a name the register holds ("they call him
+    tank"): there "her name is amy" is as often a friend's or the one harmed, and "my name
+    is" the witness's."""
     text = reading.work
     all_lower = not re.search(r"[A-Z]", text)
     for match in _LOWER_CUE.finditer(text):
@@ -676,6 +802,7 @@ def _read_name_in_lower_case(reading: Reading, places: frozenset[str]) -> None:
         if normalise(said.split()[-1]) in not_names() or normalise(said) in places:
             continue
         his = re.search(r"\b(?:his|he|him|himself)\b", match[0], re.IGNORECASE)
-        if all_lower or (his and len(said.split()) == 1 and _is_known_forename(said)):
+        known = _is_known_forename(said) or normalise(said) in names
+        if all_lower or (his and len(said.split()) == 1 and known):
             reading.take("name", said.title(), match.span(), f'name heard: "{said.title()}"')
             return
