@@ -16,6 +16,7 @@ from imaging.decode import DecodedPhoto, decode_bytes, read_photo_file
 from imaging.face_detectors import default_detector
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.quality import QualityMetrics, measure_quality
+from imaging.quality import warm_up as warm_up_quality
 from imaging.resample import thumbnail, warm_up
 
 # Bumped when hashes or metrics change meaning, so that stored analyses can be redone.
@@ -105,6 +106,7 @@ def prepare_worker() -> None:
     import scipy.fft  # noqa: F401
 
     warm_up()
+    warm_up_quality()
     default_detector()
 
 
