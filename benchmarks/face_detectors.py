@@ -15,17 +15,32 @@ process (one core): on a machine shared with other work it moves far less than w
 import argparse
 import time
 
+import numpy as np
+
 from imaging.face_detectors import (
     DlibHog,
     FaceBox,
     FaceDetector,
+    OpenCvCascade,
     SkimageLbp,
     default_detector,
     opencv_haar,
     opencv_lbp,
 )
-from imaging.faces import DETECTION_SIDE, detection_image, minimum_face_side
+from imaging.faces import DETECTION_SIDE, coarse_then_fine, detection_image, minimum_face_side
 from tests.imaging.photo_corpus import FaceCase, face_cases
+
+
+class CoarseThenFine:
+    """The chosen cascade as visor runs it (imaging/faces.py): large windows first, small ones
+    only when the large ones are not conclusive."""
+
+    def __init__(self, cascade: OpenCvCascade) -> None:
+        self.name = f"{cascade.name}, coarse then fine (as visor runs it)"
+        self._cascade = cascade
+
+    def detect(self, grey: np.ndarray, min_side: int) -> list[FaceBox]:
+        return coarse_then_fine(self._cascade, grey, min_side)
 
 
 def _found(boxes: list[FaceBox], case: FaceCase, scale: float) -> bool:
@@ -80,8 +95,11 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     chosen = default_detector().name
+    chosen_cascade = default_detector()
+    assert isinstance(chosen_cascade, OpenCvCascade)
     detectors: list[FaceDetector] = [
         opencv_haar(),
+        CoarseThenFine(chosen_cascade),
         opencv_haar(scale_factor=1.1),
         opencv_haar("haarcascade_frontalface_default.xml"),
         opencv_lbp(),

@@ -5,10 +5,14 @@ machine even when the absolute rates do not.
 
     python -m benchmarks.photo_ingest [--photos 400] [--repeat 3]
 
-Photos: custody-sized face photos made by the demo's generator (240 x 300 JPEG), and the
-real sample photographs (scikit-image, scikit-learn) as JPEG, as shipped and scaled up 3x
-(camera-sized files, the only ones draft mode can shrink). Per-core rates are photos per
-second of this process's CPU time; pool rates are wall-clock, derivatives written to disk.
+Photos: custody-sized face photos made by the demo's generator (240 x 300 JPEG), the real
+sample photographs (scikit-image, scikit-learn) as JPEG, as shipped and scaled up 3x
+(camera-sized files, the only ones draft mode can shrink), and real faces framed as custody
+photos (60 Labeled Faces in the Wild cards, 240 x 300, and the photo audit's 7 mugshots of
+real portraits): most of the sample photographs hold no face, so face finding must scan
+them at every scale, where a face photo holding one large face needs only the coarse scales.
+Per-core rates are photos per second of this process's CPU time; pool rates are wall-clock,
+derivatives written to disk.
 """
 
 import argparse
@@ -27,6 +31,7 @@ from imaging.decode import decode_bytes
 from imaging.hashes import compute_hashes, hamming
 from imaging.pool import PoolLimits, WorkerPool, default_workers
 from register.photo_ingest import PHOTO_WORKER_PRELOAD
+from tests.audits.audit_corpus import lfw_mugshots, mugshots
 from tests.imaging.photo_corpus import encode, load, real_photos
 from visor.synthetic import face_image
 
@@ -50,6 +55,11 @@ def real_jpegs(factor: int = 1) -> list[bytes]:
             image = image.resize(size, Image.Resampling.BICUBIC)
         photos.append(encode(image, quality=90))
     return photos
+
+
+def real_faces(cards: int = 60) -> list[bytes]:
+    framed = list(lfw_mugshots().values())[:cards] + list(mugshots().values())
+    return [encode(image) for image in framed]
 
 
 def per_core_rate(photos: list[bytes], work: Callable[[bytes], object], repeat: int) -> float:
@@ -123,6 +133,7 @@ def main() -> None:
         ("demo face photos 240x300", demo[:100]),
         ("real photos as shipped (~512 px)", real),
         ("real photos 3x (camera-sized)", camera),
+        ("real faces as custody photos (LFW cards 240x300, mugshots)", real_faces()),
     ):
         print(
             f"| {label} | {per_core_rate(photos, without_faces, args.repeat):.0f} | "

@@ -16,10 +16,16 @@ from imaging.decode import DecodedPhoto, decode_bytes, read_photo_file
 from imaging.face_detectors import default_detector
 from imaging.hashes import PerceptualHashes, compute_hashes
 from imaging.quality import QualityMetrics, measure_quality
+from imaging.quality import warm_up as warm_up_quality
 from imaging.resample import thumbnail, warm_up
 
 # Bumped when hashes or metrics change meaning, so that stored analyses can be redone.
-ANALYSIS_VERSION = 2
+# 3: face finding scans small windows only when large ones are not conclusive
+# (imaging/faces.py); hashes and the other metrics are version 2's, byte for byte.
+ANALYSIS_VERSION = 3
+# The oldest version whose hashes are today's: photo search compares their codes with a
+# query's, so that bumping the version for faces alone does not empty it until re-import.
+HASHES_SINCE_VERSION = 2
 THUMBNAIL_SIDE = 256
 WORKING_COPY = "working.jpg"
 THUMBNAIL = "thumbnail.jpg"
@@ -100,6 +106,7 @@ def prepare_worker() -> None:
     import scipy.fft  # noqa: F401
 
     warm_up()
+    warm_up_quality()
     default_detector()
 
 

@@ -33,37 +33,30 @@ _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP
 
 # Markup or another format's header inside an image file: a polyglot that a browser or
 # another tool could read as something else. Random compressed data contains these byte
-# strings with negligible probability (each is 5+ bytes).
-_POLYGLOT_MARKERS = re.compile(
-    rb"<\s*(?:html|script|iframe|svg|body|object|embed)\b|<\?php|%PDF-|<!DOCTYPE"
-    # RAR and 7-Zip archives, which their tools find anywhere in a file (6-byte signatures).
-    rb"|Rar!\x1a\x07|7z\xbc\xaf\x27\x1c",
-    re.IGNORECASE,
+# strings with negligible probability (each is 5+ bytes). Matched case-insensitively: the
+# scan runs on the file's bytes in ASCII lower case (bytes.lower() changes A-Z only, and
+# neither \s nor \b depends on case), so the patterns are written in lower case.
+_MARKUP_MARKER = re.compile(
+    rb"<(?:\s*(?:html|script|iframe|svg|body|object|embed)\b|\?php|!doctype)"
 )
-# Every match of _POLYGLOT_MARKERS contains one of these, in ASCII lower case: when the
-# lowered bytes hold none of them (one fast substring scan each), the regular expression,
-# ten times slower, cannot match and is not run.
-_POLYGLOT_WORDS = (
-    b"html",
-    b"script",
-    b"iframe",
-    b"svg",
-    b"body",
-    b"object",
-    b"embed",
-    b"<?php",
-    b"%pdf-",
-    b"<!doctype",
-    b"rar!\x1a\x07",
-    b"7z\xbc\xaf\x27\x1c",
-)
+# Markers with no "<": a PDF header, and RAR and 7-Zip archives, which their tools find
+# anywhere in a file (6-byte signatures).
+_LITERAL_MARKERS = (b"%pdf-", b"rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
 
 
-def _polyglot_marker(data: bytes) -> re.Match[bytes] | None:
+def _polyglot_marker(data: bytes) -> tuple[int, int] | None:
+    """(start, end) of the first polyglot marker in `data`, or None. One regular expression
+    whose every match begins with "<" (the engine skips to each "<" in C) and three plain
+    substring searches: six times faster than one case-insensitive alternation, which the
+    engine tries at every byte, and the same first match."""
     lowered = data.lower()
-    if not any(word in lowered for word in _POLYGLOT_WORDS):
-        return None
-    return _POLYGLOT_MARKERS.search(data)
+    found = _MARKUP_MARKER.search(lowered)
+    first = found.span() if found else None
+    for literal in _LITERAL_MARKERS:
+        at = lowered.find(literal)
+        if at != -1 and (first is None or at < first[0]):
+            first = (at, at + len(literal))
+    return first
 
 
 # A ZIP archive (a JAR, a DOCX...) is read from its end: its end-of-central-directory record,
@@ -131,7 +124,7 @@ def decode_bytes(data: bytes, draft: bool = True) -> DecodedPhoto:
         raise PhotoRejected(f"{scans} JPEG scans, over the {MAX_JPEG_SCANS} limit (a CPU bomb)")
     if marker := _polyglot_marker(data):
         raise PhotoRejected(
-            f"contains {marker.group(0)[:20]!r} at byte {marker.start()}: "
+            f"contains {data[marker[0] : marker[1]][:20]!r} at byte {marker[0]}: "
             "an image with embedded markup or another format (polyglot) is not accepted"
         )
     if (at := _zip_appended(data)) is not None:

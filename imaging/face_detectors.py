@@ -13,6 +13,7 @@ MediaPipe's detector and OpenCV's YuNet were looked at too: neither package ship
 (both load a file fetched from the web), so neither can run here.
 """
 
+import bisect
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -62,6 +63,61 @@ class OpenCvCascade:
             minSize=(min_side, min_side),
         )
         return [FaceBox(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
+
+    def candidates(self, grey: np.ndarray, min_side: int, max_side: int = 0) -> list[FaceBox]:
+        """Every window the cascade accepts, ungrouped, at the scales whose window is from
+        `min_side` to `max_side` pixels (0: no upper bound). OpenCV scans each scale of one
+        ladder (1, 1.2, 1.44... times the model's window) on its own resizing of `grey`, so
+        the candidates of two disjoint ranges are those of their union, and `group` of them
+        is what `detect` over the union returns (tests/imaging/test_faces.py)."""
+        found = self._cascade.detectMultiScale(
+            grey,
+            scaleFactor=self.scale_factor,
+            minNeighbors=0,  # OpenCV does not group when asked for no neighbours
+            minSize=(min_side, min_side),
+            maxSize=(max_side, max_side),
+        )
+        # OpenCV clips what it returns to the image, but groups the windows unclipped: a
+        # window reaching past the edge (by rounding, at most half a scale step) gets its
+        # side back, the ladder's first window at least as large as what is left of it.
+        ladder = self._window_ladder(max(grey.shape))
+        boxes = []
+        for x, y, w, h in found:
+            side = ladder[bisect.bisect_left(ladder, max(int(w), int(h)))]
+            boxes.append(FaceBox(int(x), int(y), side, side))
+        return boxes
+
+    def _window_ladder(self, longest: int) -> list[int]:
+        """Window sides of OpenCV's scales, as cascadedetect.cpp computes them (a double
+        factor multiplied up from 1, each side cvRound of the model's side times it)."""
+        model = int(self._cascade.getOriginalWindowSize()[0])
+        ladder: list[int] = []
+        factor = 1.0
+        while not ladder or ladder[-1] <= longest:
+            ladder.append(round(model * factor))  # cvRound: to nearest, halves to even
+            factor *= self.scale_factor
+        return ladder
+
+    def group(self, candidates: list[FaceBox], shape: tuple[int, ...]) -> list[FaceBox]:
+        """The faces `detect` makes of these candidates in an image of `shape` (rows,
+        columns): OpenCV's grouping as detectMultiScale runs it (at least `neighbours` + 1
+        similar windows a face, 0.2 tolerance, small faces inside larger ones dropped),
+        then clipped to the image."""
+        import cv2
+
+        if not candidates:
+            return []
+        # 0.2 is detectMultiScale's GROUP_EPS (OpenCV's objdetect/src/cascadedetect.cpp).
+        rects = [list(box) for box in candidates]
+        grouped, _weights = cv2.groupRectangles(rects, self.neighbours, 0.2)
+        rows, columns = shape[:2]
+        faces = []
+        for x, y, w, h in np.reshape(grouped, (-1, 4)).tolist():
+            left, top = max(x, 0), max(y, 0)
+            right, bottom = min(x + w, columns), min(y + h, rows)
+            if right > left and bottom > top:
+                faces.append(FaceBox(left, top, right - left, bottom - top))
+        return faces
 
 
 def opencv_haar(

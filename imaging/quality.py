@@ -49,52 +49,40 @@ def _resampled(grey: np.ndarray, long_side: int) -> np.ndarray:
     return resize_grey(grey, max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-# Second differences as 3 x 3 kernels, run by OpenCV into 16-bit integers: exact, since
-# 8-bit grey gives at most +-1020. Rows, columns and the two diagonals; the Laplacian is the
-# sum of the first two.
-_ALONG_ROWS = np.array([[0, 0, 0], [1, -2, 1], [0, 0, 0]], np.float32)
-_ALONG_COLUMNS = _ALONG_ROWS.T.copy()
-_ALONG_DIAGONAL = np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32)
-_ALONG_ANTIDIAGONAL = _ALONG_DIAGONAL[:, ::-1].copy()
-_LAPLACIAN = _ALONG_ROWS + _ALONG_COLUMNS
+def _second_difference_variances(grey: np.ndarray) -> tuple[float, ...]:
+    """Variances over the interior pixels (the one-pixel rim, where a 3 x 3 difference
+    would reach outside the picture, left out) of the second differences along rows,
+    columns, the diagonal and the antidiagonal, and of the Laplacian (rows + columns); all
+    zero for an image too small to have an interior. From exact integer sums (one compiled
+    pass, imaging/quality_kernels.py): each variance is the correctly rounded value of the
+    exact one, which the plain numpy definition approaches to float noise."""
+    rows, columns = grey.shape
+    if rows < 3 or columns < 3:
+        return (0.0,) * 5
+    from imaging.quality_kernels import second_difference_sums
+
+    sums = np.empty(10, np.int64)
+    second_difference_sums(np.ascontiguousarray(grey, dtype=np.uint8), sums)
+    count = (rows - 2) * (columns - 2)
+    totals = [int(value) for value in sums]
+    # (count * squares - total^2) / count^2 in Python integers, one rounding at the end.
+    return tuple(
+        (count * totals[2 * k + 1] - totals[2 * k] ** 2) / (count * count) for k in range(5)
+    )
 
 
-def _filtered_variance(grey: np.ndarray, kernel: np.ndarray) -> float:
-    """Variance of `kernel` applied at every interior pixel (the one-pixel rim, where the
-    kernel would reach outside the picture, is left out)."""
-    import cv2
-
-    filtered = cv2.filter2D(grey, cv2.CV_16S, kernel, borderType=cv2.BORDER_REPLICATE)
-    # Sums over the whole (contiguous) array less the rim's: three times faster than
-    # OpenCV's statistics over the strided interior.
-    means, deviations = cv2.meanStdDev(filtered)
-    mean, deviation = float(means[0, 0]), float(deviations[0, 0])
-    edges = [filtered[0], filtered[-1], filtered[1:-1, 0], filtered[1:-1, -1]]
-    rim = np.concatenate(edges).astype(np.float64)
-    count = filtered.size - rim.size
-    total = mean * filtered.size - float(rim.sum())
-    squares = (deviation * deviation + mean * mean) * filtered.size - float(rim @ rim)
-    interior_mean = total / count
-    return max(0.0, squares / count - interior_mean * interior_mean)
+def _least_direction(variances: tuple[float, ...]) -> float:
+    # Diagonal neighbours are sqrt(2) apart: halving puts them on the axes' scale.
+    return min(variances[0], variances[1], variances[2] / 4, variances[3] / 4)
 
 
 def laplacian_variance(grey: np.ndarray) -> float:
-    if grey.shape[0] < 3 or grey.shape[1] < 3:
-        return 0.0
-    return _filtered_variance(grey, _LAPLACIAN)
+    return _second_difference_variances(grey)[4]
 
 
 def least_directional_sharpness(grey: np.ndarray) -> float:
     """Variance of the second difference along the direction where it is smallest."""
-    if grey.shape[0] < 3 or grey.shape[1] < 3:
-        return 0.0
-    return min(
-        _filtered_variance(grey, _ALONG_ROWS),
-        _filtered_variance(grey, _ALONG_COLUMNS),
-        # Diagonal neighbours are sqrt(2) apart: halving puts them on the axes' scale.
-        _filtered_variance(grey, _ALONG_DIAGONAL) / 4,
-        _filtered_variance(grey, _ALONG_ANTIDIAGONAL) / 4,
-    )
+    return _least_direction(_second_difference_variances(grey))
 
 
 def percentile(histogram: np.ndarray, share: float) -> float:
@@ -134,15 +122,24 @@ def measure_quality(
     levels = np.arange(256, dtype=np.int64)
     mean = float(histogram @ levels) / count
     variance = max(0.0, float(histogram @ (levels * levels)) / count - mean * mean)
+    differences = _second_difference_variances(grey)
     return QualityMetrics(
-        sharpness=round(laplacian_variance(grey), 2),
+        sharpness=round(differences[4], 2),
         brightness=round(mean, 2),
         contrast=round(variance**0.5, 2),
         clipped_shadows=round(float(histogram[:6].sum()) / count, 4),
         clipped_highlights=round(float(histogram[250:].sum()) / count, 4),
-        sharpness_least_direction=round(least_directional_sharpness(grey), 2),
+        sharpness_least_direction=round(_least_direction(differences), 2),
         # np.percentile's definition: the audit's thresholds were measured with it.
         shadow_level=round(percentile(histogram, 0.01), 2),
         highlight_level=round(percentile(histogram, 0.99), 2),
         faces=find_faces(image, grey=full_grey) if is_face_photo else None,
     )
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the sharpness kernel for writable and read-only
+    pixels (numba compiles each apart): the photo workers' fork server does it once."""
+    pixels = np.zeros((4, 5), np.uint8)
+    for grey in (pixels, np.asarray(Image.fromarray(pixels))):
+        _second_difference_variances(grey)

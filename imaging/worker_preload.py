@@ -2,6 +2,7 @@
 would otherwise load or compile for itself is made here, before the fork, so each worker
 starts with it and none pays for it under its memory limit."""
 
-from imaging.resample import warm_up
+from imaging import quality, resample
 
-warm_up()
+resample.warm_up()
+quality.warm_up()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, delete, insert, select
 
-from imaging.analysis import ANALYSIS_VERSION, PhotoAnalysis
+from imaging.analysis import ANALYSIS_VERSION, HASHES_SINCE_VERSION, PhotoAnalysis
 from imaging.hashes import to_signed, to_unsigned
 from register import tables
 from register.store import now, write_outbox
@@ -105,7 +105,7 @@ def photo_hash_query(nominal_ids: Sequence[int] | None = None) -> Select[Any]:
         .join(p, p.c.nominal_id == n.c.id)
         .join(a, a.c.sha256 == p.c.sha256)
         # Hashes of another analysis version are not comparable with today's.
-        .where(a.c.analysis_version == ANALYSIS_VERSION)
+        .where(a.c.analysis_version.between(HASHES_SINCE_VERSION, ANALYSIS_VERSION))
         .order_by(n.c.id, p.c.position)
     )
     if nominal_ids is not None:

@@ -1,6 +1,8 @@
 """Bad and awkward photo files: each gets a clear reason or decodes correctly, never a crash."""
 
 import io
+import random
+import re
 import struct
 import tracemalloc
 import zlib
@@ -11,7 +13,13 @@ import pytest
 from PIL import Image
 
 from imaging.blobstore import PhotoRejected
-from imaging.decode import MAX_PIXELS, WORKING_SIZE, decode_bytes, decode_photo
+from imaging.decode import (
+    MAX_PIXELS,
+    WORKING_SIZE,
+    _polyglot_marker,
+    decode_bytes,
+    decode_photo,
+)
 from tests.imaging.photo_corpus import real_photos
 
 
@@ -88,10 +96,34 @@ def test_bad_files_are_refused_with_a_reason(data: bytes, reason: str) -> None:
     ],
 )
 def test_every_polyglot_marker_is_found_in_any_case(payload: bytes) -> None:
-    # The fast substring check that runs before the regular expression must let every one
-    # of its matches through, whatever the letter case.
+    # The scan runs on the lowered bytes: every marker must be found whatever its case.
     with pytest.raises(PhotoRejected, match="polyglot"):
         decode_bytes(ROCKET[:400] + payload + ROCKET[400:])
+
+
+# The definition the scan must agree with: one case-insensitive alternation over the bytes.
+_MARKERS_DEFINED = re.compile(
+    rb"<\s*(?:html|script|iframe|svg|body|object|embed)\b|<\?php|%PDF-|<!DOCTYPE"
+    rb"|Rar!\x1a\x07|7z\xbc\xaf\x27\x1c",
+    re.IGNORECASE,
+)
+
+
+def test_the_polyglot_scan_finds_the_first_marker_the_definition_finds() -> None:
+    rng = random.Random(5)
+    pieces = [b"<html>", b"< SCRIPT", b"<?PHP", b"%PDF-1", b"<!DocType", b"Rar!\x1a\x07"]
+    pieces += [b"7Z\xbc\xaf\x27\x1c", b"<svg", b"<svgx", b"<\n body", b"<OBJECT", b"<embed_"]
+    for _ in range(3000):
+        data = bytearray(rng.randbytes(rng.randint(0, 200)))
+        for _ in range(rng.randint(0, 3)):
+            piece = rng.choice(pieces)
+            piece = piece[: rng.randint(1, len(piece))] if rng.random() < 0.5 else piece
+            at = rng.randint(0, len(data))
+            data[at:at] = piece
+        expected = _MARKERS_DEFINED.search(bytes(data))
+        assert _polyglot_marker(bytes(data)) == (expected.span() if expected else None)
+    for photo in real_photos().values():
+        assert _polyglot_marker(photo) is None
 
 
 def test_an_animated_gif_or_webp_is_refused() -> None:

@@ -192,3 +192,22 @@ def test_hashes_of_an_older_analysis_version_are_left_out(
         connection.execute(update(tables.photo_analyses).values(analysis_version=0))
     with services.engine.connect() as connection:
         assert list(iter_photo_hashes(connection)) == []
+
+
+def test_hashes_of_an_older_version_with_todays_hashes_are_searched(
+    services: Services, tmp_path: Path
+) -> None:
+    # Version 3 changed face finding only: photos analysed at 2 stay searchable.
+    from sqlalchemy import update
+
+    from imaging.analysis import HASHES_SINCE_VERSION
+    from register import tables
+
+    run_import(services, photo_bundle(tmp_path / "bundle"))
+    with services.engine.connect() as connection:
+        current = list(iter_photo_hashes(connection))
+    with services.engine.begin() as connection:
+        update_older = update(tables.photo_analyses).values(analysis_version=HASHES_SINCE_VERSION)
+        connection.execute(update_older)
+    with services.engine.connect() as connection:
+        assert current and list(iter_photo_hashes(connection)) == current
