@@ -80,9 +80,6 @@ def test_every_hostile_file_is_refused_with_a_reason_or_accepted_as_a_photo(
     assert len(corpus) >= 500
     folder = tmp_path / "corpus"
     folder.mkdir()
-    # The caller's one decode below compiles the resize kernels on first use (numba, loaded
-    # lazily): a cost paid once per process, not per file, so it is paid before measuring.
-    decode_photo(next(services.blob_store.root.glob("??/*")))
     caller_peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     outcomes: list[tuple[HostileFile, str | None, float, int | None]] = []
     ingester = PhotoIngester(services.blob_store, LIMITS)
