@@ -6,10 +6,15 @@ text, and the oracle (`oracle.py`: exact likelihood under the set's noise model)
 is cut in two by a hash of each query id: tune only on `tune`, report `held-out`.
 
     python -m benchmarks.foreign.evaluate [--split tune|held-out|all] [--by-style]
-        [--misses N] [--save RANKS.jsonl]
+        [--misses N] [--save RANKS.jsonl] [--ablate]
+
+`--ablate` runs visor's structured queries again with each stated part left out in turn and
+prints, per part, how many targets enter and leave the top 10 without it: a part whose
+weighing is miscalibrated gains more targets than it loses when dropped.
 """
 
 import argparse
+import copy
 import hashlib
 import json
 from collections.abc import Callable
@@ -166,6 +171,58 @@ def table(title: str, rows: list[Row], ranks: dict[str, dict[str, int | None]]) 
         )
 
 
+ABLATED = (
+    "name",
+    "sex",
+    "ethnic_appearance",
+    "age",
+    "height_cm",
+    "build",
+    "hair_colour",
+    "hair_length",
+    "facial_hair",
+    "eye_colour",
+    "accent",
+    "marks",
+    "modus_operandi",
+    "area",
+)
+
+
+def ablation(rows: list[Row]) -> None:
+    """Per part of the structured query: targets that enter and leave visor's top 10 when
+    that part is left out, among the queries that state it."""
+    records = register()
+    backend = VectorBackend(search_document(from_document(r)) for r in records)
+
+    def ranks(drop: str | None) -> dict[str, int | None]:
+        out: dict[str, int | None] = {}
+        for row in rows:
+            query = copy.deepcopy(row["structured"])
+            if drop is not None:
+                query.pop(drop, None)
+            answer = run_search(query, backend, 10)
+            out[row["id"]] = rank_of(row["target"], [c.reference for c in answer.candidates])
+        return out
+
+    base = ranks(None)
+    print(
+        f"\nAblation, visor structured ({len(rows)} queries, recall@10 "
+        f"{metrics(list(base.values()))['recall@10']:.3f})\n"
+    )
+    print("| left out | queries stating it | recall@10 without it | targets gained | lost |")
+    print("|---|---|---|---|---|")
+    for part in ABLATED:
+        stating = [r["id"] for r in rows if r["structured"].get(part) not in (None, [], {}, "")]
+        if not stating:
+            continue
+        without = ranks(part)
+        gained = sum(1 for q in stating if base[q] is None and without[q] is not None)
+        lost = sum(1 for q in stating if base[q] is not None and without[q] is None)
+        recall = metrics(list(without.values()))["recall@10"]
+        print(f"| {part} | {len(stating)} | {recall:.3f} | {gained} | {lost} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=["held-out", "tune", "all"], default="held-out")
@@ -177,6 +234,9 @@ def main() -> None:
         help="print this many queries the oracle finds and visor misses",
     )
     parser.add_argument("--save", help="keep ranks in this JSONL file, resuming from it")
+    parser.add_argument(
+        "--ablate", action="store_true", help="each part of the structured query left out"
+    )
     args = parser.parse_args()
     everything = load()
     rows = [r for r in everything if args.split in ("all", split_of(r["id"]))]
@@ -185,6 +245,9 @@ def main() -> None:
         f"register: {REGISTER_SIZE} synthetic nominals, seed {REGISTER_SEED}; "
         f"{len(rows)} of {len(everything)} foreign queries ({args.split})"
     )
+    if args.ablate:
+        ablation(rows)
+        return
     ranks = rankings(rows, args.misses, args.save)
     table("All styles", rows, ranks)
     if args.split == "all":
