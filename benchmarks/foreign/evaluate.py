@@ -30,6 +30,7 @@ from benchmarks.foreign.oracle import Oracle, rank
 from benchmarks.search_quality import description_text, metrics, rank_of, tokens
 from register.model import from_document
 from search.document import search_document
+from search.query import EVIDENCE_FIELDS
 from search.service import run_search
 from search.vector_backend import VectorBackend
 
@@ -171,24 +172,6 @@ def table(title: str, rows: list[Row], ranks: dict[str, dict[str, int | None]]) 
         )
 
 
-ABLATED = (
-    "name",
-    "sex",
-    "ethnic_appearance",
-    "age",
-    "height_cm",
-    "build",
-    "hair_colour",
-    "hair_length",
-    "facial_hair",
-    "eye_colour",
-    "accent",
-    "marks",
-    "modus_operandi",
-    "area",
-)
-
-
 def ablation(rows: list[Row]) -> None:
     """Per part of the structured query: targets that enter and leave visor's top 10 when
     that part is left out, among the queries that state it."""
@@ -212,7 +195,7 @@ def ablation(rows: list[Row]) -> None:
     )
     print("| left out | queries stating it | recall@10 without it | targets gained | lost |")
     print("|---|---|---|---|---|")
-    for part in ABLATED:
+    for part in EVIDENCE_FIELDS:
         stating = [r["id"] for r in rows if r["structured"].get(part) not in (None, [], {}, "")]
         if not stating:
             continue
