@@ -3,9 +3,8 @@
 A witness's "left arm" fully matches a record's "inner left forearm" (the forearm is in the
 arm), partly matches "right forearm" (side swapped: witnesses confuse left and right, above
 all when facing someone) or "left hand" (adjacent), each far less than the right place, and
-does not match "neck". Legacy NCIC
-SMT codes (`TAT L FARM`, `SC R CHK`) are read through a mapping table, since their suffixes
-were never used consistently.
+does not match "neck". Legacy NCIC SMT codes (`TAT L FARM`, `SC R CHK`) are read through a
+mapping table, since their suffixes were never used consistently.
 """
 
 import re
@@ -80,6 +79,7 @@ class BodyMap:
         or a swapped side; 0 for unrelated regions. Unknown regions are no evidence (1)."""
         if asked.region is None or recorded.region is None:
             return FULL
+        adjacent = False
         if asked.region in self.ancestors(recorded.region):
             place = FULL  # "arm" said of a forearm: the witness is right, only coarser
         elif recorded.region in self.ancestors(asked.region):
@@ -88,6 +88,8 @@ class BodyMap:
             steps = self.ancestors(asked.region).index(recorded.region)
             place = max(COARSE_FLOOR, COARSER_RECORD**steps)
         elif self._near(asked.region, recorded.region):
+            # A neighbouring region on the other side has a figure of its own.
+            adjacent = True
             place = ADJACENT
         else:
             return 0.0
@@ -98,7 +100,7 @@ class BodyMap:
         )
         if not swapped:
             return place
-        return place * SIDE_SWAPPED if place != ADJACENT else ADJACENT_SIDE_SWAPPED
+        return ADJACENT_SIDE_SWAPPED if adjacent else place * SIDE_SWAPPED
 
     def _near(self, a: str, b: str) -> bool:
         if self.parent.get(a) is not None and self.parent.get(a) == self.parent.get(b):
